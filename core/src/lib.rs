@@ -18,4 +18,6 @@
 #![deny(missing_docs)]
 
 pub mod cbor;
+pub mod crypto;
 pub mod time;
+pub mod trust;

@@ -1,0 +1,1 @@
+//! X.509 certificates, trust anchors and chain validation.

@@ -1,6 +1,6 @@
 //! The strict decoder. See the module documentation of [`crate::cbor`].
 
-use super::Value;
+use super::{Embedded, Value};
 
 /// Bounds on what the decoder accepts. The defaults suit a DeviceResponse with a few
 /// documents and portraits; a verifier that expects more raises them deliberately.
@@ -114,7 +114,940 @@ pub fn decode(bytes: &[u8]) -> Result<Value, CborError> {
 }
 
 /// Decodes exactly one CBOR item with the given limits.
+///
+/// The decoder keeps its own stack of open arrays, maps and tags rather than recursing, so
+/// no choice of `limits` can exhaust the thread's stack; memory stays proportional to the
+/// input.
 pub fn decode_with(bytes: &[u8], limits: &Limits) -> Result<Value, CborError> {
-    let _ = (bytes, limits);
-    Err(CborError::Malformed { offset: 0 })
+    if bytes.len() > limits.max_input {
+        return Err(CborError::TooLarge {
+            len: bytes.len(),
+            limit: limits.max_input,
+        });
+    }
+    Decoder {
+        bytes,
+        pos: 0,
+        limits,
+        items: 0,
+    }
+    .run()
+}
+
+/// Collections are pre-allocated at most this many slots from a declared count; beyond it
+/// they grow as items actually arrive, so a small input cannot reserve much memory.
+const MAX_PREALLOC: usize = 64;
+
+/// Tag 24: encoded CBOR data item (RFC 8949 §3.4.5.1).
+const TAG_EMBEDDED: u64 = 24;
+
+/// A decoded initial byte and argument.
+struct Head {
+    /// Where the head starts.
+    offset: usize,
+    /// Major type, 0..=7.
+    major: u8,
+    /// Additional information, 0..=27 (28..=31 never get this far).
+    info: u8,
+    /// The argument: the value, length, count, tag number or float bits.
+    arg: u64,
+}
+
+/// An array, map or tag whose content is still being read.
+enum Frame {
+    Array {
+        items: Vec<Value>,
+        remaining: u64,
+    },
+    Map {
+        entries: Vec<(Value, Value)>,
+        /// Where each key in `entries` starts, for duplicate reporting.
+        key_offsets: Vec<usize>,
+        /// A key read whose value has not been read yet.
+        pending_key: Option<Value>,
+        /// Entries still to read, counting the one `pending_key` belongs to.
+        remaining: u64,
+    },
+    Tag(u64),
+}
+
+/// What starting an item produced.
+enum Started {
+    /// A complete item (scalar, string, empty collection, tag-24 wrapper).
+    Done(Value),
+    /// A frame was pushed; its content follows.
+    Open,
+}
+
+struct Decoder<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    limits: &'a Limits,
+    items: usize,
+}
+
+impl Decoder<'_> {
+    fn run(mut self) -> Result<Value, CborError> {
+        let mut stack: Vec<Frame> = Vec::new();
+        loop {
+            let start = self.pos;
+            let is_key = matches!(
+                stack.last(),
+                Some(Frame::Map {
+                    pending_key: None,
+                    ..
+                })
+            );
+            let mut value = match self.start_item(&mut stack, is_key)? {
+                Started::Done(v) => v,
+                Started::Open => continue,
+            };
+            // Hand the completed item to the innermost open frame; close frames that are
+            // now full, and so on outwards.
+            loop {
+                let Some(frame) = stack.last_mut() else {
+                    if self.pos != self.bytes.len() {
+                        return Err(CborError::TrailingBytes { offset: self.pos });
+                    }
+                    return Ok(value);
+                };
+                match frame {
+                    Frame::Array { items, remaining } => {
+                        items.push(value);
+                        *remaining = remaining.saturating_sub(1);
+                        if *remaining > 0 {
+                            break;
+                        }
+                        let items = core::mem::take(items);
+                        stack.pop();
+                        value = Value::Array(items);
+                    }
+                    Frame::Map {
+                        entries,
+                        key_offsets,
+                        pending_key,
+                        remaining,
+                    } => {
+                        let Some(key) = pending_key.take() else {
+                            // Keys are integers or text, never containers, so this key
+                            // is the item started in this iteration.
+                            *pending_key = Some(value);
+                            key_offsets.push(start);
+                            break;
+                        };
+                        entries.push((key, value));
+                        *remaining = remaining.saturating_sub(1);
+                        if *remaining > 0 {
+                            break;
+                        }
+                        check_unique_keys(entries, key_offsets)?;
+                        let entries = core::mem::take(entries);
+                        stack.pop();
+                        value = Value::Map(entries);
+                    }
+                    Frame::Tag(tag) => {
+                        let tag = *tag;
+                        stack.pop();
+                        value = Value::Tag(tag, Box::new(value));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads the head of the next item and either completes it or opens a frame for it.
+    fn start_item(&mut self, stack: &mut Vec<Frame>, is_key: bool) -> Result<Started, CborError> {
+        self.items = self.items.saturating_add(1);
+        if self.items > self.limits.max_items {
+            return Err(CborError::TooManyItems {
+                limit: self.limits.max_items,
+            });
+        }
+        let head = self.read_head()?;
+        if is_key && !matches!(head.major, 0 | 1 | 3) {
+            return Err(CborError::UnsupportedKey {
+                offset: head.offset,
+            });
+        }
+        let value = match head.major {
+            0 => Value::Integer(i128::from(head.arg)),
+            1 => Value::Integer(-1 - i128::from(head.arg)),
+            2 => Value::Bytes(self.take(&head)?.to_vec()),
+            3 => {
+                let raw = self.take(&head)?;
+                let text = core::str::from_utf8(raw).map_err(|_| CborError::InvalidUtf8 {
+                    offset: head.offset,
+                })?;
+                Value::Text(text.to_owned())
+            }
+            4 | 5 => return self.open_collection(stack, &head),
+            6 => {
+                self.enter(stack.len())?;
+                if head.arg == TAG_EMBEDDED {
+                    return self.embedded(&head).map(Started::Done);
+                }
+                stack.push(Frame::Tag(head.arg));
+                return Ok(Started::Open);
+            }
+            _ => simple_or_float(&head)?,
+        };
+        Ok(Started::Done(value))
+    }
+
+    /// Checks the declared count of an array or map and opens it (or completes it if empty).
+    fn open_collection(
+        &mut self,
+        stack: &mut Vec<Frame>,
+        head: &Head,
+    ) -> Result<Started, CborError> {
+        self.enter(stack.len())?;
+        let is_map = head.major == 5;
+        // Each array item needs at least one byte, each map entry at least two.
+        let min_bytes = if is_map {
+            head.arg.checked_mul(2)
+        } else {
+            Some(head.arg)
+        };
+        let remaining = self.bytes.len().saturating_sub(self.pos);
+        match min_bytes {
+            Some(n) if n <= remaining as u64 => {}
+            _ => {
+                return Err(CborError::LengthBeyondInput {
+                    offset: head.offset,
+                })
+            }
+        }
+        let count = match usize::try_from(head.arg) {
+            Ok(n) if n <= self.limits.max_collection => n,
+            _ => {
+                return Err(CborError::TooManyItems {
+                    limit: self.limits.max_collection,
+                })
+            }
+        };
+        let capacity = count.min(MAX_PREALLOC);
+        if count == 0 {
+            return Ok(Started::Done(if is_map {
+                Value::Map(Vec::new())
+            } else {
+                Value::Array(Vec::new())
+            }));
+        }
+        stack.push(if is_map {
+            Frame::Map {
+                entries: Vec::with_capacity(capacity),
+                key_offsets: Vec::with_capacity(capacity),
+                pending_key: None,
+                remaining: head.arg,
+            }
+        } else {
+            Frame::Array {
+                items: Vec::with_capacity(capacity),
+                remaining: head.arg,
+            }
+        });
+        Ok(Started::Open)
+    }
+
+    /// Reads the byte string after a tag-24 head, keeping the whole tagged item's bytes.
+    fn embedded(&mut self, tag: &Head) -> Result<Value, CborError> {
+        match self.bytes.get(self.pos) {
+            None => return Err(CborError::Truncated { offset: self.pos }),
+            Some(b) if b >> 5 != 2 => return Err(CborError::NotEmbedded),
+            Some(_) => {}
+        }
+        self.items = self.items.saturating_add(1);
+        if self.items > self.limits.max_items {
+            return Err(CborError::TooManyItems {
+                limit: self.limits.max_items,
+            });
+        }
+        let bstr = self.read_head()?;
+        let content_start = self.pos;
+        self.take(&bstr)?;
+        let raw = self
+            .bytes
+            .get(tag.offset..self.pos)
+            .ok_or(CborError::Truncated { offset: self.pos })?;
+        Ok(Value::Embedded(Embedded::from_parts(
+            raw.to_vec(),
+            content_start.saturating_sub(tag.offset),
+        )))
+    }
+
+    /// Accounts for entering one more level of arrays, maps and tags below `open` levels.
+    fn enter(&self, open: usize) -> Result<(), CborError> {
+        if open >= self.limits.max_depth {
+            return Err(CborError::TooDeep {
+                limit: self.limits.max_depth,
+            });
+        }
+        Ok(())
+    }
+
+    /// Takes the content of a byte or text string whose head is `head`.
+    fn take(&mut self, head: &Head) -> Result<&[u8], CborError> {
+        let beyond = CborError::LengthBeyondInput {
+            offset: head.offset,
+        };
+        let len = usize::try_from(head.arg).map_err(|_| beyond.clone())?;
+        let end = self.pos.checked_add(len).ok_or_else(|| beyond.clone())?;
+        let content = self.bytes.get(self.pos..end).ok_or(beyond)?;
+        self.pos = end;
+        Ok(content)
+    }
+
+    /// Reads one head: initial byte and argument. Rejects reserved additional information,
+    /// indefinite lengths and a lone break.
+    fn read_head(&mut self) -> Result<Head, CborError> {
+        let offset = self.pos;
+        let initial = *self
+            .bytes
+            .get(offset)
+            .ok_or(CborError::Truncated { offset })?;
+        let major = initial >> 5;
+        let info = initial & 0x1f;
+        let width = match info {
+            0..=23 => 0,
+            24 => 1,
+            25 => 2,
+            26 => 4,
+            27 => 8,
+            31 if (2..=5).contains(&major) => return Err(CborError::IndefiniteLength { offset }),
+            _ => return Err(CborError::Malformed { offset }),
+        };
+        let body = offset.saturating_add(1);
+        let end = body.saturating_add(width);
+        let arg = if width == 0 {
+            u64::from(info)
+        } else {
+            let arg_bytes = self.bytes.get(body..end).ok_or(CborError::Truncated {
+                offset: self.bytes.len(),
+            })?;
+            arg_bytes
+                .iter()
+                .fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
+        };
+        self.pos = end;
+        Ok(Head {
+            offset,
+            major,
+            info,
+            arg,
+        })
+    }
+}
+
+/// Major type 7: simple values and floats.
+fn simple_or_float(head: &Head) -> Result<Value, CborError> {
+    Ok(match (head.info, head.arg) {
+        (20, _) => Value::Bool(false),
+        (21, _) => Value::Bool(true),
+        (22, _) => Value::Null,
+        (23, _) => Value::Undefined,
+        (0..=19, n) => Value::Simple(n as u8),
+        (24, n) if n >= 32 => Value::Simple(n as u8),
+        (25, bits) => Value::Float(f16_to_f64(bits as u16)),
+        (26, bits) => Value::Float(f64::from(f32::from_bits(bits as u32))),
+        (27, bits) => Value::Float(f64::from_bits(bits)),
+        _ => {
+            return Err(CborError::Malformed {
+                offset: head.offset,
+            })
+        }
+    })
+}
+
+/// Widens IEEE 754 half-precision bits to `f64`, exactly.
+fn f16_to_f64(h: u16) -> f64 {
+    let negative = h & 0x8000 != 0;
+    let exp = i32::from((h >> 10) & 0x1f);
+    let man = u64::from(h & 0x03ff);
+    let magnitude = match exp {
+        // Zero and subnormals: man × 2⁻²⁴.
+        0 => man as f64 * f64::from_bits(((1023 - 24) as u64) << 52),
+        31 if man == 0 => f64::INFINITY,
+        31 => f64::NAN,
+        // Normal: 1.man × 2^(exp − 15), rebuilt as a double.
+        _ => f64::from_bits((((exp - 15 + 1023) as u64) << 52) | (man << 42)),
+    };
+    if negative {
+        -magnitude
+    } else {
+        magnitude
+    }
+}
+
+/// A map key as compared for duplicates: integers and text, by value.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum KeyView<'a> {
+    Int(i128),
+    Text(&'a str),
+    Other,
+}
+
+impl<'a> KeyView<'a> {
+    fn of(v: &'a Value) -> Self {
+        match v {
+            Value::Integer(i) => KeyView::Int(*i),
+            Value::Text(s) => KeyView::Text(s),
+            _ => KeyView::Other,
+        }
+    }
+}
+
+/// Rejects a map with two equal keys, naming the earliest key that repeats an earlier one.
+/// Sorting keeps this O(n log n) for large maps.
+fn check_unique_keys(entries: &[(Value, Value)], key_offsets: &[usize]) -> Result<(), CborError> {
+    if entries.len() < 2 {
+        return Ok(());
+    }
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    let key = |i: usize| entries.get(i).map(|(k, _)| KeyView::of(k));
+    // Stable: equal keys stay in input order.
+    order.sort_by(|&a, &b| key(a).cmp(&key(b)));
+    let mut first_duplicate: Option<usize> = None;
+    for pair in order.windows(2) {
+        if let [a, b] = *pair {
+            if key(a) == key(b) {
+                let at = key_offsets.get(b).copied().unwrap_or(0);
+                first_duplicate = Some(first_duplicate.map_or(at, |d| d.min(at)));
+            }
+        }
+    }
+    match first_duplicate {
+        Some(offset) => Err(CborError::DuplicateKey { offset }),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cbor::{encode, Embedded};
+    use proptest::prelude::*;
+
+    fn h(s: &str) -> Vec<u8> {
+        hex::decode(s.replace(' ', "")).unwrap()
+    }
+
+    fn limits(f: impl FnOnce(&mut Limits)) -> Limits {
+        let mut l = Limits::default();
+        f(&mut l);
+        l
+    }
+
+    #[test]
+    fn decodes_every_major_type() {
+        let cases: Vec<(&str, Value)> = vec![
+            ("00", Value::Integer(0)),
+            ("17", Value::Integer(23)),
+            ("1818", Value::Integer(24)),
+            ("190100", Value::Integer(256)),
+            ("1a00010000", Value::Integer(65_536)),
+            ("1bffffffffffffffff", Value::Integer(u64::MAX.into())),
+            ("20", Value::Integer(-1)),
+            ("3863", Value::Integer(-100)),
+            ("3bffffffffffffffff", Value::Integer(-(1i128 << 64))),
+            ("40", Value::Bytes(vec![])),
+            ("4401020304", Value::Bytes(vec![1, 2, 3, 4])),
+            ("60", Value::text("")),
+            ("6449455446", Value::text("IETF")),
+            ("63e6b0b4", Value::text("水")),
+            ("80", Value::Array(vec![])),
+            (
+                "8301820203820405",
+                Value::Array(vec![
+                    Value::int(1),
+                    Value::Array(vec![Value::int(2), Value::int(3)]),
+                    Value::Array(vec![Value::int(4), Value::int(5)]),
+                ]),
+            ),
+            ("a0", Value::Map(vec![])),
+            (
+                "a201020304",
+                Value::Map(vec![
+                    (Value::int(1), Value::int(2)),
+                    (Value::int(3), Value::int(4)),
+                ]),
+            ),
+            (
+                "a26161016162820203",
+                Value::Map(vec![
+                    (Value::text("a"), Value::int(1)),
+                    (
+                        Value::text("b"),
+                        Value::Array(vec![Value::int(2), Value::int(3)]),
+                    ),
+                ]),
+            ),
+            (
+                "c074323031332d30332d32315432303a30343a30305a",
+                Value::Tag(0, Box::new(Value::text("2013-03-21T20:04:00Z"))),
+            ),
+            (
+                "d903ec6a323032302d30312d3031",
+                Value::Tag(1004, Box::new(Value::text("2020-01-01"))),
+            ),
+            (
+                "c1c100",
+                Value::Tag(1, Box::new(Value::Tag(1, Box::new(Value::int(0))))),
+            ),
+            ("f4", Value::Bool(false)),
+            ("f5", Value::Bool(true)),
+            ("f6", Value::Null),
+            ("f7", Value::Undefined),
+            ("f0", Value::Simple(16)),
+            ("e0", Value::Simple(0)),
+            ("f820", Value::Simple(32)),
+            ("f8ff", Value::Simple(255)),
+            ("f93e00", Value::Float(1.5)),
+            ("fa47c35000", Value::Float(100_000.0)),
+            ("fb3ff199999999999a", Value::Float(1.1)),
+            ("fbc010666666666666", Value::Float(-4.1)),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(decode(&h(input)), Ok(expected), "{input}");
+        }
+    }
+
+    #[test]
+    fn accepts_non_preferred_heads() {
+        let cases: Vec<(&str, Value)> = vec![
+            ("1805", Value::int(5)),
+            ("190005", Value::int(5)),
+            ("1a00000005", Value::int(5)),
+            ("1b0000000000000005", Value::int(5)),
+            ("390000", Value::int(-1)),
+            ("5a0000000101", Value::Bytes(vec![1])),
+            ("780161", Value::text("a")),
+            ("990001f6", Value::Array(vec![Value::Null])),
+            (
+                "b900016161 01",
+                Value::Map(vec![(Value::text("a"), Value::int(1))]),
+            ),
+            ("d8010a", Value::Tag(1, Box::new(Value::int(10)))),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(decode(&h(input)), Ok(expected), "{input}");
+        }
+    }
+
+    #[test]
+    fn embedded_keeps_received_bytes() {
+        // 24(<< [1, 2, 3] >>) with a two-byte length head where one byte would do.
+        let input = h("d818 590004 83010203");
+        let Ok(Value::Embedded(e)) = decode(&input) else {
+            panic!("not embedded");
+        };
+        assert_eq!(e.tagged_bytes(), &input[..]);
+        assert_eq!(e.content(), &h("83010203")[..]);
+        assert_eq!(
+            e.decode(&Limits::default()),
+            Ok(Value::Array(vec![
+                Value::int(1),
+                Value::int(2),
+                Value::int(3)
+            ]))
+        );
+        // A non-preferred tag head too, inside a map; the content is not decoded eagerly
+        // (it is not even valid CBOR here).
+        let input = h("a1 6178 d90018 5800");
+        let Ok(Value::Map(m)) = decode(&input) else {
+            panic!("not a map");
+        };
+        let e = m[0].1.as_embedded().unwrap();
+        assert_eq!(e.tagged_bytes(), &h("d900185800")[..]);
+        assert_eq!(e.content(), &[] as &[u8]);
+        let input = h("d818 42 ffff");
+        let e = Embedded::from_tagged_bytes(&input, &Limits::default()).unwrap();
+        assert_eq!(e.content(), &[0xff, 0xff]);
+        assert_eq!(
+            e.decode(&Limits::default()),
+            Err(CborError::Malformed { offset: 0 })
+        );
+        // Re-encoding writes the received bytes back unchanged.
+        assert_eq!(encode(&Value::Embedded(e)), input);
+    }
+
+    #[test]
+    fn half_floats() {
+        let cases: [(&str, f64); 10] = [
+            ("f93c00", 1.0),
+            ("f90000", 0.0),
+            ("f98000", -0.0),
+            ("f97bff", 65_504.0),
+            ("f9fbff", -65_504.0),
+            ("f97c00", f64::INFINITY),
+            ("f9fc00", f64::NEG_INFINITY),
+            ("f90001", 5.960_464_477_539_063e-8),
+            ("f903ff", 6.097_555_160_522_461e-5),
+            ("f90400", 6.103_515_625e-5),
+        ];
+        for (input, expected) in cases {
+            let Ok(Value::Float(f)) = decode(&h(input)) else {
+                panic!("{input}");
+            };
+            assert_eq!(f.to_bits(), expected.to_bits(), "{input}");
+        }
+        for nan in [
+            "f97e00",
+            "f97c01",
+            "f9fe00",
+            "fa7fc00000",
+            "fb7ff8000000000000",
+        ] {
+            let Ok(Value::Float(f)) = decode(&h(nan)) else {
+                panic!("{nan}");
+            };
+            assert!(f.is_nan(), "{nan}");
+        }
+    }
+
+    #[test]
+    fn every_half_float_re_encodes_as_itself() {
+        for bits in 0..=u16::MAX {
+            let input = [&[0xf9][..], &bits.to_be_bytes()[..]].concat();
+            let value = decode(&input).unwrap();
+            if matches!(value, Value::Float(f) if f.is_nan()) {
+                continue;
+            }
+            assert_eq!(encode(&value), input, "{bits:04x}");
+        }
+    }
+
+    #[test]
+    fn truncated_at_every_position() {
+        // [1, {"k": 256}]
+        let full = h("82 01 a1 61 6b 19 01 00");
+        let expected = [
+            CborError::Truncated { offset: 0 },
+            CborError::LengthBeyondInput { offset: 0 }, // 2 items, 0 bytes left
+            CborError::LengthBeyondInput { offset: 0 }, // 2 items, 1 byte left
+            CborError::LengthBeyondInput { offset: 2 }, // 1 entry, 0 bytes left
+            CborError::LengthBeyondInput { offset: 2 }, // 1 entry, 1 byte left
+            CborError::Truncated { offset: 5 },         // value missing
+            CborError::Truncated { offset: 6 },         // argument missing
+            CborError::Truncated { offset: 7 },         // argument half there
+        ];
+        assert_eq!(expected.len(), full.len());
+        for (len, err) in expected.into_iter().enumerate() {
+            assert_eq!(decode(&full[..len]), Err(err), "prefix of {len} bytes");
+        }
+        assert!(decode(&full).is_ok());
+
+        // Any prefix of any nested item is Truncated or LengthBeyondInput, never accepted.
+        let big = encode(&Value::Map(vec![
+            (
+                Value::int(-70_000),
+                Value::Array(vec![
+                    Value::Bytes(vec![7; 30]),
+                    Value::Float(1.1),
+                    Value::Tag(1004, Box::new(Value::text("2020-01-01"))),
+                ]),
+            ),
+            (
+                Value::text("e"),
+                Value::Embedded(Embedded::wrap_value(&Value::int(u64::MAX))),
+            ),
+        ]));
+        for len in 0..big.len() {
+            let r = decode(&big[..len]);
+            assert!(
+                matches!(
+                    r,
+                    Err(CborError::Truncated { .. } | CborError::LengthBeyondInput { .. })
+                ),
+                "prefix of {len} bytes: {r:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn rejections_name_their_cause() {
+        let cases: Vec<(&str, CborError)> = vec![
+            // Trailing bytes.
+            ("0000", CborError::TrailingBytes { offset: 1 }),
+            ("80ff", CborError::TrailingBytes { offset: 1 }),
+            ("a0a0a0", CborError::TrailingBytes { offset: 1 }),
+            // Duplicate keys, compared by value.
+            ("a2616101616102", CborError::DuplicateKey { offset: 4 }),
+            ("a201000100", CborError::DuplicateKey { offset: 3 }),
+            ("a20100180100", CborError::DuplicateKey { offset: 3 }),
+            ("a2200039000000", CborError::DuplicateKey { offset: 3 }),
+            ("a3010002000100", CborError::DuplicateKey { offset: 5 }),
+            ("81a2616101616102", CborError::DuplicateKey { offset: 5 }),
+            // Indefinite lengths.
+            ("9fff", CborError::IndefiniteLength { offset: 0 }),
+            ("bfff", CborError::IndefiniteLength { offset: 0 }),
+            ("5f4101ff", CborError::IndefiniteLength { offset: 0 }),
+            ("7f6161ff", CborError::IndefiniteLength { offset: 0 }),
+            ("819f01ff", CborError::IndefiniteLength { offset: 1 }),
+            ("d8185fff", CborError::IndefiniteLength { offset: 2 }),
+            // Reserved additional information, break, two-byte simple values below 32.
+            ("1c", CborError::Malformed { offset: 0 }),
+            ("1d", CborError::Malformed { offset: 0 }),
+            ("3e", CborError::Malformed { offset: 0 }),
+            ("5c", CborError::Malformed { offset: 0 }),
+            ("9c", CborError::Malformed { offset: 0 }),
+            ("dc", CborError::Malformed { offset: 0 }),
+            ("fc", CborError::Malformed { offset: 0 }),
+            ("1f", CborError::Malformed { offset: 0 }),
+            ("3f", CborError::Malformed { offset: 0 }),
+            ("df", CborError::Malformed { offset: 0 }),
+            ("ff", CborError::Malformed { offset: 0 }),
+            ("81ff", CborError::Malformed { offset: 1 }),
+            ("f800", CborError::Malformed { offset: 0 }),
+            ("f814", CborError::Malformed { offset: 0 }),
+            ("f81f", CborError::Malformed { offset: 0 }),
+            // Invalid UTF-8.
+            ("62c328", CborError::InvalidUtf8 { offset: 0 }),
+            ("8161ff", CborError::InvalidUtf8 { offset: 1 }),
+            ("63eda080", CborError::InvalidUtf8 { offset: 0 }), // a surrogate
+            // Map keys other than integers and text.
+            ("a14000", CborError::UnsupportedKey { offset: 1 }),
+            ("a18000", CborError::UnsupportedKey { offset: 1 }),
+            ("a1a000", CborError::UnsupportedKey { offset: 1 }),
+            ("a1f400", CborError::UnsupportedKey { offset: 1 }),
+            ("a1f600", CborError::UnsupportedKey { offset: 1 }),
+            ("a1f93c0000", CborError::UnsupportedKey { offset: 1 }),
+            ("a1c1616100", CborError::UnsupportedKey { offset: 1 }),
+            ("a20102d8184100", CborError::UnsupportedKey { offset: 3 }),
+            // Tag 24 over something other than a byte string.
+            ("d81801", CborError::NotEmbedded),
+            ("d8186161", CborError::NotEmbedded),
+            ("d81880", CborError::NotEmbedded),
+            ("d818d81840", CborError::NotEmbedded),
+            ("d818", CborError::Truncated { offset: 2 }),
+            ("d81845", CborError::LengthBeyondInput { offset: 2 }),
+            // Declared lengths the input cannot hold.
+            (
+                "5b000000010000000001 0203",
+                CborError::LengthBeyondInput { offset: 0 },
+            ),
+            (
+                "5affffffff000000",
+                CborError::LengthBeyondInput { offset: 0 },
+            ),
+            (
+                "7bffffffffffffffff00",
+                CborError::LengthBeyondInput { offset: 0 },
+            ),
+            (
+                "9bffffffffffffffff00",
+                CborError::LengthBeyondInput { offset: 0 },
+            ),
+            (
+                "bbffffffffffffffff00",
+                CborError::LengthBeyondInput { offset: 0 },
+            ),
+            (
+                "bb800000000000000000",
+                CborError::LengthBeyondInput { offset: 0 },
+            ),
+            ("a2010203", CborError::LengthBeyondInput { offset: 0 }),
+            ("8201", CborError::LengthBeyondInput { offset: 0 }),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(decode(&h(input)), Err(expected), "{input}");
+        }
+    }
+
+    #[test]
+    fn huge_declared_length_is_rejected_without_allocating() {
+        // 2^32 bytes declared, 3 present.
+        let input = h("5b 0000000100000000 010203");
+        let started = std::time::Instant::now();
+        for _ in 0..1000 {
+            assert_eq!(
+                decode(&input),
+                Err(CborError::LengthBeyondInput { offset: 0 })
+            );
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    }
+
+    #[test]
+    fn depth_limit() {
+        let nested = |n: usize| [vec![0x81; n], vec![0x00]].concat();
+        assert!(decode(&nested(32)).is_ok());
+        assert_eq!(decode(&nested(33)), Err(CborError::TooDeep { limit: 32 }));
+        // Empty collections and tags count too.
+        assert_eq!(
+            decode(&[vec![0x81; 32], vec![0x80]].concat()),
+            Err(CborError::TooDeep { limit: 32 })
+        );
+        assert_eq!(
+            decode(&[vec![0xc1; 33], vec![0x00]].concat()),
+            Err(CborError::TooDeep { limit: 32 })
+        );
+        let two = limits(|l| l.max_depth = 2);
+        let cases: [(&str, Result<(), CborError>); 6] = [
+            ("818100", Ok(())),
+            ("81818100", Err(CborError::TooDeep { limit: 2 })),
+            ("a101a10102", Ok(())),
+            ("a101a101a0", Err(CborError::TooDeep { limit: 2 })),
+            ("c1c101", Ok(())),
+            ("81c1d81840", Err(CborError::TooDeep { limit: 2 })),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(
+                decode_with(&h(input), &two).map(|_| ()),
+                expected,
+                "{input}"
+            );
+        }
+        // The decoder itself does not recurse, so a raised limit is honoured.
+        let deep = limits(|l| l.max_depth = 1000);
+        assert!(decode_with(&nested(1000), &deep).is_ok());
+        assert_eq!(
+            decode_with(&nested(1001), &deep),
+            Err(CborError::TooDeep { limit: 1000 })
+        );
+    }
+
+    #[test]
+    fn size_and_count_limits() {
+        let small = limits(|l| l.max_input = 3);
+        assert!(decode_with(&h("820102"), &small).is_ok());
+        // Checked before anything else, even for garbage.
+        assert_eq!(
+            decode_with(&h("ffffffff"), &small),
+            Err(CborError::TooLarge { len: 4, limit: 3 })
+        );
+
+        let two = limits(|l| l.max_collection = 2);
+        assert!(decode_with(&h("820102"), &two).is_ok());
+        assert_eq!(
+            decode_with(&h("83010203"), &two),
+            Err(CborError::TooManyItems { limit: 2 })
+        );
+        assert_eq!(
+            decode_with(&h("a3010203040506"), &two),
+            Err(CborError::TooManyItems { limit: 2 })
+        );
+        // Default: 65 536 entries accepted, 65 537 not.
+        let at = |n: u32| [vec![0x9a], n.to_be_bytes().to_vec(), vec![0; n as usize]].concat();
+        assert!(decode(&at(65_536)).is_ok());
+        assert_eq!(
+            decode(&at(65_537)),
+            Err(CborError::TooManyItems { limit: 65_536 })
+        );
+
+        let items = limits(|l| l.max_items = 3);
+        assert!(decode_with(&h("820102"), &items).is_ok());
+        assert_eq!(
+            decode_with(&h("83010203"), &items),
+            Err(CborError::TooManyItems { limit: 3 })
+        );
+        assert_eq!(
+            decode_with(&h("8181d81840"), &items),
+            Err(CborError::TooManyItems { limit: 3 })
+        );
+    }
+
+    #[test]
+    fn large_maps_check_duplicates_quickly() {
+        let n = 65_536;
+        let unique: Vec<(Value, Value)> = (0..n)
+            .map(|i| (Value::text(format!("k{i}")), Value::int(i)))
+            .collect();
+        let bytes = encode(&Value::Map(unique.clone()));
+        let started = std::time::Instant::now();
+        assert_eq!(decode(&bytes), Ok(Value::Map(unique.clone())));
+        let mut dup = unique;
+        dup.last_mut().unwrap().0 = Value::text("k7");
+        let bytes = encode(&Value::Map(dup));
+        // The last key "k7" (3 bytes) is followed by its value 65 535 (3 bytes).
+        let last_key = bytes.len() - 6;
+        assert_eq!(
+            decode(&bytes),
+            Err(CborError::DuplicateKey { offset: last_key })
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    }
+
+    fn arb_key() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            (-100i128..100).prop_map(Value::Integer),
+            (-(1i128 << 64)..=(1i128 << 64) - 1).prop_map(Value::Integer),
+            "[a-z]{0,3}".prop_map(Value::Text),
+        ]
+    }
+
+    fn arb_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            (-(1i128 << 64)..=(1i128 << 64) - 1).prop_map(Value::Integer),
+            any::<i32>().prop_map(Value::int),
+            proptest::collection::vec(any::<u8>(), 0..40).prop_map(Value::Bytes),
+            any::<String>().prop_map(Value::Text),
+            any::<bool>().prop_map(Value::Bool),
+            Just(Value::Null),
+            Just(Value::Undefined),
+            prop_oneof![0u8..=19, 32u8..=255].prop_map(Value::Simple),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::Float),
+            any::<f32>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(|f| Value::Float(f.into())),
+            any::<u16>()
+                .prop_map(f16_to_f64)
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::Float),
+        ];
+        leaf.prop_recursive(5, 64, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::vec((arb_key(), inner.clone()), 0..6).prop_map(|entries| {
+                    let mut seen = std::collections::HashSet::new();
+                    Value::Map(
+                        entries
+                            .into_iter()
+                            .filter(|(k, _)| seen.insert(encode(k)))
+                            .collect(),
+                    )
+                }),
+                (
+                    any::<u64>().prop_filter("not 24", |t| *t != TAG_EMBEDDED),
+                    inner.clone()
+                )
+                    .prop_map(|(t, v)| Value::Tag(t, Box::new(v))),
+                inner.prop_map(|v| Value::Embedded(Embedded::wrap_value(&v))),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn round_trips(v in arb_value()) {
+            let bytes = encode(&v);
+            let decoded = decode(&bytes);
+            prop_assert_eq!(decoded.as_ref(), Ok(&v));
+            let decoded = decoded.unwrap();
+            prop_assert_eq!(encode(&decoded), bytes);
+            if let Value::Embedded(e) = &decoded {
+                prop_assert_eq!(e.tagged_bytes(), &encode(&v)[..]);
+            }
+        }
+
+        #[test]
+        fn never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let _ = decode(&bytes);
+        }
+
+        #[test]
+        fn never_panics_on_mutated_encodings(
+            v in arb_value(),
+            at in any::<prop::sample::Index>(),
+            byte in any::<u8>(),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let mut bytes = encode(&v);
+            let i = at.index(bytes.len());
+            bytes[i] = byte;
+            let _ = decode(&bytes);
+            let _ = decode(&bytes[..cut.index(bytes.len() + 1)]);
+        }
+    }
 }

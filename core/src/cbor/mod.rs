@@ -24,7 +24,7 @@ mod decode;
 mod encode;
 mod value;
 
-pub use date::{FullDate, TDate};
+pub use date::{DateError, FullDate, TDate};
 pub use decode::{decode, decode_with, CborError, Limits};
 pub use encode::{encode, encode_into};
 pub use value::{Embedded, MapExt, Value};

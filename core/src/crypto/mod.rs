@@ -5,8 +5,15 @@
 //! host can keep keys in secure hardware (Android Keystore, Secure Enclave); [`SoftwareKey`]
 //! is the default for servers, tests and examples. Signers may return raw `r‖s` or DER; the
 //! core normalises to the raw form COSE requires with [`signature_to_raw`].
+//!
+//! Everything here is implemented on the RustCrypto crates (`p256`, `sha2`, `hmac`, `hkdf`)
+//! and the operating system's CSPRNG (`getrandom`).
 
-use zeroize::Zeroizing;
+use hmac::{KeyInit, Mac};
+use p256::ecdsa::signature::{Signer as _, Verifier as _};
+use p256::elliptic_curve::point::AffineCoordinates;
+use sha2::Digest;
+use zeroize::{Zeroize, Zeroizing};
 
 /// Why a cryptographic operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -15,6 +22,10 @@ pub enum CryptoError {
     /// Bytes that are not a valid P-256 public key (wrong length, not on the curve, identity).
     #[error("invalid P-256 public key")]
     InvalidPublicKey,
+    /// A well-formed public key of a type other than P-256 (`id-ecPublicKey` with the
+    /// `prime256v1` curve), for example RSA, Ed25519 or another curve.
+    #[error("unsupported public key type")]
+    UnsupportedKey,
     /// Bytes that are not a valid P-256 private key.
     #[error("invalid P-256 private key")]
     InvalidPrivateKey,
@@ -24,7 +35,10 @@ pub enum CryptoError {
     /// A well-formed signature that does not verify.
     #[error("signature does not verify")]
     SignatureInvalid,
-    /// A MAC tag that does not verify.
+    /// The software signer could not produce a signature.
+    #[error("signing failed")]
+    SigningFailed,
+    /// A MAC tag that does not verify (including a tag of the wrong length).
     #[error("MAC does not verify")]
     MacInvalid,
     /// Key derivation asked for an impossible output length.
@@ -38,12 +52,122 @@ pub enum CryptoError {
     KeyStore(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
+/// `id-ecPublicKey` (RFC 5480).
+const ID_EC_PUBLIC_KEY: spki::ObjectIdentifier =
+    spki::ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+/// `secp256r1` / `prime256v1` (RFC 5480).
+const SECP256R1: spki::ObjectIdentifier = spki::ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+
+/// Size of a P-256 field element or scalar in bytes.
+const FIELD_LEN: usize = 32;
+/// Largest HKDF-SHA-256 output (RFC 5869 §2.3: 255 · HashLen).
+const HKDF_MAX_LEN: usize = 255 * 32;
+
 /// A P-256 public key (a point on the curve, never the identity).
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct EcPublicKey(p256::PublicKey);
 
+impl EcPublicKey {
+    /// Reads a SEC 1 `Elliptic-Curve-Point-to-Octet-String`: uncompressed (`0x04‖x‖y`,
+    /// 65 bytes) or compressed (`0x02`/`0x03‖x`, 33 bytes). The point must be on the curve
+    /// and not the identity; other forms (identity, "compact") are rejected.
+    pub fn from_sec1(bytes: &[u8]) -> Result<Self, CryptoError> {
+        let well_formed = matches!(
+            (bytes.first(), bytes.len()),
+            (Some(0x04), 65) | (Some(0x02 | 0x03), 33)
+        );
+        if !well_formed {
+            return Err(CryptoError::InvalidPublicKey);
+        }
+        p256::PublicKey::from_sec1_bytes(bytes)
+            .map(EcPublicKey)
+            .map_err(|_| CryptoError::InvalidPublicKey)
+    }
+
+    /// Builds a key from its affine coordinates, each exactly 32 big-endian bytes (the COSE_Key
+    /// `x` and `y` of RFC 9053 §7.1.1). The point must be on the curve.
+    pub fn from_coordinates(x: &[u8], y: &[u8]) -> Result<Self, CryptoError> {
+        if x.len() != FIELD_LEN || y.len() != FIELD_LEN {
+            return Err(CryptoError::InvalidPublicKey);
+        }
+        let mut sec1 = Vec::with_capacity(1 + 2 * FIELD_LEN);
+        sec1.push(0x04);
+        sec1.extend_from_slice(x);
+        sec1.extend_from_slice(y);
+        Self::from_sec1(&sec1)
+    }
+
+    /// Reads a DER `SubjectPublicKeyInfo` (RFC 5280 §4.1.2.7, RFC 5480) as found in an X.509
+    /// certificate. Only `id-ecPublicKey` with the named curve `prime256v1` is accepted;
+    /// any other algorithm or curve is [`CryptoError::UnsupportedKey`].
+    ///
+    /// ```text
+    /// SubjectPublicKeyInfo ::= SEQUENCE {
+    ///     algorithm         AlgorithmIdentifier,   -- id-ecPublicKey, prime256v1
+    ///     subjectPublicKey  BIT STRING }           -- SEC 1 point
+    /// ```
+    pub fn from_spki_der(der: &[u8]) -> Result<Self, CryptoError> {
+        use der::Decode;
+        let info = spki::SubjectPublicKeyInfoRef::from_der(der)
+            .map_err(|_| CryptoError::InvalidPublicKey)?;
+        if info.algorithm.oid != ID_EC_PUBLIC_KEY {
+            return Err(CryptoError::UnsupportedKey);
+        }
+        match info.algorithm.parameters_oid() {
+            Ok(curve) if curve == SECP256R1 => {}
+            _ => return Err(CryptoError::UnsupportedKey),
+        }
+        let point = info
+            .subject_public_key
+            .as_bytes()
+            .ok_or(CryptoError::InvalidPublicKey)?;
+        Self::from_sec1(point)
+    }
+
+    /// The affine x-coordinate, 32 bytes big-endian.
+    pub fn x(&self) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        out.copy_from_slice(&self.0.as_affine().x());
+        out
+    }
+
+    /// The affine y-coordinate, 32 bytes big-endian.
+    pub fn y(&self) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        out.copy_from_slice(&self.0.as_affine().y());
+        out
+    }
+
+    /// The uncompressed SEC 1 encoding `0x04‖x‖y` (65 bytes).
+    pub fn to_sec1_uncompressed(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(1 + 2 * FIELD_LEN);
+        out.push(0x04);
+        out.extend_from_slice(&self.x());
+        out.extend_from_slice(&self.y());
+        out
+    }
+
+    /// The `p256` key inside.
+    pub(crate) fn as_p256(&self) -> &p256::PublicKey {
+        &self.0
+    }
+}
+
 /// A 32-byte ECDH shared secret (the x-coordinate), zeroised on drop.
 pub struct SharedSecret(Zeroizing<[u8; 32]>);
+
+impl SharedSecret {
+    /// Wraps the x-coordinate of an ECDH shared point.
+    pub(crate) fn new(bytes: [u8; 32]) -> Self {
+        SharedSecret(Zeroizing::new(bytes))
+    }
+
+    /// The shared secret: the big-endian x-coordinate of the shared point (SEC 1 §3.3.1),
+    /// which ISO/IEC 18013-5 §9.1.1.5 feeds to HKDF as the input keying material.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
 
 /// Signs with ES256 (ECDSA P-256, SHA-256) under a key the implementer holds.
 ///
@@ -65,4 +189,303 @@ pub trait KeyAgreement: Send + Sync {
 }
 
 /// A P-256 private key held in memory, zeroised on drop, with no `Debug`.
+///
+/// The scalar lives in a `p256::SecretKey`, whose `Drop` implementation zeroises it
+/// (`elliptic_curve::SecretKey` implements `ZeroizeOnDrop`); the transient signing keys and
+/// byte buffers derived from it here are zeroised as well.
 pub struct SoftwareKey(p256::SecretKey);
+
+impl SoftwareKey {
+    /// A fresh key from the operating system's CSPRNG.
+    ///
+    /// 32 random bytes are drawn and used as the scalar when they are in `[1, n-1]`; otherwise
+    /// (probability about 2⁻³²) new bytes are drawn.
+    pub fn generate() -> Result<Self, CryptoError> {
+        for _ in 0..16 {
+            let mut bytes = Zeroizing::new([0u8; 32]);
+            getrandom::fill(bytes.as_mut_slice()).map_err(|_| CryptoError::Rng)?;
+            if let Ok(secret) = p256::SecretKey::from_slice(bytes.as_slice()) {
+                return Ok(SoftwareKey(secret));
+            }
+        }
+        Err(CryptoError::Rng)
+    }
+
+    /// A key from its 32-byte big-endian scalar `d`, which must be in `[1, n-1]`.
+    pub fn from_bytes(d: &[u8]) -> Result<Self, CryptoError> {
+        if d.len() != FIELD_LEN {
+            return Err(CryptoError::InvalidPrivateKey);
+        }
+        p256::SecretKey::from_slice(d)
+            .map(SoftwareKey)
+            .map_err(|_| CryptoError::InvalidPrivateKey)
+    }
+
+    /// The 32-byte big-endian scalar, in a buffer zeroised on drop.
+    pub fn to_bytes(&self) -> Zeroizing<[u8; 32]> {
+        let mut field = self.0.to_bytes();
+        let mut out = Zeroizing::new([0u8; 32]);
+        out.copy_from_slice(&field);
+        field.zeroize();
+        out
+    }
+
+    /// The matching public key.
+    pub fn public(&self) -> EcPublicKey {
+        EcPublicKey(self.0.public_key())
+    }
+
+    /// The key as an unencrypted PKCS #8 PEM document (`-----BEGIN PRIVATE KEY-----`).
+    pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>, CryptoError> {
+        use p256::pkcs8::EncodePrivateKey;
+        self.0
+            .to_pkcs8_pem(p256::pkcs8::LineEnding::LF)
+            .map_err(|_| CryptoError::InvalidPrivateKey)
+    }
+
+    /// Reads an unencrypted PKCS #8 PEM document holding a P-256 key.
+    pub fn from_pkcs8_pem(pem: &str) -> Result<Self, CryptoError> {
+        use p256::pkcs8::DecodePrivateKey;
+        p256::SecretKey::from_pkcs8_pem(pem)
+            .map(SoftwareKey)
+            .map_err(|_| CryptoError::InvalidPrivateKey)
+    }
+
+    /// An `ecdsa` signing key for this scalar (zeroised on drop), for certificate building.
+    pub(crate) fn signing_key(&self) -> p256::ecdsa::SigningKey {
+        p256::ecdsa::SigningKey::from(&self.0)
+    }
+}
+
+impl Signer for SoftwareKey {
+    fn public_key(&self) -> Result<EcPublicKey, CryptoError> {
+        Ok(self.public())
+    }
+
+    /// ES256 with a deterministic nonce (RFC 6979); returns raw `r‖s` (64 bytes).
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let signature: p256::ecdsa::Signature = self
+            .signing_key()
+            .try_sign(message)
+            .map_err(|_| CryptoError::SigningFailed)?;
+        Ok(signature.to_bytes().to_vec())
+    }
+}
+
+impl KeyAgreement for SoftwareKey {
+    fn public_key(&self) -> Result<EcPublicKey, CryptoError> {
+        Ok(self.public())
+    }
+
+    fn agree(&self, peer: &EcPublicKey) -> Result<SharedSecret, CryptoError> {
+        let shared = self.0.diffie_hellman(peer.as_p256());
+        let mut out = [0u8; 32];
+        out.copy_from_slice(shared.raw_secret_bytes());
+        let secret = SharedSecret::new(out);
+        out.zeroize();
+        Ok(secret)
+    }
+}
+
+/// Verifies an ES256 signature in the COSE form (RFC 9053 §2.1): exactly 64 bytes, `r‖s`,
+/// each 32 bytes big-endian.
+///
+/// Any other length, or `r`/`s` zero or not below the group order, is
+/// [`CryptoError::InvalidSignatureEncoding`]; a well-formed signature that does not verify is
+/// [`CryptoError::SignatureInvalid`]. High-S signatures are accepted: neither COSE nor
+/// ISO/IEC 18013-5 requires low-S.
+pub fn verify_es256(
+    key: &EcPublicKey,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), CryptoError> {
+    if signature.len() != 2 * FIELD_LEN {
+        return Err(CryptoError::InvalidSignatureEncoding);
+    }
+    let signature = p256::ecdsa::Signature::from_slice(signature)
+        .map_err(|_| CryptoError::InvalidSignatureEncoding)?;
+    verify_parsed(key, message, &signature)
+}
+
+/// Verifies an `ecdsa-with-SHA256` signature in X.509 form: a strict-DER `ECDSA-Sig-Value`
+/// (RFC 5480 §2.2.3, RFC 3279 §2.2.3). Encoding errors are
+/// [`CryptoError::InvalidSignatureEncoding`], a failed check [`CryptoError::SignatureInvalid`].
+pub fn verify_es256_der(
+    key: &EcPublicKey,
+    message: &[u8],
+    der_signature: &[u8],
+) -> Result<(), CryptoError> {
+    let raw = der_signature_to_raw(der_signature)?;
+    let signature = p256::ecdsa::Signature::from_slice(&raw)
+        .map_err(|_| CryptoError::InvalidSignatureEncoding)?;
+    verify_parsed(key, message, &signature)
+}
+
+fn verify_parsed(
+    key: &EcPublicKey,
+    message: &[u8],
+    signature: &p256::ecdsa::Signature,
+) -> Result<(), CryptoError> {
+    p256::ecdsa::VerifyingKey::from(key.as_p256())
+        .verify(message, signature)
+        .map_err(|_| CryptoError::SignatureInvalid)
+}
+
+/// Normalises an ECDSA P-256 signature to the raw `r‖s` form COSE uses.
+///
+/// 64 bytes are returned as they are (the COSE form; range checks happen at verification).
+/// Anything else must be a strict-DER `ECDSA-Sig-Value` — as platform key stores return —
+/// with minimal, positive integers and `r`, `s` in `[1, n-1]`, and no trailing bytes; `r` and
+/// `s` are left-padded to 32 bytes each. Otherwise [`CryptoError::InvalidSignatureEncoding`].
+///
+/// ```text
+/// ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }
+/// ```
+pub fn signature_to_raw(sig: &[u8]) -> Result<[u8; 64], CryptoError> {
+    if sig.len() == 2 * FIELD_LEN {
+        let mut out = [0u8; 64];
+        out.copy_from_slice(sig);
+        return Ok(out);
+    }
+    der_signature_to_raw(sig)
+}
+
+/// Strict DER `ECDSA-Sig-Value` to raw `r‖s`, with `r`, `s` range-checked.
+fn der_signature_to_raw(sig: &[u8]) -> Result<[u8; 64], CryptoError> {
+    const BAD: CryptoError = CryptoError::InvalidSignatureEncoding;
+    // The content is at most 2 · (2 + 33) = 70 bytes, so DER requires the short length form.
+    let (content, rest) = read_tlv(sig, 0x30).ok_or(BAD)?;
+    if !rest.is_empty() {
+        return Err(BAD);
+    }
+    let (r, content) = read_tlv(content, 0x02).ok_or(BAD)?;
+    let (s, content) = read_tlv(content, 0x02).ok_or(BAD)?;
+    if !content.is_empty() {
+        return Err(BAD);
+    }
+    let mut out = [0u8; 64];
+    let (r_out, s_out) = out.split_at_mut(FIELD_LEN);
+    copy_der_uint(r, r_out).ok_or(BAD)?;
+    copy_der_uint(s, s_out).ok_or(BAD)?;
+    // Range check: r, s in [1, n-1].
+    p256::ecdsa::Signature::from_slice(&out).map_err(|_| BAD)?;
+    Ok(out)
+}
+
+/// Reads one TLV with the given tag and a short-form length; returns (value, rest).
+fn read_tlv(input: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
+    let (&t, input) = input.split_first()?;
+    let (&len, input) = input.split_first()?;
+    if t != tag || len >= 0x80 {
+        return None;
+    }
+    let len = usize::from(len);
+    if input.len() < len {
+        return None;
+    }
+    Some(input.split_at(len))
+}
+
+/// Copies a minimal, non-negative DER INTEGER value into `out` (right-aligned).
+fn copy_der_uint(value: &[u8], out: &mut [u8]) -> Option<()> {
+    let (&first, tail) = value.split_first()?;
+    if first & 0x80 != 0 {
+        return None; // negative
+    }
+    let magnitude = if first == 0 {
+        match tail.first() {
+            // A leading zero is only allowed (and required) before a byte with the high bit set.
+            Some(&next) if next & 0x80 != 0 => tail,
+            Some(_) => return None,
+            None => value, // the integer 0; rejected later by the range check
+        }
+    } else {
+        value
+    };
+    let offset = out.len().checked_sub(magnitude.len())?;
+    out.get_mut(offset..)?.copy_from_slice(magnitude);
+    Some(())
+}
+
+/// SHA-256 of `data`.
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    let digest = sha2::Sha256::digest(data);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(&digest);
+    out
+}
+
+type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+
+/// HMAC-SHA-256 keyed with `key` of any length (RFC 2104).
+fn hmac_instance(key: &[u8]) -> HmacSha256 {
+    // RFC 2104 §2: a key longer than the block size is hashed first; the key is then
+    // zero-padded to the block size. Doing that here makes construction infallible.
+    const BLOCK: usize = 64;
+    let mut block = Zeroizing::new([0u8; BLOCK]);
+    if key.len() > BLOCK {
+        let mut hashed = sha256(key);
+        if let Some(dst) = block.get_mut(..hashed.len()) {
+            dst.copy_from_slice(&hashed);
+        }
+        hashed.zeroize();
+    } else if let Some(dst) = block.get_mut(..key.len()) {
+        dst.copy_from_slice(key);
+    }
+    let key_array = hmac::digest::Key::<HmacSha256>::from(*block);
+    let mac = HmacSha256::new(&key_array);
+    let mut key_array = key_array;
+    key_array.zeroize();
+    mac
+}
+
+/// HMAC-SHA-256 (RFC 2104) of `message` under `key`.
+pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    let mut mac = hmac_instance(key);
+    mac.update(message);
+    let tag = mac.finalize().into_bytes();
+    let mut out = [0u8; 32];
+    out.copy_from_slice(&tag);
+    out
+}
+
+/// Checks an HMAC-SHA-256 tag in constant time. A tag that is not exactly 32 bytes, or does
+/// not match, is [`CryptoError::MacInvalid`].
+pub fn hmac_sha256_verify(key: &[u8], message: &[u8], tag: &[u8]) -> Result<(), CryptoError> {
+    if tag.len() != 32 {
+        return Err(CryptoError::MacInvalid);
+    }
+    let mut mac = hmac_instance(key);
+    mac.update(message);
+    mac.verify_slice(tag).map_err(|_| CryptoError::MacInvalid)
+}
+
+/// HKDF-SHA-256 (RFC 5869): extract with `salt`, expand with `info` to `len` bytes.
+///
+/// `len` above 255 · 32 = 8160 is [`CryptoError::KdfLength`]. An empty `salt` is the same as
+/// the RFC's default of 32 zero bytes.
+pub fn hkdf_sha256(
+    ikm: &[u8],
+    salt: &[u8],
+    info: &[u8],
+    len: usize,
+) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    if len > HKDF_MAX_LEN {
+        return Err(CryptoError::KdfLength);
+    }
+    let hkdf = hkdf::Hkdf::<sha2::Sha256>::new(Some(salt), ikm);
+    let mut okm = Zeroizing::new(vec![0u8; len]);
+    hkdf.expand(info, okm.as_mut_slice())
+        .map_err(|_| CryptoError::KdfLength)?;
+    Ok(okm)
+}
+
+/// `len` bytes from the operating system's CSPRNG; [`CryptoError::Rng`] if it fails.
+pub fn random_bytes(len: usize) -> Result<Vec<u8>, CryptoError> {
+    let mut out = vec![0u8; len];
+    getrandom::fill(&mut out).map_err(|_| CryptoError::Rng)?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,1 +1,532 @@
 //! X.509 certificates, trust anchors and chain validation.
+//!
+//! ISO/IEC 18013-5 Annex B defines two small PKIs: an issuing authority CA (IACA) signs
+//! document-signer (DS) certificates, whose keys sign the Mobile Security Object; a reader CA
+//! signs reader-authentication certificates. A verifier trusts a list of IACAs, a holder a list
+//! of reader CAs. [`validate_chain`] checks an `x5chain` (leaf first) against a [`TrustStore`]
+//! whose [`TrustAnchor`]s each say what they are trusted for ([`AnchorRole`]).
+//!
+//! The validator is deliberately small: P-256 keys and `ecdsa-with-SHA256` signatures only,
+//! at most [`MAX_CHAIN_LEN`] certificates, issuer/subject names compared as encoded, no
+//! revocation (status is a separate check), no name or policy constraints (a certificate
+//! marking such an extension critical is rejected).
+
+mod certificate;
+pub mod testpki;
+
+#[cfg(test)]
+mod tests;
+
+pub use certificate::{parse_pem_or_der, Certificate};
+
+use der::asn1::ObjectIdentifier;
+use der::oid::AssociatedOid;
+use x509_cert::ext::pkix::{
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, IssuerAltName, KeyUsage,
+    SubjectAltName, SubjectKeyIdentifier,
+};
+
+use crate::crypto::{self, EcPublicKey};
+use crate::time::UnixTime;
+
+/// Why a certificate or chain was rejected.
+///
+/// `position` counts along the certification path: 0 is the leaf, then the chain as given,
+/// and the trust anchor comes last — at `chain.len()` when it was found in the trust store, or
+/// at `chain.len() - 1` when the chain itself ends with the anchor.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrustError {
+    /// Bytes that are not a strict-DER X.509 certificate (or PEM block of one), or a
+    /// certificate whose public key is not a valid point.
+    #[error("malformed certificate")]
+    Parse,
+    /// A certificate signed with anything but `ecdsa-with-SHA256`.
+    #[error("unsupported signature algorithm")]
+    UnsupportedAlgorithm,
+    /// A certificate whose inner (`tbsCertificate.signature`) and outer
+    /// (`signatureAlgorithm`) algorithm identifiers differ (RFC 5280 §4.1.1.2).
+    #[error("signature algorithm mismatch in certificate {position}")]
+    AlgorithmMismatch {
+        /// Position of the certificate in the path.
+        position: usize,
+    },
+    /// A public key other than P-256.
+    #[error("unsupported public key type")]
+    UnsupportedKey,
+    /// No certificates at all.
+    #[error("empty certificate chain")]
+    EmptyChain,
+    /// More certificates than [`MAX_CHAIN_LEN`].
+    #[error("certificate chain too long")]
+    ChainTooLong,
+    /// The same certificate appears twice in the chain.
+    #[error("certificate chain contains a loop")]
+    ChainLoop,
+    /// The certificate at `position` is not signed by the next one in the path.
+    #[error("signature on certificate {position} does not verify")]
+    SignatureInvalid {
+        /// Position of the certificate whose signature failed.
+        position: usize,
+    },
+    /// The issuer name of the certificate at `position` is not the subject of the next.
+    #[error("issuer of certificate {position} does not match the next certificate")]
+    IssuerMismatch {
+        /// Position of the certificate whose issuer did not match.
+        position: usize,
+    },
+    /// The chain does not end at (or is not signed by) an anchor trusted for this usage.
+    #[error("chain does not lead to a trusted anchor")]
+    UntrustedRoot,
+    /// The certificate at `position` expired before the validation time.
+    #[error("certificate {position} has expired")]
+    Expired {
+        /// Position of the expired certificate.
+        position: usize,
+    },
+    /// The certificate at `position` is not yet valid at the validation time.
+    #[error("certificate {position} is not yet valid")]
+    NotYetValid {
+        /// Position of the certificate.
+        position: usize,
+    },
+    /// An issuing certificate without basicConstraints `cA` TRUE.
+    #[error("certificate {position} is not a CA")]
+    NotACa {
+        /// Position of the certificate.
+        position: usize,
+    },
+    /// keyUsage forbids the use: an issuer without `keyCertSign`, or a leaf without
+    /// `digitalSignature`.
+    #[error("key usage of certificate {position} does not allow this use")]
+    KeyUsage {
+        /// Position of the certificate.
+        position: usize,
+    },
+    /// The leaf lacks the extended key usage the chain usage requires.
+    #[error("leaf certificate lacks the required extended key usage")]
+    ExtendedKeyUsage,
+    /// An issuer's pathLenConstraint is exceeded by the intermediates below it.
+    #[error("path length constraint of certificate {position} exceeded")]
+    PathLength {
+        /// Position of the constraining certificate.
+        position: usize,
+    },
+    /// A critical extension this validator does not process.
+    #[error("certificate {position} has an unsupported critical extension")]
+    UnsupportedCriticalExtension {
+        /// Position of the certificate.
+        position: usize,
+    },
+    /// The same extension twice in one certificate (RFC 5280 §4.2).
+    #[error("certificate {position} repeats an extension")]
+    DuplicateExtension {
+        /// Position of the certificate.
+        position: usize,
+    },
+    /// An extension this validator processes (basicConstraints, keyUsage, extKeyUsage) whose
+    /// value does not decode.
+    #[error("certificate {position} has a malformed extension")]
+    MalformedExtension {
+        /// Position of the certificate.
+        position: usize,
+    },
+    /// Generating a test PKI failed ([`testpki`]).
+    #[error("could not build test certificates")]
+    Build,
+}
+
+/// The most certificates accepted in one chain (leaf, intermediates and, if included, the
+/// anchor).
+pub const MAX_CHAIN_LEN: usize = 5;
+
+/// `ecdsa-with-SHA256` (RFC 5758 §3.2).
+const ECDSA_WITH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+
+/// Extended key usage of a mdoc document signer (ISO/IEC 18013-5 Annex B, Table B.3).
+pub const EKU_DOCUMENT_SIGNER: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.0.18013.5.1.2");
+
+/// Extended key usage of a mdoc reader-authentication certificate (ISO/IEC 18013-5 Annex B,
+/// Table B.9).
+pub const EKU_READER_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.0.18013.5.1.6");
+
+/// What a trust anchor is trusted for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AnchorRole {
+    /// An issuing authority CA (IACA): validates document-signer chains.
+    IssuingAuthority,
+    /// A reader CA: validates reader-authentication chains.
+    ReaderAuthority,
+    /// A document-signer certificate trusted as it is, when the leaf of a chain is
+    /// byte-identical to it.
+    ///
+    /// This is an explicit opt-in for issuers whose CA is not published (some public test
+    /// vectors). It skips every CA check — issuer, CA signature, basicConstraints, key usages —
+    /// and only checks the certificate's validity period at the validation time (and that its
+    /// key is P-256). The issuerAuth signature under its key is still checked by the caller.
+    PinnedDocumentSigner,
+}
+
+/// A certificate trusted for one [`AnchorRole`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustAnchor {
+    /// The trusted certificate.
+    pub certificate: Certificate,
+    /// What it is trusted for.
+    pub role: AnchorRole,
+}
+
+impl TrustAnchor {
+    /// An anchor with the given role.
+    pub fn new(certificate: Certificate, role: AnchorRole) -> Self {
+        TrustAnchor { certificate, role }
+    }
+
+    /// An issuing authority CA (IACA).
+    pub fn issuing_authority(certificate: Certificate) -> Self {
+        Self::new(certificate, AnchorRole::IssuingAuthority)
+    }
+
+    /// A reader CA.
+    pub fn reader_authority(certificate: Certificate) -> Self {
+        Self::new(certificate, AnchorRole::ReaderAuthority)
+    }
+
+    /// A pinned document signer; see [`AnchorRole::PinnedDocumentSigner`].
+    pub fn pinned_document_signer(certificate: Certificate) -> Self {
+        Self::new(certificate, AnchorRole::PinnedDocumentSigner)
+    }
+}
+
+/// The anchors a verifier (or holder) trusts.
+#[derive(Debug, Clone, Default)]
+pub struct TrustStore {
+    anchors: Vec<TrustAnchor>,
+}
+
+impl TrustStore {
+    /// An empty store; it trusts nothing.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds an anchor.
+    pub fn add(&mut self, anchor: TrustAnchor) {
+        self.anchors.push(anchor);
+    }
+
+    /// Adds every certificate of a PEM bundle (or a single DER certificate) with `role`;
+    /// returns how many were added. Nothing is added if any of them fails to parse.
+    pub fn add_pem_or_der(&mut self, bytes: &[u8], role: AnchorRole) -> Result<usize, TrustError> {
+        let certs = parse_pem_or_der(bytes)?;
+        let count = certs.len();
+        self.anchors
+            .extend(certs.into_iter().map(|c| TrustAnchor::new(c, role)));
+        Ok(count)
+    }
+
+    /// The anchors, in the order added.
+    pub fn anchors(&self) -> &[TrustAnchor] {
+        &self.anchors
+    }
+
+    /// Whether the store has no anchors.
+    pub fn is_empty(&self) -> bool {
+        self.anchors.is_empty()
+    }
+
+    fn with_role(&self, role: AnchorRole) -> impl Iterator<Item = &Certificate> + '_ {
+        self.anchors
+            .iter()
+            .filter(move |a| a.role == role)
+            .map(|a| &a.certificate)
+    }
+}
+
+/// What the leaf of a chain is going to be used for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChainUsage {
+    /// A document signer (issuerAuth `x5chain`), anchored at an
+    /// [`AnchorRole::IssuingAuthority`] (or pinned with [`AnchorRole::PinnedDocumentSigner`]).
+    ///
+    /// The leaf must carry an extKeyUsage extension containing `1.0.18013.5.1.2`: ISO/IEC
+    /// 18013-5 Annex B makes it mandatory for DS certificates, so a leaf without it is rejected
+    /// ([`TrustError::ExtendedKeyUsage`]). Pinned document signers are exempt.
+    DocumentSigner,
+    /// A reader-authentication certificate (readerAuth `x5chain`), anchored at an
+    /// [`AnchorRole::ReaderAuthority`]. The leaf must carry an extKeyUsage extension containing
+    /// `1.0.18013.5.1.6` (mandatory in Annex B).
+    ReaderAuth,
+}
+
+impl ChainUsage {
+    fn anchor_role(self) -> AnchorRole {
+        match self {
+            ChainUsage::DocumentSigner => AnchorRole::IssuingAuthority,
+            ChainUsage::ReaderAuth => AnchorRole::ReaderAuthority,
+        }
+    }
+
+    fn eku(self) -> ObjectIdentifier {
+        match self {
+            ChainUsage::DocumentSigner => EKU_DOCUMENT_SIGNER,
+            ChainUsage::ReaderAuth => EKU_READER_AUTH,
+        }
+    }
+}
+
+/// A chain that passed [`validate_chain`].
+#[derive(Debug, Clone)]
+pub struct ValidatedChain {
+    leaf: Certificate,
+    anchor: Certificate,
+    leaf_key: EcPublicKey,
+    pinned: bool,
+}
+
+impl ValidatedChain {
+    /// The leaf (end-entity) certificate.
+    pub fn leaf(&self) -> &Certificate {
+        &self.leaf
+    }
+
+    /// The trust anchor the chain ended at (for a pinned document signer, the leaf itself).
+    pub fn anchor(&self) -> &Certificate {
+        &self.anchor
+    }
+
+    /// The leaf's public key, the key that must have signed the issuerAuth or readerAuth.
+    pub fn leaf_public_key(&self) -> &EcPublicKey {
+        &self.leaf_key
+    }
+
+    /// Whether the leaf was accepted as an [`AnchorRole::PinnedDocumentSigner`].
+    pub fn is_pinned(&self) -> bool {
+        self.pinned
+    }
+}
+
+/// Validates `chain` (leaf first, as carried in an `x5chain`) for `usage` at time `at`.
+///
+/// In order:
+/// 1. the chain has 1 to [`MAX_CHAIN_LEN`] certificates, none twice;
+/// 2. for [`ChainUsage::DocumentSigner`], a leaf byte-identical to a
+///    [`AnchorRole::PinnedDocumentSigner`] anchor is accepted if valid at `at`;
+/// 3. the leaf's keyUsage (if present) includes `digitalSignature` and its extKeyUsage is
+///    present and includes the usage's OID (see [`ChainUsage`]); its key is P-256;
+/// 4. each certificate is issued by the next: issuer name equals the next subject (as
+///    encoded) and the `ecdsa-with-SHA256` signature over the received `tbsCertificate`
+///    verifies with the next certificate's P-256 key;
+/// 5. the last certificate either is byte-identical to an anchor of the matching role (then
+///    it is the anchor; a one-certificate chain never anchors itself) or is signed by one:
+///    no anchor of that role named as its issuer is [`TrustError::UntrustedRoot`], named
+///    anchors whose keys all fail to verify it are [`TrustError::SignatureInvalid`];
+/// 6. every certificate of the path, anchor included, is valid at `at` (bounds inclusive) and
+///    has no critical extension other than basicConstraints, keyUsage, extKeyUsage, subject
+///    and authority key identifiers, subject and issuer alternative names, and no extension
+///    twice; every issuer has basicConstraints `cA` TRUE, `keyCertSign` if it has keyUsage,
+///    and a pathLenConstraint (if any) not exceeded.
+pub fn validate_chain(
+    chain: &[Certificate],
+    store: &TrustStore,
+    usage: ChainUsage,
+    at: UnixTime,
+) -> Result<ValidatedChain, TrustError> {
+    let leaf = chain.first().ok_or(TrustError::EmptyChain)?;
+    let last = chain.last().ok_or(TrustError::EmptyChain)?;
+    if chain.len() > MAX_CHAIN_LEN {
+        return Err(TrustError::ChainTooLong);
+    }
+    for (i, cert) in chain.iter().enumerate() {
+        if chain.iter().skip(i + 1).any(|other| other == cert) {
+            return Err(TrustError::ChainLoop);
+        }
+    }
+
+    if usage == ChainUsage::DocumentSigner
+        && store
+            .with_role(AnchorRole::PinnedDocumentSigner)
+            .any(|pinned| pinned == leaf)
+    {
+        check_validity(leaf, 0, at)?;
+        let leaf_key = leaf.public_key()?;
+        return Ok(ValidatedChain {
+            leaf: leaf.clone(),
+            anchor: leaf.clone(),
+            leaf_key,
+            pinned: true,
+        });
+    }
+
+    check_leaf_usage(leaf, usage)?;
+    let leaf_key = leaf.public_key()?;
+
+    let role = usage.anchor_role();
+    let last_is_anchor = chain.len() >= 2 && store.with_role(role).any(|a| a == last);
+
+    // Links inside the chain: certificate i issued by certificate i + 1.
+    for (position, pair) in chain.windows(2).enumerate() {
+        if let [subject, issuer] = pair {
+            check_issued_by(subject, issuer, position)?;
+        }
+    }
+
+    let mut path: Vec<&Certificate> = chain.iter().collect();
+    if !last_is_anchor {
+        let position = chain.len() - 1;
+        check_signature_algorithm(last, position)?;
+        // Anchors named as the issuer; a certificate never anchors itself.
+        let candidates: Vec<&Certificate> = store
+            .with_role(role)
+            .filter(|anchor| *anchor != last)
+            .filter(|anchor| {
+                anchor.parsed().tbs_certificate().subject()
+                    == last.parsed().tbs_certificate().issuer()
+            })
+            .collect();
+        if candidates.is_empty() {
+            return Err(TrustError::UntrustedRoot);
+        }
+        let anchor = candidates
+            .into_iter()
+            .find(|anchor| verify_signature(last, anchor, position).is_ok())
+            .ok_or(TrustError::SignatureInvalid { position })?;
+        path.push(anchor);
+    }
+
+    for (position, cert) in path.iter().enumerate() {
+        check_extensions(cert, position)?;
+        check_validity(cert, position, at)?;
+        if position > 0 {
+            check_issuer(cert, position)?;
+        }
+    }
+
+    let anchor = path.last().copied().unwrap_or(leaf);
+    Ok(ValidatedChain {
+        leaf: leaf.clone(),
+        anchor: anchor.clone(),
+        leaf_key,
+        pinned: false,
+    })
+}
+
+fn check_validity(cert: &Certificate, position: usize, at: UnixTime) -> Result<(), TrustError> {
+    if at < cert.not_before() {
+        return Err(TrustError::NotYetValid { position });
+    }
+    if at > cert.not_after() {
+        return Err(TrustError::Expired { position });
+    }
+    Ok(())
+}
+
+fn check_leaf_usage(leaf: &Certificate, usage: ChainUsage) -> Result<(), TrustError> {
+    let malformed = TrustError::MalformedExtension { position: 0 };
+    if let Some(ku) = leaf.key_usage().map_err(|_| malformed.clone())? {
+        if !ku.digital_signature() {
+            return Err(TrustError::KeyUsage { position: 0 });
+        }
+    }
+    match leaf.extended_key_usage().map_err(|_| malformed)? {
+        Some(eku) if eku.0.contains(&usage.eku()) => Ok(()),
+        _ => Err(TrustError::ExtendedKeyUsage),
+    }
+}
+
+/// `subject` at `position` is named and signed by `issuer`.
+fn check_issued_by(
+    subject: &Certificate,
+    issuer: &Certificate,
+    position: usize,
+) -> Result<(), TrustError> {
+    if subject.parsed().tbs_certificate().issuer() != issuer.parsed().tbs_certificate().subject() {
+        return Err(TrustError::IssuerMismatch { position });
+    }
+    check_signature_algorithm(subject, position)?;
+    verify_signature(subject, issuer, position)
+}
+
+fn check_signature_algorithm(cert: &Certificate, position: usize) -> Result<(), TrustError> {
+    let outer = cert.parsed().signature_algorithm();
+    if outer.oid != ECDSA_WITH_SHA256 || outer.parameters.is_some() {
+        return Err(TrustError::UnsupportedAlgorithm);
+    }
+    if cert.parsed().tbs_certificate().signature() != outer {
+        return Err(TrustError::AlgorithmMismatch { position });
+    }
+    Ok(())
+}
+
+/// The signature on `subject` verifies under `issuer`'s key (algorithm already checked).
+fn verify_signature(
+    subject: &Certificate,
+    issuer: &Certificate,
+    position: usize,
+) -> Result<(), TrustError> {
+    let key = issuer.public_key()?;
+    let signature = subject
+        .parsed()
+        .signature()
+        .as_bytes()
+        .ok_or(TrustError::SignatureInvalid { position })?;
+    crypto::verify_es256_der(&key, subject.tbs_der(), signature)
+        .map_err(|_| TrustError::SignatureInvalid { position })
+}
+
+/// Extensions that may be marked critical: those processed here, and identifiers and names
+/// that impose no constraint on the path.
+fn is_understood(oid: &ObjectIdentifier) -> bool {
+    [
+        BasicConstraints::OID,
+        KeyUsage::OID,
+        ExtendedKeyUsage::OID,
+        SubjectKeyIdentifier::OID,
+        AuthorityKeyIdentifier::OID,
+        SubjectAltName::OID,
+        IssuerAltName::OID,
+    ]
+    .contains(oid)
+}
+
+fn check_extensions(cert: &Certificate, position: usize) -> Result<(), TrustError> {
+    let extensions = cert.extensions();
+    for (i, ext) in extensions.iter().enumerate() {
+        if extensions
+            .iter()
+            .skip(i + 1)
+            .any(|other| other.extn_id == ext.extn_id)
+        {
+            return Err(TrustError::DuplicateExtension { position });
+        }
+        if ext.critical && !is_understood(&ext.extn_id) {
+            return Err(TrustError::UnsupportedCriticalExtension { position });
+        }
+    }
+    Ok(())
+}
+
+/// CA checks for the certificate at `position` ≥ 1, which issued the one below it.
+fn check_issuer(cert: &Certificate, position: usize) -> Result<(), TrustError> {
+    let malformed = TrustError::MalformedExtension { position };
+    let bc = cert
+        .basic_constraints()
+        .map_err(|_| malformed.clone())?
+        .filter(|bc| bc.ca)
+        .ok_or(TrustError::NotACa { position })?;
+    if let Some(ku) = cert.key_usage().map_err(|_| malformed)? {
+        if !ku.key_cert_sign() {
+            return Err(TrustError::KeyUsage { position });
+        }
+    }
+    // Intermediate CAs below this one (RFC 5280 §4.2.1.9): positions 1..position.
+    let below = position - 1;
+    if let Some(max) = bc.path_len_constraint {
+        if below > usize::from(max) {
+            return Err(TrustError::PathLength { position });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,241 @@
+//! One X.509 certificate, parsed, with the exact DER it arrived as.
+
+use core::fmt;
+use core::ops::Range;
+
+use der::oid::AssociatedOid;
+use der::{Decode, Encode, Reader};
+use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage};
+use x509_cert::ext::Extension;
+use x509_cert::name::Name;
+
+use super::TrustError;
+use crate::crypto::{CryptoError, EcPublicKey};
+use crate::time::UnixTime;
+
+/// An X.509 v3 certificate (RFC 5280 §4.1), parsed from strict DER, keeping its original bytes.
+///
+/// ```text
+/// Certificate  ::=  SEQUENCE  {
+///     tbsCertificate       TBSCertificate,
+///     signatureAlgorithm   AlgorithmIdentifier,
+///     signatureValue       BIT STRING  }
+/// ```
+///
+/// Signatures are checked over the `tbsCertificate` bytes as received, never re-encoded.
+/// `Debug` prints only the subject and serial number (authority names, not personal data).
+#[derive(Clone)]
+pub struct Certificate {
+    der: Vec<u8>,
+    tbs: Range<usize>,
+    parsed: x509_cert::Certificate,
+}
+
+impl Certificate {
+    /// Parses one DER certificate. Trailing bytes, BER-only encodings and malformed structures
+    /// are [`TrustError::Parse`].
+    pub fn from_der(der: &[u8]) -> Result<Self, TrustError> {
+        let parsed = x509_cert::Certificate::from_der(der).map_err(|_| TrustError::Parse)?;
+        let tbs = tbs_range(der).ok_or(TrustError::Parse)?;
+        Ok(Certificate {
+            der: der.to_vec(),
+            tbs,
+            parsed,
+        })
+    }
+
+    /// Parses one PEM certificate (`-----BEGIN CERTIFICATE-----`, RFC 7468).
+    pub fn from_pem(pem: &str) -> Result<Self, TrustError> {
+        let (label, der) =
+            der::pem::decode_vec(pem.trim().as_bytes()).map_err(|_| TrustError::Parse)?;
+        if label != PEM_LABEL {
+            return Err(TrustError::Parse);
+        }
+        Self::from_der(&der)
+    }
+
+    /// The certificate's DER encoding, exactly as received.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The DER `tbsCertificate`, the bytes the issuer signed.
+    pub(crate) fn tbs_der(&self) -> &[u8] {
+        self.der.get(self.tbs.clone()).unwrap_or_default()
+    }
+
+    /// The parsed form.
+    pub(crate) fn parsed(&self) -> &x509_cert::Certificate {
+        &self.parsed
+    }
+
+    /// The subject name: RFC 4514 attribute syntax and escaping, RDNs in the order encoded
+    /// (not reversed as in an RFC 4514 string) separated by `", "` — for example
+    /// `"CN=utopia ds, C=US"` for the ISO/IEC 18013-5 Annex D document signer, or
+    /// `"C=CN, O=zhengzhao test, CN=Test Document Signer"`. An authority's name, not personal
+    /// data.
+    pub fn subject(&self) -> String {
+        format_name(self.parsed.tbs_certificate().subject())
+    }
+
+    /// The issuer name, formatted like [`Certificate::subject`].
+    pub fn issuer(&self) -> String {
+        format_name(self.parsed.tbs_certificate().issuer())
+    }
+
+    /// The start of the validity period (`notBefore`).
+    pub fn not_before(&self) -> UnixTime {
+        to_unix(self.parsed.tbs_certificate().validity().not_before)
+    }
+
+    /// The end of the validity period (`notAfter`, inclusive).
+    pub fn not_after(&self) -> UnixTime {
+        to_unix(self.parsed.tbs_certificate().validity().not_after)
+    }
+
+    /// The subject public key; only P-256 (`id-ecPublicKey`, `prime256v1`) is supported, other
+    /// key types are [`TrustError::UnsupportedKey`].
+    pub fn public_key(&self) -> Result<EcPublicKey, TrustError> {
+        let spki = self
+            .parsed
+            .tbs_certificate()
+            .subject_public_key_info()
+            .to_der()
+            .map_err(|_| TrustError::Parse)?;
+        EcPublicKey::from_spki_der(&spki).map_err(|e| match e {
+            CryptoError::UnsupportedKey => TrustError::UnsupportedKey,
+            _ => TrustError::Parse,
+        })
+    }
+
+    /// Whether basicConstraints is present with `cA` TRUE.
+    pub fn is_ca(&self) -> bool {
+        matches!(self.basic_constraints(), Ok(Some(bc)) if bc.ca)
+    }
+
+    /// The serial number as lower-case hex (big-endian, leading zero bytes stripped).
+    pub fn serial_hex(&self) -> String {
+        let bytes = self.parsed.tbs_certificate().serial_number().as_bytes();
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The extensions, empty for v1/v2 certificates.
+    pub(crate) fn extensions(&self) -> &[Extension] {
+        self.parsed
+            .tbs_certificate()
+            .extensions()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
+    fn extension<'a, T: Decode<'a> + AssociatedOid>(&'a self) -> Result<Option<T>, Malformed> {
+        match self.extensions().iter().find(|e| e.extn_id == T::OID) {
+            None => Ok(None),
+            Some(ext) => T::from_der(ext.extn_value.as_bytes())
+                .map(Some)
+                .map_err(|_| Malformed),
+        }
+    }
+
+    /// basicConstraints, if present; `Err` if present but malformed.
+    pub(crate) fn basic_constraints(&self) -> Result<Option<BasicConstraints>, Malformed> {
+        self.extension::<BasicConstraints>()
+    }
+
+    /// keyUsage, if present; `Err` if present but malformed.
+    pub(crate) fn key_usage(&self) -> Result<Option<KeyUsage>, Malformed> {
+        self.extension::<KeyUsage>()
+    }
+
+    /// extKeyUsage, if present; `Err` if present but malformed.
+    pub(crate) fn extended_key_usage(&self) -> Result<Option<ExtendedKeyUsage>, Malformed> {
+        self.extension::<ExtendedKeyUsage>()
+    }
+}
+
+impl PartialEq for Certificate {
+    fn eq(&self, other: &Self) -> bool {
+        self.der == other.der
+    }
+}
+
+impl Eq for Certificate {}
+
+impl fmt::Debug for Certificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Certificate")
+            .field("subject", &self.subject())
+            .field("serial", &self.serial_hex())
+            .finish_non_exhaustive()
+    }
+}
+
+/// An extension that is present but whose value does not decode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Malformed;
+
+const PEM_LABEL: &str = "CERTIFICATE";
+const PEM_BEGIN: &str = "-----BEGIN ";
+const PEM_END_CERT: &str = "-----END CERTIFICATE-----";
+
+/// Reads certificates from a PEM bundle (one or more `CERTIFICATE` blocks; text between
+/// blocks is ignored, blocks of any other type are an error) or from a single DER
+/// certificate. An input with no certificate is [`TrustError::Parse`].
+pub fn parse_pem_or_der(bytes: &[u8]) -> Result<Vec<Certificate>, TrustError> {
+    if bytes.first() == Some(&0x30) {
+        return Ok(vec![Certificate::from_der(bytes)?]);
+    }
+    let text = core::str::from_utf8(bytes).map_err(|_| TrustError::Parse)?;
+    let mut certs = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(PEM_BEGIN) {
+        let block = rest.get(start..).ok_or(TrustError::Parse)?;
+        let label = block
+            .get(PEM_BEGIN.len()..)
+            .and_then(|s| s.split_once("-----"))
+            .map(|(label, _)| label)
+            .ok_or(TrustError::Parse)?;
+        if label != PEM_LABEL {
+            return Err(TrustError::Parse);
+        }
+        let end = block.find(PEM_END_CERT).ok_or(TrustError::Parse)? + PEM_END_CERT.len();
+        let pem = block.get(..end).ok_or(TrustError::Parse)?;
+        certs.push(Certificate::from_pem(pem)?);
+        rest = block.get(end..).ok_or(TrustError::Parse)?;
+    }
+    if certs.is_empty() {
+        return Err(TrustError::Parse);
+    }
+    Ok(certs)
+}
+
+/// The byte range of `tbsCertificate` inside a certificate's DER.
+fn tbs_range(der: &[u8]) -> Option<Range<usize>> {
+    let mut reader = der::SliceReader::new(der).ok()?;
+    let outer = der::Header::decode(&mut reader).ok()?;
+    if outer.tag() != der::Tag::Sequence {
+        return None;
+    }
+    let start = usize::try_from(reader.position()).ok()?;
+    let tbs = reader.tlv_bytes().ok()?;
+    let end = start.checked_add(tbs.len())?;
+    Some(start..end)
+}
+
+/// Formats a name as `"C=US, O=Org, CN=Name"` (RDNs in encoded order; multi-valued RDNs
+/// joined with `+`; values escaped as in RFC 4514, unknown types as `oid=#hex`).
+pub(crate) fn format_name(name: &Name) -> String {
+    name.iter_rdn()
+        .map(|rdn| {
+            rdn.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("+")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn to_unix(time: x509_cert::time::Time) -> UnixTime {
+    UnixTime::from_secs(i64::try_from(time.to_unix_duration().as_secs()).unwrap_or(i64::MAX))
+}

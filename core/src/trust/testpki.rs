@@ -1,0 +1,365 @@
+//! A throw-away ISO/IEC 18013-5 Annex B test PKI: an issuing authority CA with a document
+//! signer, and a reader CA with a reader-authentication certificate.
+//!
+//! Keys are fresh random P-256 keys on every call; nothing here is meant for production.
+//! The certificates follow the Annex B profiles closely enough for [`super::validate_chain`]:
+//!
+//! | certificate | basicConstraints | keyUsage | extKeyUsage | key ids |
+//! |---|---|---|---|---|
+//! | IACA, reader CA (self-signed) | critical, CA, pathLen 0 | critical, keyCertSign, cRLSign | — | SKI |
+//! | document signer | — | critical, digitalSignature | critical, 1.0.18013.5.1.2 | SKI, AKI |
+//! | reader | — | critical, digitalSignature | critical, 1.0.18013.5.1.6 | SKI, AKI |
+//!
+//! Key identifiers are the first 160 bits of SHA-256 over the subject public key (RFC 7093
+//! §2 method 1).
+
+use core::str::FromStr;
+use core::time::Duration;
+
+use der::asn1::OctetString;
+use der::oid::AssociatedOid;
+use der::{Decode, Encode};
+use x509_cert::builder::profile::BuilderProfile;
+use x509_cert::builder::{Builder, CertificateBuilder};
+use x509_cert::ext::pkix::{
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages,
+    SubjectKeyIdentifier,
+};
+use x509_cert::ext::Extension;
+use x509_cert::name::{Name, RdnSequence, RelativeDistinguishedName};
+use x509_cert::serial_number::SerialNumber;
+use x509_cert::spki::{SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
+use x509_cert::time::{Time, Validity};
+
+use super::{
+    AnchorRole, Certificate, TrustAnchor, TrustError, TrustStore, EKU_DOCUMENT_SIGNER,
+    EKU_READER_AUTH,
+};
+use crate::crypto::{self, SoftwareKey};
+use crate::time::UnixTime;
+
+const DAY: i64 = 86_400;
+
+/// Validity windows and names for [`TestPki::generate_with`].
+///
+/// Names are written like [`Certificate::subject`] prints them: RFC 4514 attributes in
+/// encoded order (most significant first) separated by commas, e.g.
+/// `"C=CN, O=zhengzhao test, CN=Test Issuing Authority CA"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestPkiOptions {
+    /// IACA `notBefore`.
+    pub iaca_not_before: UnixTime,
+    /// IACA `notAfter`.
+    pub iaca_not_after: UnixTime,
+    /// Document signer `notBefore`.
+    pub ds_not_before: UnixTime,
+    /// Document signer `notAfter`.
+    pub ds_not_after: UnixTime,
+    /// Reader CA `notBefore`.
+    pub reader_ca_not_before: UnixTime,
+    /// Reader CA `notAfter`.
+    pub reader_ca_not_after: UnixTime,
+    /// Reader certificate `notBefore`.
+    pub reader_not_before: UnixTime,
+    /// Reader certificate `notAfter`.
+    pub reader_not_after: UnixTime,
+    /// IACA subject (and issuer of the document signer).
+    pub iaca_name: String,
+    /// Document signer subject.
+    pub ds_name: String,
+    /// Reader CA subject (and issuer of the reader certificate).
+    pub reader_ca_name: String,
+    /// Reader certificate subject.
+    pub reader_name: String,
+}
+
+impl TestPkiOptions {
+    /// Defaults around `now`: the CAs valid from a day before for ten years, the document
+    /// signer and reader certificates from a day before for one year.
+    pub fn new(now: UnixTime) -> Self {
+        let start = now.add_secs(-DAY);
+        TestPkiOptions {
+            iaca_not_before: start,
+            iaca_not_after: now.add_secs(3650 * DAY),
+            ds_not_before: start,
+            ds_not_after: now.add_secs(365 * DAY),
+            reader_ca_not_before: start,
+            reader_ca_not_after: now.add_secs(3650 * DAY),
+            reader_not_before: start,
+            reader_not_after: now.add_secs(365 * DAY),
+            iaca_name: "C=CN, O=zhengzhao test, CN=Test Issuing Authority CA".into(),
+            ds_name: "C=CN, O=zhengzhao test, CN=Test Document Signer".into(),
+            reader_ca_name: "C=CN, O=zhengzhao test, CN=Test Reader CA".into(),
+            reader_name: "C=CN, O=zhengzhao test, CN=Test Reader".into(),
+        }
+    }
+}
+
+/// A generated test PKI: certificates and their private keys.
+pub struct TestPki {
+    /// The issuing authority CA (self-signed).
+    pub iaca: Certificate,
+    /// The IACA's private key.
+    pub iaca_key: SoftwareKey,
+    /// The document signer, issued by the IACA.
+    pub document_signer: Certificate,
+    /// The document signer's private key (signs MSOs).
+    pub document_signer_key: SoftwareKey,
+    /// The reader CA (self-signed).
+    pub reader_ca: Certificate,
+    /// The reader CA's private key.
+    pub reader_ca_key: SoftwareKey,
+    /// The reader-authentication certificate, issued by the reader CA.
+    pub reader: Certificate,
+    /// The reader's private key (signs ReaderAuthentication).
+    pub reader_key: SoftwareKey,
+}
+
+impl TestPki {
+    /// A test PKI with [`TestPkiOptions::new`] defaults around `now`.
+    pub fn generate(now: UnixTime) -> Result<TestPki, TrustError> {
+        Self::generate_with(&TestPkiOptions::new(now))
+    }
+
+    /// A test PKI with the given validity windows and names.
+    pub fn generate_with(options: &TestPkiOptions) -> Result<TestPki, TrustError> {
+        let iaca_key = new_key()?;
+        let iaca_name = parse_name(&options.iaca_name)?;
+        let iaca = ca_certificate(
+            &iaca_key,
+            &iaca_name,
+            options.iaca_not_before,
+            options.iaca_not_after,
+        )?;
+        let document_signer_key = new_key()?;
+        let document_signer = leaf_certificate(
+            &document_signer_key,
+            &parse_name(&options.ds_name)?,
+            &iaca_key,
+            &iaca_name,
+            options.ds_not_before,
+            options.ds_not_after,
+            EKU_DOCUMENT_SIGNER,
+        )?;
+
+        let reader_ca_key = new_key()?;
+        let reader_ca_name = parse_name(&options.reader_ca_name)?;
+        let reader_ca = ca_certificate(
+            &reader_ca_key,
+            &reader_ca_name,
+            options.reader_ca_not_before,
+            options.reader_ca_not_after,
+        )?;
+        let reader_key = new_key()?;
+        let reader = leaf_certificate(
+            &reader_key,
+            &parse_name(&options.reader_name)?,
+            &reader_ca_key,
+            &reader_ca_name,
+            options.reader_not_before,
+            options.reader_not_after,
+            EKU_READER_AUTH,
+        )?;
+
+        Ok(TestPki {
+            iaca,
+            iaca_key,
+            document_signer,
+            document_signer_key,
+            reader_ca,
+            reader_ca_key,
+            reader,
+            reader_key,
+        })
+    }
+
+    /// A store trusting the IACA as an [`AnchorRole::IssuingAuthority`].
+    pub fn issuer_trust_store(&self) -> TrustStore {
+        let mut store = TrustStore::new();
+        store.add(TrustAnchor::new(
+            self.iaca.clone(),
+            AnchorRole::IssuingAuthority,
+        ));
+        store
+    }
+
+    /// A store trusting the reader CA as an [`AnchorRole::ReaderAuthority`].
+    pub fn reader_trust_store(&self) -> TrustStore {
+        let mut store = TrustStore::new();
+        store.add(TrustAnchor::new(
+            self.reader_ca.clone(),
+            AnchorRole::ReaderAuthority,
+        ));
+        store
+    }
+}
+
+pub(super) fn new_key() -> Result<SoftwareKey, TrustError> {
+    SoftwareKey::generate().map_err(|_| TrustError::Build)
+}
+
+/// Parses `"C=CN, O=Org, CN=Name"` into a name with the RDNs in the order written.
+pub(super) fn parse_name(text: &str) -> Result<Name, TrustError> {
+    let mut rdns = RdnSequence::default();
+    for part in split_unescaped(text, ',') {
+        let rdn = RelativeDistinguishedName::from_str(part.trim_start())
+            .map_err(|_| TrustError::Build)?;
+        rdns.push(rdn);
+    }
+    let der = rdns.to_der().map_err(|_| TrustError::Build)?;
+    Name::from_der(&der).map_err(|_| TrustError::Build)
+}
+
+/// Splits at `sep` where it is not escaped with a backslash.
+fn split_unescaped(text: &str, sep: char) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            c if c == sep => {
+                parts.push(text.get(start..i).unwrap_or_default());
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    parts.push(text.get(start..).unwrap_or_default());
+    parts
+}
+
+/// The profile of one certificate: fixed names and extensions.
+struct Profile {
+    subject: Name,
+    issuer: Name,
+    extensions: Vec<Extension>,
+}
+
+impl BuilderProfile for Profile {
+    fn get_issuer(&self, _subject: &Name) -> Name {
+        self.issuer.clone()
+    }
+
+    fn get_subject(&self) -> Name {
+        self.subject.clone()
+    }
+
+    fn build_extensions(
+        &self,
+        _spk: SubjectPublicKeyInfoRef<'_>,
+        _issuer_spk: SubjectPublicKeyInfoRef<'_>,
+        _tbs: &x509_cert::TbsCertificate,
+    ) -> x509_cert::builder::Result<Vec<Extension>> {
+        Ok(self.extensions.clone())
+    }
+}
+
+pub(super) fn extension<T: AssociatedOid + Encode>(
+    critical: bool,
+    value: &T,
+) -> Result<Extension, TrustError> {
+    let der = value.to_der().map_err(|_| TrustError::Build)?;
+    Ok(Extension {
+        extn_id: T::OID,
+        critical,
+        extn_value: OctetString::new(der).map_err(|_| TrustError::Build)?,
+    })
+}
+
+/// RFC 7093 §2 method 1: the leftmost 160 bits of SHA-256 of the subject public key.
+pub(super) fn key_identifier(key: &SoftwareKey) -> Result<OctetString, TrustError> {
+    let digest = crypto::sha256(&key.public().to_sec1_uncompressed());
+    OctetString::new(digest.get(..20).unwrap_or_default()).map_err(|_| TrustError::Build)
+}
+
+fn ca_certificate(
+    key: &SoftwareKey,
+    name: &Name,
+    not_before: UnixTime,
+    not_after: UnixTime,
+) -> Result<Certificate, TrustError> {
+    let extensions = vec![
+        extension(
+            true,
+            &BasicConstraints {
+                ca: true,
+                path_len_constraint: Some(0),
+            },
+        )?,
+        extension(true, &KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign))?,
+        extension(false, &SubjectKeyIdentifier(key_identifier(key)?))?,
+    ];
+    build(key, name, name, key, not_before, not_after, extensions)
+}
+
+fn leaf_certificate(
+    key: &SoftwareKey,
+    subject: &Name,
+    issuer_key: &SoftwareKey,
+    issuer: &Name,
+    not_before: UnixTime,
+    not_after: UnixTime,
+    eku: der::asn1::ObjectIdentifier,
+) -> Result<Certificate, TrustError> {
+    let extensions = vec![
+        extension(true, &KeyUsage(KeyUsages::DigitalSignature.into()))?,
+        extension(true, &ExtendedKeyUsage(vec![eku]))?,
+        extension(false, &SubjectKeyIdentifier(key_identifier(key)?))?,
+        extension(
+            false,
+            &AuthorityKeyIdentifier {
+                key_identifier: Some(key_identifier(issuer_key)?),
+                authority_cert_issuer: None,
+                authority_cert_serial_number: None,
+            },
+        )?,
+    ];
+    build(
+        key, subject, issuer, issuer_key, not_before, not_after, extensions,
+    )
+}
+
+fn to_time(t: UnixTime) -> Result<Time, TrustError> {
+    let secs = u64::try_from(t.secs()).map_err(|_| TrustError::Build)?;
+    let dt = der::DateTime::from_unix_duration(Duration::from_secs(secs))
+        .map_err(|_| TrustError::Build)?;
+    Ok(Time::from(dt))
+}
+
+fn random_serial() -> Result<SerialNumber, TrustError> {
+    let mut bytes = crypto::random_bytes(16).map_err(|_| TrustError::Build)?;
+    if let Some(first) = bytes.first_mut() {
+        // Positive, and exactly 16 bytes long.
+        *first = (*first & 0x7f) | 0x40;
+    }
+    SerialNumber::new(&bytes).map_err(|_| TrustError::Build)
+}
+
+pub(super) fn build(
+    subject_key: &SoftwareKey,
+    subject: &Name,
+    issuer: &Name,
+    issuer_key: &SoftwareKey,
+    not_before: UnixTime,
+    not_after: UnixTime,
+    extensions: Vec<Extension>,
+) -> Result<Certificate, TrustError> {
+    let profile = Profile {
+        subject: subject.clone(),
+        issuer: issuer.clone(),
+        extensions,
+    };
+    let spki = SubjectPublicKeyInfoOwned::from_key(subject_key.public().as_p256())
+        .map_err(|_| TrustError::Build)?;
+    let validity = Validity::new(to_time(not_before)?, to_time(not_after)?);
+    let builder = CertificateBuilder::new(profile, random_serial()?, validity, spki)
+        .map_err(|_| TrustError::Build)?;
+    let signer = issuer_key.signing_key();
+    let cert = builder
+        .build::<_, p256::ecdsa::DerSignature>(&signer)
+        .map_err(|_| TrustError::Build)?;
+    let der = cert.to_der().map_err(|_| TrustError::Build)?;
+    Certificate::from_der(&der)
+}

@@ -18,6 +18,12 @@
 #![deny(missing_docs)]
 
 pub mod cbor;
+pub mod cose;
 pub mod crypto;
+pub mod format;
+pub mod holder;
+pub mod issuer;
+pub mod model;
 pub mod time;
 pub mod trust;
+pub mod verifier;

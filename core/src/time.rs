@@ -144,8 +144,7 @@ impl UnixTime {
             }
             _ => return Err(TimeError::Syntax),
         };
-        let local =
-            UnixTime::from_civil(i64::from(year), month, day, hour, minute, second)?;
+        let local = UnixTime::from_civil(i64::from(year), month, day, hour, minute, second)?;
         Ok(UnixTime(local.0 - offset_secs))
     }
 
@@ -227,7 +226,10 @@ mod tests {
             let t = UnixTime::parse_rfc3339(s).unwrap();
             assert_eq!(t.secs(), secs, "{s}");
         }
-        assert_eq!(UnixTime::from_secs(1_601_559_002).to_string(), "2020-10-01T13:30:02Z");
+        assert_eq!(
+            UnixTime::from_secs(1_601_559_002).to_string(),
+            "2020-10-01T13:30:02Z"
+        );
     }
 
     #[test]

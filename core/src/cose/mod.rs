@@ -1,0 +1,450 @@
+//! The ISO/IEC 18013-5 profile of COSE (RFC 9052): COSE_Sign1 with ES256, COSE_Mac0 with
+//! HMAC 256/256, `x5chain` (label 33) and EC2 P-256 COSE_Key.
+//!
+//! The profile is small and strict, so it is written here on the crate's strict CBOR rather
+//! than on a general COSE library: the protected header is kept as the exact bytes received
+//! (it is signed), the algorithm must be in the protected header and on the allow-list, and a
+//! label may not appear in both buckets.
+//!
+//! ```text
+//! COSE_Sign1 = [ protected: bstr .cbor header_map, unprotected: header_map,
+//!                payload: bstr / nil, signature: bstr ]
+//! Sig_structure = [ "Signature1", body_protected, external_aad: bstr, payload: bstr ]
+//! COSE_Mac0  = [ protected, unprotected, payload: bstr / nil, tag: bstr ]
+//! MAC_structure = [ "MAC0", body_protected, external_aad, payload ]
+//! ```
+
+mod key;
+
+pub use key::CoseKey;
+
+use crate::cbor::{encode, encode_into, Limits, Value};
+use crate::crypto::{self, CryptoError, EcPublicKey, Signer};
+use crate::format::{self, FormatError};
+
+/// COSE header label `alg`.
+pub const LABEL_ALG: i128 = 1;
+/// COSE header label `kid`.
+pub const LABEL_KID: i128 = 4;
+/// COSE header label `x5chain` (RFC 9360).
+pub const LABEL_X5CHAIN: i128 = 33;
+/// CBOR tag of an explicitly tagged COSE_Sign1.
+pub const TAG_SIGN1: u64 = 18;
+/// CBOR tag of an explicitly tagged COSE_Mac0.
+pub const TAG_MAC0: u64 = 17;
+
+/// Most certificates accepted in one `x5chain`.
+pub const MAX_X5CHAIN: usize = 8;
+
+/// The algorithms this profile accepts. Anything else is rejected, never ignored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Algorithm {
+    /// ECDSA P-256 with SHA-256 (COSE −7).
+    Es256,
+    /// HMAC with SHA-256, 256-bit tag (COSE 5).
+    Hmac256,
+}
+
+impl Algorithm {
+    /// The COSE algorithm identifier.
+    pub fn cose_id(self) -> i128 {
+        match self {
+            Algorithm::Es256 => -7,
+            Algorithm::Hmac256 => 5,
+        }
+    }
+
+    fn from_cose_id(id: i128) -> Option<Self> {
+        match id {
+            -7 => Some(Algorithm::Es256),
+            5 => Some(Algorithm::Hmac256),
+            _ => None,
+        }
+    }
+}
+
+/// Why a COSE structure was rejected.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CoseError {
+    /// Not a COSE_Sign1 / COSE_Mac0 structure.
+    #[error(transparent)]
+    Format(#[from] FormatError),
+    /// No `alg` in the protected header.
+    #[error("COSE protected header has no algorithm")]
+    AlgorithmMissing,
+    /// An algorithm outside the allow-list (the COSE id, if it was an integer).
+    #[error("unsupported COSE algorithm {0:?}")]
+    UnsupportedAlgorithm(Option<i128>),
+    /// The algorithm does not fit the structure or key (e.g. HMAC in a COSE_Sign1).
+    #[error("COSE algorithm does not match the structure or key")]
+    AlgorithmMismatch,
+    /// A header label in both the protected and the unprotected bucket.
+    #[error("COSE header label in both protected and unprotected headers")]
+    DuplicateHeaderLabel,
+    /// `x5chain` is absent.
+    #[error("COSE x5chain missing")]
+    X5ChainMissing,
+    /// An attached payload where a detached one was expected, and it is not the expected bytes.
+    #[error("COSE payload does not match the detached content")]
+    PayloadMismatch,
+    /// No payload, attached or detached.
+    #[error("COSE payload missing")]
+    PayloadMissing,
+    /// The signature or tag does not verify (or is malformed).
+    #[error("COSE signature or MAC invalid")]
+    Crypto(#[from] CryptoError),
+}
+
+/// Header buckets, with the protected one kept as the bytes received.
+#[derive(Clone, Debug, PartialEq)]
+struct Headers {
+    protected_raw: Vec<u8>,
+    protected: Vec<(Value, Value)>,
+    unprotected: Vec<(Value, Value)>,
+    alg: Algorithm,
+}
+
+impl Headers {
+    fn parse(
+        protected_v: &Value,
+        unprotected_v: &Value,
+        limits: &Limits,
+        at_p: &'static str,
+        at_u: &'static str,
+    ) -> Result<Self, CoseError> {
+        let protected_raw = format::bytes(protected_v, at_p)?.to_vec();
+        let protected = if protected_raw.is_empty() {
+            Vec::new()
+        } else {
+            format::map(&format::decode_at(&protected_raw, limits, at_p)?, at_p)?.to_vec()
+        };
+        let unprotected = format::map(unprotected_v, at_u)?.to_vec();
+        for (k, _) in &protected {
+            if unprotected.iter().any(|(k2, _)| k2 == k) {
+                return Err(CoseError::DuplicateHeaderLabel);
+            }
+        }
+        let alg_v = protected
+            .iter()
+            .find(|(k, _)| k.as_integer() == Some(LABEL_ALG))
+            .map(|(_, v)| v)
+            .ok_or(CoseError::AlgorithmMissing)?;
+        let id = alg_v.as_integer();
+        let alg = id
+            .and_then(Algorithm::from_cose_id)
+            .ok_or(CoseError::UnsupportedAlgorithm(id))?;
+        Ok(Headers {
+            protected_raw,
+            protected,
+            unprotected,
+            alg,
+        })
+    }
+
+    fn build(alg: Algorithm, unprotected: Vec<(Value, Value)>) -> Self {
+        let protected = vec![(Value::Integer(LABEL_ALG), Value::Integer(alg.cose_id()))];
+        let protected_raw = encode(&Value::Map(protected.clone()));
+        Headers {
+            protected_raw,
+            protected,
+            unprotected,
+            alg,
+        }
+    }
+
+    fn get(&self, label: i128) -> Option<&Value> {
+        self.protected
+            .iter()
+            .chain(self.unprotected.iter())
+            .find(|(k, _)| k.as_integer() == Some(label))
+            .map(|(_, v)| v)
+    }
+}
+
+/// Splits a COSE array (optionally tagged `tag`) into its four parts.
+fn four_parts<'a>(v: &'a Value, tag: u64, at: &'static str) -> Result<&'a [Value], CoseError> {
+    let inner = match v.as_tag() {
+        Some((t, inner)) if t == tag => inner,
+        Some(_) => return Err(FormatError::InvalidValue { at }.into()),
+        None => v,
+    };
+    let parts = format::array(inner, at)?;
+    if parts.len() != 4 {
+        return Err(FormatError::InvalidValue { at }.into());
+    }
+    Ok(parts)
+}
+
+fn payload_of(v: &Value, at: &'static str) -> Result<Option<Vec<u8>>, CoseError> {
+    match v {
+        Value::Null => Ok(None),
+        Value::Bytes(b) => Ok(Some(b.clone())),
+        other => Err(FormatError::WrongType {
+            at,
+            expected: "byte string or nil",
+            found: other.kind(),
+        }
+        .into()),
+    }
+}
+
+/// `[context, protected, h'', payload]`, the bytes that are signed or MACed.
+fn to_be_signed(context: &str, protected_raw: &[u8], payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(protected_raw.len() + payload.len() + 32);
+    encode_into(
+        &mut out,
+        &Value::Array(vec![
+            Value::text(context),
+            Value::Bytes(protected_raw.to_vec()),
+            Value::Bytes(Vec::new()),
+            Value::Bytes(payload.to_vec()),
+        ]),
+    );
+    out
+}
+
+/// Chooses the payload to verify: the detached content if given (an attached payload must
+/// then be byte-identical to it), else the attached one.
+fn effective_payload<'a>(
+    attached: Option<&'a [u8]>,
+    detached: Option<&'a [u8]>,
+) -> Result<&'a [u8], CoseError> {
+    match (attached, detached) {
+        (Some(a), Some(d)) if a == d => Ok(d),
+        (Some(_), Some(_)) => Err(CoseError::PayloadMismatch),
+        (None, Some(d)) => Ok(d),
+        (Some(a), None) => Ok(a),
+        (None, None) => Err(CoseError::PayloadMissing),
+    }
+}
+
+/// A COSE_Sign1 with ES256.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CoseSign1 {
+    headers: Headers,
+    payload: Option<Vec<u8>>,
+    signature: Vec<u8>,
+}
+
+impl CoseSign1 {
+    /// Parses a COSE_Sign1 (tagged 18 or untagged). The algorithm must be ES256.
+    pub fn from_value(v: &Value, limits: &Limits) -> Result<Self, CoseError> {
+        const AT: &str = "COSE_Sign1";
+        let p = four_parts(v, TAG_SIGN1, AT)?;
+        let (Some(pv), Some(uv), Some(payv), Some(sigv)) =
+            (p.first(), p.get(1), p.get(2), p.get(3))
+        else {
+            return Err(FormatError::InvalidValue { at: AT }.into());
+        };
+        let headers = Headers::parse(
+            pv,
+            uv,
+            limits,
+            "COSE_Sign1.protected",
+            "COSE_Sign1.unprotected",
+        )?;
+        if headers.alg != Algorithm::Es256 {
+            return Err(CoseError::AlgorithmMismatch);
+        }
+        let payload = payload_of(payv, "COSE_Sign1.payload")?;
+        let signature = format::bytes(sigv, "COSE_Sign1.signature")?.to_vec();
+        Ok(CoseSign1 {
+            headers,
+            payload,
+            signature,
+        })
+    }
+
+    /// Signs with `signer` (ES256). `payload` is attached when `attach` is true, otherwise the
+    /// structure carries nil and the payload travels separately (detached), as 18013-5 wants
+    /// for device and reader authentication.
+    pub fn sign(
+        signer: &dyn Signer,
+        unprotected: Vec<(Value, Value)>,
+        payload: &[u8],
+        attach: bool,
+    ) -> Result<Self, CoseError> {
+        let headers = Headers::build(Algorithm::Es256, unprotected);
+        let tbs = to_be_signed("Signature1", &headers.protected_raw, payload);
+        let signature = crypto::signature_to_raw(&signer.sign(&tbs)?)?.to_vec();
+        Ok(CoseSign1 {
+            headers,
+            payload: attach.then(|| payload.to_vec()),
+            signature,
+        })
+    }
+
+    /// The two-phase path: the bytes a (possibly biometric-gated) key must sign for a
+    /// detached COSE_Sign1 with protected `{1: -7}` over `payload`. Pass the signature to
+    /// [`CoseSign1::from_detached_signature`].
+    pub fn detached_to_be_signed(payload: &[u8]) -> Vec<u8> {
+        let headers = Headers::build(Algorithm::Es256, Vec::new());
+        to_be_signed("Signature1", &headers.protected_raw, payload)
+    }
+
+    /// Completes the two-phase path: builds a detached COSE_Sign1 (protected `{1: -7}`, empty
+    /// unprotected) from a signature over [`CoseSign1::detached_to_be_signed`]. Raw `r‖s` and DER are
+    /// both accepted and normalised to raw.
+    pub fn from_detached_signature(signature: &[u8]) -> Result<Self, CoseError> {
+        Ok(CoseSign1 {
+            headers: Headers::build(Algorithm::Es256, Vec::new()),
+            payload: None,
+            signature: crypto::signature_to_raw(signature)?.to_vec(),
+        })
+    }
+
+    /// Verifies the signature with `key`. `detached` is the payload when it is not carried;
+    /// if both are present they must be identical.
+    pub fn verify(&self, key: &EcPublicKey, detached: Option<&[u8]>) -> Result<(), CoseError> {
+        let payload = effective_payload(self.payload.as_deref(), detached)?;
+        let tbs = to_be_signed("Signature1", &self.headers.protected_raw, payload);
+        crypto::verify_es256(key, &tbs, &self.signature)?;
+        Ok(())
+    }
+
+    /// The attached payload, if any.
+    pub fn payload(&self) -> Option<&[u8]> {
+        self.payload.as_deref()
+    }
+
+    /// The protected header exactly as received.
+    pub fn protected_bytes(&self) -> &[u8] {
+        &self.headers.protected_raw
+    }
+
+    /// The signature bytes.
+    pub fn signature(&self) -> &[u8] {
+        &self.signature
+    }
+
+    /// The algorithm (always ES256 for a parsed COSE_Sign1).
+    pub fn algorithm(&self) -> Algorithm {
+        self.headers.alg
+    }
+
+    /// The DER certificates of `x5chain` (label 33) in the order carried, leaf first. A single
+    /// certificate may be a bare byte string or an array of one.
+    pub fn x5chain(&self) -> Result<Vec<Vec<u8>>, CoseError> {
+        const AT: &str = "COSE_Sign1.x5chain";
+        let v = self
+            .headers
+            .get(LABEL_X5CHAIN)
+            .ok_or(CoseError::X5ChainMissing)?;
+        match v {
+            Value::Bytes(b) => Ok(vec![b.clone()]),
+            Value::Array(items) => {
+                if items.is_empty() {
+                    return Err(FormatError::Empty { at: AT }.into());
+                }
+                if items.len() > MAX_X5CHAIN {
+                    return Err(FormatError::InvalidValue { at: AT }.into());
+                }
+                items
+                    .iter()
+                    .map(|i| format::bytes(i, AT).map(<[u8]>::to_vec))
+                    .collect::<Result<_, _>>()
+                    .map_err(CoseError::from)
+            }
+            other => Err(FormatError::WrongType {
+                at: AT,
+                expected: "byte string or array",
+                found: other.kind(),
+            }
+            .into()),
+        }
+    }
+
+    /// Adds a header to the unprotected bucket (outside the signature: e.g. `x5chain`).
+    pub fn with_unprotected(mut self, label: i128, value: Value) -> Self {
+        self.headers
+            .unprotected
+            .retain(|(k, _)| k.as_integer() != Some(label));
+        self.headers
+            .unprotected
+            .push((Value::Integer(label), value));
+        self
+    }
+
+    /// The untagged CBOR array, as 18013-5 carries it.
+    pub fn to_value(&self) -> Value {
+        Value::Array(vec![
+            Value::Bytes(self.headers.protected_raw.clone()),
+            Value::Map(self.headers.unprotected.clone()),
+            self.payload
+                .as_ref()
+                .map_or(Value::Null, |p| Value::Bytes(p.clone())),
+            Value::Bytes(self.signature.clone()),
+        ])
+    }
+}
+
+/// A COSE_Mac0 with HMAC 256/256 (18013-5 `deviceMac`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CoseMac0 {
+    headers: Headers,
+    payload: Option<Vec<u8>>,
+    tag: Vec<u8>,
+}
+
+impl CoseMac0 {
+    /// Parses a COSE_Mac0 (tagged 17 or untagged). The algorithm must be HMAC 256/256.
+    pub fn from_value(v: &Value, limits: &Limits) -> Result<Self, CoseError> {
+        const AT: &str = "COSE_Mac0";
+        let p = four_parts(v, TAG_MAC0, AT)?;
+        let (Some(pv), Some(uv), Some(payv), Some(tagv)) =
+            (p.first(), p.get(1), p.get(2), p.get(3))
+        else {
+            return Err(FormatError::InvalidValue { at: AT }.into());
+        };
+        let headers = Headers::parse(
+            pv,
+            uv,
+            limits,
+            "COSE_Mac0.protected",
+            "COSE_Mac0.unprotected",
+        )?;
+        if headers.alg != Algorithm::Hmac256 {
+            return Err(CoseError::AlgorithmMismatch);
+        }
+        let payload = payload_of(payv, "COSE_Mac0.payload")?;
+        let tag = format::bytes(tagv, "COSE_Mac0.tag")?.to_vec();
+        Ok(CoseMac0 {
+            headers,
+            payload,
+            tag,
+        })
+    }
+
+    /// MACs `payload` (detached) with `key`.
+    pub fn create_detached(key: &[u8], payload: &[u8]) -> Self {
+        let headers = Headers::build(Algorithm::Hmac256, Vec::new());
+        let tbm = to_be_signed("MAC0", &headers.protected_raw, payload);
+        CoseMac0 {
+            headers,
+            payload: None,
+            tag: crypto::hmac_sha256(key, &tbm).to_vec(),
+        }
+    }
+
+    /// Verifies the tag with `key` over the detached (or attached) payload.
+    pub fn verify(&self, key: &[u8], detached: Option<&[u8]>) -> Result<(), CoseError> {
+        let payload = effective_payload(self.payload.as_deref(), detached)?;
+        let tbm = to_be_signed("MAC0", &self.headers.protected_raw, payload);
+        crypto::hmac_sha256_verify(key, &tbm, &self.tag)?;
+        Ok(())
+    }
+
+    /// The untagged CBOR array.
+    pub fn to_value(&self) -> Value {
+        Value::Array(vec![
+            Value::Bytes(self.headers.protected_raw.clone()),
+            Value::Map(self.headers.unprotected.clone()),
+            self.payload
+                .as_ref()
+                .map_or(Value::Null, |p| Value::Bytes(p.clone())),
+            Value::Bytes(self.tag.clone()),
+        ])
+    }
+}

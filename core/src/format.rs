@@ -1,0 +1,161 @@
+//! Structure errors and field accessors shared by the layers that turn decoded CBOR into typed
+//! 18013-5 structures ("parse, don't validate": after this boundary types hold the invariants).
+//!
+//! Every error names *where* in the structure it occurred with a static path such as
+//! `"DeviceResponse.documents[].docType"`, never the value it found (it may be personal data).
+
+use crate::cbor::{CborError, Embedded, Limits, MapExt, Value};
+
+/// A CBOR structure that is not the 18013-5 structure it should be.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FormatError {
+    /// The bytes are not acceptable CBOR (see [`CborError`]).
+    #[error("{at}: {source}")]
+    Cbor {
+        /// Which structure was being decoded.
+        at: &'static str,
+        /// The decoder's reason.
+        source: CborError,
+    },
+    /// A required field is absent.
+    #[error("{at}: missing")]
+    Missing {
+        /// The field's path.
+        at: &'static str,
+    },
+    /// A field has the wrong CBOR type.
+    #[error("{at}: expected {expected}, found {found}")]
+    WrongType {
+        /// The field's path.
+        at: &'static str,
+        /// The type 18013-5 requires.
+        expected: &'static str,
+        /// The type received (never its content).
+        found: &'static str,
+    },
+    /// A field has the right type but a value 18013-5 or this profile does not allow.
+    #[error("{at}: invalid value")]
+    InvalidValue {
+        /// The field's path.
+        at: &'static str,
+    },
+    /// A list that must not be empty is empty.
+    #[error("{at}: must not be empty")]
+    Empty {
+        /// The field's path.
+        at: &'static str,
+    },
+    /// A key that the structure does not define. DeviceResponse structures are closed maps:
+    /// an unknown key is most likely a damaged known one, so it is rejected, not skipped.
+    #[error("{at}: unknown field")]
+    UnknownField {
+        /// The structure's path.
+        at: &'static str,
+    },
+    /// The same entry appears twice where it must be unique.
+    #[error("{at}: duplicate entry")]
+    Duplicate {
+        /// The field's path.
+        at: &'static str,
+    },
+}
+
+/// Decodes `bytes` as one CBOR item, naming `at` on failure.
+pub(crate) fn decode_at(
+    bytes: &[u8],
+    limits: &Limits,
+    at: &'static str,
+) -> Result<Value, FormatError> {
+    crate::cbor::decode_with(bytes, limits).map_err(|source| FormatError::Cbor { at, source })
+}
+
+/// Decodes the content of a tag-24 item, naming `at` on failure.
+pub(crate) fn decode_embedded(
+    e: &Embedded,
+    limits: &Limits,
+    at: &'static str,
+) -> Result<Value, FormatError> {
+    e.decode(limits)
+        .map_err(|source| FormatError::Cbor { at, source })
+}
+
+fn wrong(at: &'static str, expected: &'static str, v: &Value) -> FormatError {
+    FormatError::WrongType {
+        at,
+        expected,
+        found: v.kind(),
+    }
+}
+
+/// The entries of a map.
+pub(crate) fn map<'a>(v: &'a Value, at: &'static str) -> Result<&'a [(Value, Value)], FormatError> {
+    v.as_map().ok_or_else(|| wrong(at, "map", v))
+}
+
+/// The elements of an array.
+pub(crate) fn array<'a>(v: &'a Value, at: &'static str) -> Result<&'a [Value], FormatError> {
+    v.as_array().ok_or_else(|| wrong(at, "array", v))
+}
+
+/// A text string.
+pub(crate) fn text<'a>(v: &'a Value, at: &'static str) -> Result<&'a str, FormatError> {
+    v.as_text().ok_or_else(|| wrong(at, "text string", v))
+}
+
+/// A byte string.
+pub(crate) fn bytes<'a>(v: &'a Value, at: &'static str) -> Result<&'a [u8], FormatError> {
+    v.as_bytes().ok_or_else(|| wrong(at, "byte string", v))
+}
+
+/// An unsigned integer that fits in 64 bits.
+pub(crate) fn uint(v: &Value, at: &'static str) -> Result<u64, FormatError> {
+    match v {
+        Value::Integer(_) => v.as_u64().ok_or(FormatError::InvalidValue { at }),
+        _ => Err(wrong(at, "unsigned integer", v)),
+    }
+}
+
+/// A boolean.
+pub(crate) fn boolean(v: &Value, at: &'static str) -> Result<bool, FormatError> {
+    v.as_bool().ok_or_else(|| wrong(at, "bool", v))
+}
+
+/// A tag-24 wrapped byte string.
+pub(crate) fn embedded<'a>(v: &'a Value, at: &'static str) -> Result<&'a Embedded, FormatError> {
+    v.as_embedded()
+        .ok_or_else(|| wrong(at, "tag 24 (bstr .cbor)", v))
+}
+
+/// The value of a required text key.
+pub(crate) fn field<'a>(
+    m: &'a [(Value, Value)],
+    key: &str,
+    at: &'static str,
+) -> Result<&'a Value, FormatError> {
+    m.get_text_key(key).ok_or(FormatError::Missing { at })
+}
+
+/// The value of a required integer key.
+pub(crate) fn int_field<'a>(
+    m: &'a [(Value, Value)],
+    key: i128,
+    at: &'static str,
+) -> Result<&'a Value, FormatError> {
+    m.get_int_key(key).ok_or(FormatError::Missing { at })
+}
+
+/// Rejects any key of `m` that is not one of the text keys in `allowed`.
+pub(crate) fn only_keys(
+    m: &[(Value, Value)],
+    allowed: &[&str],
+    at: &'static str,
+) -> Result<(), FormatError> {
+    for (k, _) in m {
+        match k.as_text() {
+            Some(k) if allowed.contains(&k) => {}
+            _ => return Err(FormatError::UnknownField { at }),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,544 @@
+//! The credential as issued and presented (ISO/IEC 18013-5 §8.3.2.1.2.2, §9.1).
+//!
+//! ```cddl
+//! DeviceResponse = { "version": tstr, ? "documents": [+Document],
+//!                    ? "documentErrors": [+DocumentError], "status": uint }
+//! Document = { "docType": DocType, "issuerSigned": IssuerSigned,
+//!              "deviceSigned": DeviceSigned, ? "errors": Errors }
+//! IssuerSigned = { ? "nameSpaces": IssuerNameSpaces, "issuerAuth": COSE_Sign1 }
+//! IssuerNameSpaces = { + NameSpace => [ + IssuerSignedItemBytes ] }
+//! IssuerSignedItemBytes = #6.24(bstr .cbor IssuerSignedItem)
+//! IssuerSignedItem = { "digestID": uint, "random": bstr,
+//!                      "elementIdentifier": tstr, "elementValue": any }
+//! DeviceSigned = { "nameSpaces": DeviceNameSpacesBytes, "deviceAuth": DeviceAuth }
+//! DeviceNameSpacesBytes = #6.24(bstr .cbor { * NameSpace => { + tstr => any } })
+//! DeviceAuth = { "deviceSignature": COSE_Sign1 // "deviceMac": COSE_Mac0 }
+//! ```
+//!
+//! Every tag-24 item keeps the bytes it was received as ([`Embedded`]); digests and
+//! signatures are computed over those bytes, never over a re-encoding.
+
+mod mso;
+mod request;
+mod transcript;
+
+pub use mso::{DigestAlgorithm, KeyAuthorizations, MobileSecurityObject, ValidityInfo};
+pub use request::{DeviceRequest, DocRequest, ItemsRequest};
+pub use transcript::SessionTranscript;
+
+use crate::cbor::{Embedded, Limits, MapExt, Value};
+use crate::cose::{CoseError, CoseMac0, CoseSign1};
+use crate::format::{self, FormatError};
+
+/// Why bytes are not a well-formed 18013-5 structure.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModelError {
+    /// CBOR or structure error.
+    #[error(transparent)]
+    Format(#[from] FormatError),
+    /// A COSE structure is malformed or uses a disallowed algorithm.
+    #[error("COSE: {0}")]
+    Cose(#[source] CoseError),
+    /// The MSO's device key is not an acceptable COSE_Key.
+    #[error("MSO device key: {0}")]
+    DeviceKey(#[source] CoseError),
+    /// The MSO names a digest algorithm other than SHA-256.
+    #[error("unsupported MSO digest algorithm")]
+    UnsupportedDigestAlgorithm,
+    /// More documents than [`MAX_DOCUMENTS`].
+    #[error("too many documents")]
+    TooManyDocuments,
+}
+
+/// Most documents accepted in one DeviceResponse or DeviceRequest.
+pub const MAX_DOCUMENTS: usize = 16;
+
+/// One issuer-signed data element: `IssuerSignedItem`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IssuerSignedItem {
+    /// The key of this element's digest in the MSO.
+    pub digest_id: u64,
+    /// The salt (18013-5 requires at least 16 bytes from the issuer).
+    pub random: Vec<u8>,
+    /// The element identifier, e.g. `family_name`.
+    pub element_identifier: String,
+    /// The element value.
+    pub element_value: Value,
+}
+
+impl IssuerSignedItem {
+    /// The item as a CBOR map, in the order 18013-5 lists the fields.
+    pub fn to_value(&self) -> Value {
+        Value::Map(vec![
+            (
+                Value::text("digestID"),
+                Value::Integer(i128::from(self.digest_id)),
+            ),
+            (Value::text("random"), Value::Bytes(self.random.clone())),
+            (
+                Value::text("elementIdentifier"),
+                Value::text(self.element_identifier.as_str()),
+            ),
+            (Value::text("elementValue"), self.element_value.clone()),
+        ])
+    }
+
+    fn from_value(v: &Value) -> Result<Self, ModelError> {
+        const AT: &str = "IssuerSignedItem";
+        let m = format::map(v, AT)?;
+        if m.len() != 4 {
+            return Err(FormatError::InvalidValue { at: AT }.into());
+        }
+        Ok(IssuerSignedItem {
+            digest_id: format::uint(
+                format::field(m, "digestID", "IssuerSignedItem.digestID")?,
+                "IssuerSignedItem.digestID",
+            )?,
+            random: format::bytes(
+                format::field(m, "random", "IssuerSignedItem.random")?,
+                "IssuerSignedItem.random",
+            )?
+            .to_vec(),
+            element_identifier: format::text(
+                format::field(m, "elementIdentifier", "IssuerSignedItem.elementIdentifier")?,
+                "IssuerSignedItem.elementIdentifier",
+            )?
+            .to_owned(),
+            element_value: format::field(m, "elementValue", "IssuerSignedItem.elementValue")?
+                .clone(),
+        })
+    }
+}
+
+/// An `IssuerSignedItemBytes`: the item together with the exact tag-24 bytes its digest is
+/// computed over.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SignedItem {
+    bytes: Embedded,
+    item: IssuerSignedItem,
+}
+
+impl SignedItem {
+    /// Wraps a freshly built item (issuer side).
+    pub fn new(item: IssuerSignedItem) -> Self {
+        SignedItem {
+            bytes: Embedded::wrap_value(&item.to_value()),
+            item,
+        }
+    }
+
+    /// Parses a received `IssuerSignedItemBytes`.
+    pub fn from_value(v: &Value, limits: &Limits) -> Result<Self, ModelError> {
+        const AT: &str = "IssuerSignedItemBytes";
+        let bytes = format::embedded(v, AT)?.clone();
+        let item = IssuerSignedItem::from_value(&format::decode_embedded(&bytes, limits, AT)?)?;
+        Ok(SignedItem { bytes, item })
+    }
+
+    /// The decoded item.
+    pub fn item(&self) -> &IssuerSignedItem {
+        &self.item
+    }
+
+    /// The whole `#6.24(bstr)` as received: what the MSO digest covers.
+    pub fn tagged_bytes(&self) -> &[u8] {
+        self.bytes.tagged_bytes()
+    }
+
+    /// The tag-24 item.
+    pub fn to_value(&self) -> Value {
+        Value::Embedded(self.bytes.clone())
+    }
+}
+
+/// `IssuerSigned`: the disclosed (or, in a stored credential, all) issuer-signed items per
+/// namespace, and `issuerAuth` (the signed MSO).
+#[derive(Clone, Debug, PartialEq)]
+pub struct IssuerSigned {
+    /// Namespace → items, in the order received.
+    pub namespaces: Vec<(String, Vec<SignedItem>)>,
+    /// COSE_Sign1 over `MobileSecurityObjectBytes`.
+    pub issuer_auth: CoseSign1,
+}
+
+impl IssuerSigned {
+    /// Parses an `IssuerSigned` map.
+    pub fn from_value(v: &Value, limits: &Limits) -> Result<Self, ModelError> {
+        const AT: &str = "IssuerSigned";
+        let m = format::map(v, AT)?;
+        format::only_keys(m, &["nameSpaces", "issuerAuth"], AT)?;
+        let mut namespaces = Vec::new();
+        if let Some(ns) = m.get_text_key("nameSpaces") {
+            const AT_NS: &str = "IssuerSigned.nameSpaces";
+            let entries = format::map(ns, AT_NS)?;
+            if entries.is_empty() {
+                return Err(FormatError::Empty { at: AT_NS }.into());
+            }
+            for (name, items) in entries {
+                let name = format::text(name, AT_NS)?.to_owned();
+                let items = format::array(items, "IssuerSigned.nameSpaces[]")?;
+                if items.is_empty() {
+                    return Err(FormatError::Empty {
+                        at: "IssuerSigned.nameSpaces[]",
+                    }
+                    .into());
+                }
+                let items = items
+                    .iter()
+                    .map(|i| SignedItem::from_value(i, limits))
+                    .collect::<Result<Vec<_>, _>>()?;
+                namespaces.push((name, items));
+            }
+        }
+        let issuer_auth = CoseSign1::from_value(
+            format::field(m, "issuerAuth", "IssuerSigned.issuerAuth")?,
+            limits,
+        )?;
+        Ok(IssuerSigned {
+            namespaces,
+            issuer_auth,
+        })
+    }
+
+    /// The `IssuerSigned` map.
+    pub fn to_value(&self) -> Value {
+        let mut m = Vec::new();
+        if !self.namespaces.is_empty() {
+            m.push((
+                Value::text("nameSpaces"),
+                Value::Map(
+                    self.namespaces
+                        .iter()
+                        .map(|(ns, items)| {
+                            (
+                                Value::text(ns.as_str()),
+                                Value::Array(items.iter().map(SignedItem::to_value).collect()),
+                            )
+                        })
+                        .collect(),
+                ),
+            ));
+        }
+        m.push((Value::text("issuerAuth"), self.issuer_auth.to_value()));
+        Value::Map(m)
+    }
+
+    /// The `MobileSecurityObjectBytes` carried as the `issuerAuth` payload.
+    pub fn mso_bytes(&self, limits: &Limits) -> Result<Embedded, ModelError> {
+        const AT: &str = "MobileSecurityObjectBytes";
+        let payload = self
+            .issuer_auth
+            .payload()
+            .ok_or(FormatError::Missing { at: AT })?;
+        Embedded::from_tagged_bytes(payload, limits)
+            .map_err(|source| ModelError::Format(FormatError::Cbor { at: AT, source }))
+    }
+
+    /// Decodes the MSO from the `issuerAuth` payload. This does **not** verify the signature.
+    pub fn mso_unverified(&self, limits: &Limits) -> Result<MobileSecurityObject, ModelError> {
+        let e = self.mso_bytes(limits)?;
+        let v = format::decode_embedded(&e, limits, "MobileSecurityObject")?;
+        MobileSecurityObject::from_value(&v, limits)
+    }
+}
+
+/// How the device authenticated the response.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DeviceAuth {
+    /// `deviceSignature`: ES256 with the MSO device key.
+    Signature(CoseSign1),
+    /// `deviceMac`: HMAC-SHA-256 with EMacKey from ECDH with the reader's ephemeral key.
+    Mac(CoseMac0),
+}
+
+/// `DeviceSigned`: device-signed elements (kept as received) and device authentication.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeviceSigned {
+    namespaces_bytes: Embedded,
+    /// Namespace → element identifier → value, as decoded from `nameSpaces_bytes`.
+    pub namespaces: Vec<(String, Vec<(String, Value)>)>,
+    /// The device authentication.
+    pub device_auth: DeviceAuth,
+}
+
+impl DeviceSigned {
+    /// Builds one with no device-signed elements (`#6.24(<<{}>>)`).
+    pub fn new(device_auth: DeviceAuth) -> Self {
+        DeviceSigned {
+            namespaces_bytes: Embedded::wrap_value(&Value::Map(Vec::new())),
+            namespaces: Vec::new(),
+            device_auth,
+        }
+    }
+
+    /// The `DeviceNameSpacesBytes` for an empty set of device-signed elements.
+    pub fn empty_namespaces_bytes() -> Embedded {
+        Embedded::wrap_value(&Value::Map(Vec::new()))
+    }
+
+    /// The exact `DeviceNameSpacesBytes` received (what device authentication covers).
+    pub fn namespaces_bytes(&self) -> &Embedded {
+        &self.namespaces_bytes
+    }
+
+    fn from_value(v: &Value, limits: &Limits) -> Result<Self, ModelError> {
+        const AT: &str = "DeviceSigned";
+        let m = format::map(v, AT)?;
+        format::only_keys(m, &["nameSpaces", "deviceAuth"], AT)?;
+        let namespaces_bytes = format::embedded(
+            format::field(m, "nameSpaces", "DeviceSigned.nameSpaces")?,
+            "DeviceSigned.nameSpaces",
+        )?
+        .clone();
+        let decoded = format::decode_embedded(&namespaces_bytes, limits, "DeviceNameSpaces")?;
+        let mut namespaces = Vec::new();
+        for (ns, els) in format::map(&decoded, "DeviceNameSpaces")? {
+            let ns = format::text(ns, "DeviceNameSpaces")?.to_owned();
+            let mut list = Vec::new();
+            for (id, val) in format::map(els, "DeviceNameSpaces[]")? {
+                list.push((
+                    format::text(id, "DeviceNameSpaces[]")?.to_owned(),
+                    val.clone(),
+                ));
+            }
+            namespaces.push((ns, list));
+        }
+        const AT_DA: &str = "DeviceSigned.deviceAuth";
+        let da = format::map(format::field(m, "deviceAuth", AT_DA)?, AT_DA)?;
+        format::only_keys(da, &["deviceSignature", "deviceMac"], AT_DA)?;
+        let device_auth = match (
+            da.get_text_key("deviceSignature"),
+            da.get_text_key("deviceMac"),
+        ) {
+            (Some(s), None) => DeviceAuth::Signature(CoseSign1::from_value(s, limits)?),
+            (None, Some(mac)) => DeviceAuth::Mac(CoseMac0::from_value(mac, limits)?),
+            (None, None) => return Err(FormatError::Missing { at: AT_DA }.into()),
+            (Some(_), Some(_)) => return Err(FormatError::InvalidValue { at: AT_DA }.into()),
+        };
+        Ok(DeviceSigned {
+            namespaces_bytes,
+            namespaces,
+            device_auth,
+        })
+    }
+
+    fn to_value(&self) -> Value {
+        let auth = match &self.device_auth {
+            DeviceAuth::Signature(s) => (Value::text("deviceSignature"), s.to_value()),
+            DeviceAuth::Mac(m) => (Value::text("deviceMac"), m.to_value()),
+        };
+        Value::Map(vec![
+            (
+                Value::text("nameSpaces"),
+                Value::Embedded(self.namespaces_bytes.clone()),
+            ),
+            (Value::text("deviceAuth"), Value::Map(vec![auth])),
+        ])
+    }
+}
+
+/// One `Document` of a DeviceResponse.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Document {
+    /// The document type, e.g. `org.iso.18013.5.1.mDL`.
+    pub doc_type: String,
+    /// Issuer-signed part.
+    pub issuer_signed: IssuerSigned,
+    /// Device-signed part (required by 18013-5 in a response).
+    pub device_signed: DeviceSigned,
+}
+
+impl Document {
+    fn from_value(v: &Value, limits: &Limits) -> Result<Self, ModelError> {
+        const AT: &str = "Document";
+        let m = format::map(v, AT)?;
+        format::only_keys(
+            m,
+            &["docType", "issuerSigned", "deviceSigned", "errors"],
+            AT,
+        )?;
+        Ok(Document {
+            doc_type: format::text(
+                format::field(m, "docType", "Document.docType")?,
+                "Document.docType",
+            )?
+            .to_owned(),
+            issuer_signed: IssuerSigned::from_value(
+                format::field(m, "issuerSigned", "Document.issuerSigned")?,
+                limits,
+            )?,
+            device_signed: DeviceSigned::from_value(
+                format::field(m, "deviceSigned", "Document.deviceSigned")?,
+                limits,
+            )?,
+        })
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Map(vec![
+            (Value::text("docType"), Value::text(self.doc_type.as_str())),
+            (Value::text("issuerSigned"), self.issuer_signed.to_value()),
+            (Value::text("deviceSigned"), self.device_signed.to_value()),
+        ])
+    }
+}
+
+/// A `DeviceResponse`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeviceResponse {
+    /// `"1.0"`.
+    pub version: String,
+    /// The returned documents.
+    pub documents: Vec<Document>,
+    /// Documents not returned: docType → error code.
+    pub document_errors: Vec<(String, i64)>,
+    /// 0 = OK, 10 = general error, 11 = CBOR decoding error, 12 = CBOR validation error.
+    pub status: u64,
+}
+
+impl DeviceResponse {
+    /// Parses DeviceResponse bytes (strict CBOR with `limits`).
+    pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Self, ModelError> {
+        let v = format::decode_at(bytes, limits, "DeviceResponse")?;
+        Self::from_value(&v, limits)
+    }
+
+    /// Parses a decoded DeviceResponse.
+    pub fn from_value(v: &Value, limits: &Limits) -> Result<Self, ModelError> {
+        const AT: &str = "DeviceResponse";
+        let m = format::map(v, AT)?;
+        format::only_keys(m, &["version", "documents", "documentErrors", "status"], AT)?;
+        let version = format::text(
+            format::field(m, "version", "DeviceResponse.version")?,
+            "DeviceResponse.version",
+        )?;
+        // Exactly "1.0": the only DeviceResponse version 18013-5 defines. The version is outside
+        // every signature, so accepting "1.x" would let a changed byte pass unnoticed.
+        if version != "1.0" {
+            return Err(FormatError::InvalidValue {
+                at: "DeviceResponse.version",
+            }
+            .into());
+        }
+        let mut documents = Vec::new();
+        if let Some(docs) = m.get_text_key("documents") {
+            let docs = format::array(docs, "DeviceResponse.documents")?;
+            if docs.len() > MAX_DOCUMENTS {
+                return Err(ModelError::TooManyDocuments);
+            }
+            for d in docs {
+                documents.push(Document::from_value(d, limits)?);
+            }
+        }
+        let mut document_errors = Vec::new();
+        if let Some(errs) = m.get_text_key("documentErrors") {
+            const AT_E: &str = "DeviceResponse.documentErrors";
+            for e in format::array(errs, AT_E)? {
+                for (dt, code) in format::map(e, AT_E)? {
+                    let code = code
+                        .as_i64()
+                        .ok_or(FormatError::InvalidValue { at: AT_E })?;
+                    document_errors.push((format::text(dt, AT_E)?.to_owned(), code));
+                }
+            }
+        }
+        let status = format::uint(
+            format::field(m, "status", "DeviceResponse.status")?,
+            "DeviceResponse.status",
+        )?;
+        Ok(DeviceResponse {
+            version: version.to_owned(),
+            documents,
+            document_errors,
+            status,
+        })
+    }
+
+    /// The DeviceResponse as CBOR.
+    pub fn to_value(&self) -> Value {
+        let mut m = vec![(Value::text("version"), Value::text(self.version.as_str()))];
+        if !self.documents.is_empty() {
+            m.push((
+                Value::text("documents"),
+                Value::Array(self.documents.iter().map(Document::to_value).collect()),
+            ));
+        }
+        if !self.document_errors.is_empty() {
+            m.push((
+                Value::text("documentErrors"),
+                Value::Array(
+                    self.document_errors
+                        .iter()
+                        .map(|(dt, c)| {
+                            Value::Map(vec![(
+                                Value::text(dt.as_str()),
+                                Value::Integer(i128::from(*c)),
+                            )])
+                        })
+                        .collect(),
+                ),
+            ));
+        }
+        m.push((
+            Value::text("status"),
+            Value::Integer(i128::from(self.status)),
+        ));
+        Value::Map(m)
+    }
+
+    /// Encodes the DeviceResponse.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        crate::cbor::encode(&self.to_value())
+    }
+}
+
+/// A credential as the wallet stores it: the docType and the complete `IssuerSigned`
+/// (every element with its salt, and the signed MSO).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Credential {
+    /// The document type.
+    pub doc_type: String,
+    /// All issuer-signed items and `issuerAuth`.
+    pub issuer_signed: IssuerSigned,
+}
+
+impl Credential {
+    /// Encodes as `{"docType": tstr, "issuerSigned": IssuerSigned}`.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        crate::cbor::encode(&Value::Map(vec![
+            (Value::text("docType"), Value::text(self.doc_type.as_str())),
+            (Value::text("issuerSigned"), self.issuer_signed.to_value()),
+        ]))
+    }
+
+    /// Decodes what [`Credential::to_bytes`] wrote.
+    pub fn from_bytes(bytes: &[u8], limits: &Limits) -> Result<Self, ModelError> {
+        let v = format::decode_at(bytes, limits, "Credential")?;
+        let m = format::map(&v, "Credential")?;
+        Ok(Credential {
+            doc_type: format::text(
+                format::field(m, "docType", "Credential.docType")?,
+                "Credential.docType",
+            )?
+            .to_owned(),
+            issuer_signed: IssuerSigned::from_value(
+                format::field(m, "issuerSigned", "Credential.issuerSigned")?,
+                limits,
+            )?,
+        })
+    }
+
+    /// Every element the credential holds, as `(namespace, identifier)`.
+    pub fn element_ids(&self) -> Vec<(String, String)> {
+        self.issuer_signed
+            .namespaces
+            .iter()
+            .flat_map(|(ns, items)| {
+                items
+                    .iter()
+                    .map(move |i| (ns.clone(), i.item().element_identifier.clone()))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,314 @@
+//! The Mobile Security Object (ISO/IEC 18013-5 §9.1.2.4).
+//!
+//! ```cddl
+//! MobileSecurityObject = {
+//!   "version" : tstr,                    ; "1.0"
+//!   "digestAlgorithm" : tstr,            ; "SHA-256"
+//!   "valueDigests" : ValueDigests,       ; { NameSpace => { DigestID => Digest } }
+//!   "deviceKeyInfo" : DeviceKeyInfo,     ; { "deviceKey": COSE_Key, ? "keyAuthorizations", ? "keyInfo" }
+//!   "docType" : tstr,
+//!   "validityInfo" : ValidityInfo        ; { "signed", "validFrom", "validUntil": tdate, ? "expectedUpdate" }
+//! }
+//! MobileSecurityObjectBytes = #6.24(bstr .cbor MobileSecurityObject)
+//! ```
+
+use std::collections::BTreeMap;
+
+use crate::cbor::{Limits, MapExt, TDate, Value};
+use crate::cose::{CoseError, CoseKey};
+use crate::format::{self, FormatError};
+use crate::time::UnixTime;
+
+use super::ModelError;
+
+/// The digest algorithm of an MSO. Only SHA-256 is implemented; SHA-384 and SHA-512, which
+/// 18013-5 also allows, are rejected with a typed error rather than misverified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DigestAlgorithm {
+    /// `"SHA-256"`.
+    Sha256,
+}
+
+impl DigestAlgorithm {
+    /// The name 18013-5 uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            DigestAlgorithm::Sha256 => "SHA-256",
+        }
+    }
+}
+
+/// `ValidityInfo`: when the MSO was signed and the window in which it may be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidityInfo {
+    /// When the MSO was signed.
+    pub signed: UnixTime,
+    /// Not valid before.
+    pub valid_from: UnixTime,
+    /// Not valid after.
+    pub valid_until: UnixTime,
+    /// When the issuer expects to re-issue, if stated.
+    pub expected_update: Option<UnixTime>,
+}
+
+impl ValidityInfo {
+    fn from_value(v: &Value) -> Result<Self, ModelError> {
+        const AT: &str = "MSO.validityInfo";
+        let m = format::map(v, AT)?;
+        let t = |key: &str, at: &'static str| -> Result<UnixTime, ModelError> {
+            let v = format::field(m, key, at)?;
+            Ok(TDate::from_value(v)
+                .map_err(|_| FormatError::InvalidValue { at })?
+                .time())
+        };
+        let signed = t("signed", "MSO.validityInfo.signed")?;
+        let valid_from = t("validFrom", "MSO.validityInfo.validFrom")?;
+        let valid_until = t("validUntil", "MSO.validityInfo.validUntil")?;
+        let expected_update = match m.get_text_key("expectedUpdate") {
+            Some(v) => Some(
+                TDate::from_value(v)
+                    .map_err(|_| FormatError::InvalidValue {
+                        at: "MSO.validityInfo.expectedUpdate",
+                    })?
+                    .time(),
+            ),
+            None => None,
+        };
+        if valid_until < valid_from {
+            return Err(FormatError::InvalidValue {
+                at: "MSO.validityInfo.validUntil",
+            }
+            .into());
+        }
+        Ok(ValidityInfo {
+            signed,
+            valid_from,
+            valid_until,
+            expected_update,
+        })
+    }
+
+    fn to_value(&self) -> Value {
+        let mut m = vec![
+            (Value::text("signed"), TDate::new(self.signed).to_value()),
+            (
+                Value::text("validFrom"),
+                TDate::new(self.valid_from).to_value(),
+            ),
+            (
+                Value::text("validUntil"),
+                TDate::new(self.valid_until).to_value(),
+            ),
+        ];
+        if let Some(u) = self.expected_update {
+            m.push((Value::text("expectedUpdate"), TDate::new(u).to_value()));
+        }
+        Value::Map(m)
+    }
+}
+
+/// `KeyAuthorizations`: which device-signed namespaces or elements the device key may sign.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KeyAuthorizations {
+    /// Whole namespaces the device key may sign.
+    pub namespaces: Vec<String>,
+    /// Individual elements per namespace.
+    pub data_elements: BTreeMap<String, Vec<String>>,
+}
+
+impl KeyAuthorizations {
+    /// Whether the device key may sign `element` in `namespace`.
+    pub fn allows(&self, namespace: &str, element: &str) -> bool {
+        self.namespaces.iter().any(|n| n == namespace)
+            || self
+                .data_elements
+                .get(namespace)
+                .is_some_and(|els| els.iter().any(|e| e == element))
+    }
+
+    fn from_value(v: &Value) -> Result<Self, ModelError> {
+        const AT: &str = "MSO.deviceKeyInfo.keyAuthorizations";
+        let m = format::map(v, AT)?;
+        let mut out = KeyAuthorizations::default();
+        if let Some(ns) = m.get_text_key("nameSpaces") {
+            for n in format::array(ns, AT)? {
+                out.namespaces.push(format::text(n, AT)?.to_owned());
+            }
+        }
+        if let Some(de) = m.get_text_key("dataElements") {
+            for (ns, els) in format::map(de, AT)? {
+                let list = format::array(els, AT)?
+                    .iter()
+                    .map(|e| format::text(e, AT).map(str::to_owned))
+                    .collect::<Result<Vec<_>, _>>()?;
+                out.data_elements
+                    .insert(format::text(ns, AT)?.to_owned(), list);
+            }
+        }
+        Ok(out)
+    }
+
+    fn to_value(&self) -> Value {
+        let mut m = Vec::new();
+        if !self.namespaces.is_empty() {
+            m.push((
+                Value::text("nameSpaces"),
+                Value::Array(self.namespaces.iter().map(Value::text).collect()),
+            ));
+        }
+        if !self.data_elements.is_empty() {
+            m.push((
+                Value::text("dataElements"),
+                Value::Map(
+                    self.data_elements
+                        .iter()
+                        .map(|(ns, els)| {
+                            (
+                                Value::text(ns.as_str()),
+                                Value::Array(els.iter().map(Value::text).collect()),
+                            )
+                        })
+                        .collect(),
+                ),
+            ));
+        }
+        Value::Map(m)
+    }
+}
+
+/// The Mobile Security Object: the issuer-signed digests, device key, docType and validity.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MobileSecurityObject {
+    /// `"1.0"`.
+    pub version: String,
+    /// The digest algorithm of `value_digests`.
+    pub digest_algorithm: DigestAlgorithm,
+    /// Namespace → digest ID → digest.
+    pub value_digests: BTreeMap<String, BTreeMap<u64, Vec<u8>>>,
+    /// The device (holder) key that authenticates presentations.
+    pub device_key: CoseKey,
+    /// What the device key may sign, if stated.
+    pub key_authorizations: Option<KeyAuthorizations>,
+    /// The document type.
+    pub doc_type: String,
+    /// When the MSO may be used.
+    pub validity: ValidityInfo,
+}
+
+impl MobileSecurityObject {
+    /// Parses the decoded MSO map.
+    pub fn from_value(v: &Value, _limits: &Limits) -> Result<Self, ModelError> {
+        const AT: &str = "MSO";
+        let m = format::map(v, AT)?;
+        let version = format::text(format::field(m, "version", "MSO.version")?, "MSO.version")?;
+        if !version.starts_with("1.") {
+            return Err(FormatError::InvalidValue { at: "MSO.version" }.into());
+        }
+        let alg = format::text(
+            format::field(m, "digestAlgorithm", "MSO.digestAlgorithm")?,
+            "MSO.digestAlgorithm",
+        )?;
+        let digest_algorithm = match alg {
+            "SHA-256" => DigestAlgorithm::Sha256,
+            _ => return Err(ModelError::UnsupportedDigestAlgorithm),
+        };
+        let mut value_digests = BTreeMap::new();
+        const AT_VD: &str = "MSO.valueDigests";
+        for (ns, ids) in format::map(format::field(m, "valueDigests", AT_VD)?, AT_VD)? {
+            let ns = format::text(ns, AT_VD)?.to_owned();
+            let mut per_ns = BTreeMap::new();
+            for (id, digest) in format::map(ids, AT_VD)? {
+                let id = format::uint(id, "MSO.valueDigests[].digestID")?;
+                let digest = format::bytes(digest, "MSO.valueDigests[].digest")?;
+                if digest.len() != 32 {
+                    return Err(FormatError::InvalidValue {
+                        at: "MSO.valueDigests[].digest",
+                    }
+                    .into());
+                }
+                per_ns.insert(id, digest.to_vec());
+            }
+            value_digests.insert(ns, per_ns);
+        }
+        const AT_DK: &str = "MSO.deviceKeyInfo";
+        let dki = format::map(format::field(m, "deviceKeyInfo", AT_DK)?, AT_DK)?;
+        let device_key = CoseKey::from_value(
+            format::field(dki, "deviceKey", "MSO.deviceKeyInfo.deviceKey")?,
+            "MSO.deviceKeyInfo.deviceKey",
+        )
+        .map_err(ModelError::DeviceKey)?;
+        let key_authorizations = match dki.get_text_key("keyAuthorizations") {
+            Some(v) => Some(KeyAuthorizations::from_value(v)?),
+            None => None,
+        };
+        let doc_type =
+            format::text(format::field(m, "docType", "MSO.docType")?, "MSO.docType")?.to_owned();
+        let validity =
+            ValidityInfo::from_value(format::field(m, "validityInfo", "MSO.validityInfo")?)?;
+        Ok(MobileSecurityObject {
+            version: version.to_owned(),
+            digest_algorithm,
+            value_digests,
+            device_key,
+            key_authorizations,
+            doc_type,
+            validity,
+        })
+    }
+
+    /// The MSO as a CBOR map.
+    pub fn to_value(&self) -> Value {
+        let mut dki = vec![(Value::text("deviceKey"), self.device_key.to_value())];
+        if let Some(ka) = &self.key_authorizations {
+            dki.push((Value::text("keyAuthorizations"), ka.to_value()));
+        }
+        Value::Map(vec![
+            (Value::text("version"), Value::text(self.version.as_str())),
+            (
+                Value::text("digestAlgorithm"),
+                Value::text(self.digest_algorithm.name()),
+            ),
+            (
+                Value::text("valueDigests"),
+                Value::Map(
+                    self.value_digests
+                        .iter()
+                        .map(|(ns, ids)| {
+                            (
+                                Value::text(ns.as_str()),
+                                Value::Map(
+                                    ids.iter()
+                                        .map(|(id, d)| {
+                                            (
+                                                Value::Integer(i128::from(*id)),
+                                                Value::Bytes(d.clone()),
+                                            )
+                                        })
+                                        .collect(),
+                                ),
+                            )
+                        })
+                        .collect(),
+                ),
+            ),
+            (Value::text("deviceKeyInfo"), Value::Map(dki)),
+            (Value::text("docType"), Value::text(self.doc_type.as_str())),
+            (Value::text("validityInfo"), self.validity.to_value()),
+        ])
+    }
+
+    /// The digest for `digest_id` in `namespace`, if the MSO has one.
+    pub fn digest(&self, namespace: &str, digest_id: u64) -> Option<&[u8]> {
+        self.value_digests
+            .get(namespace)
+            .and_then(|m| m.get(&digest_id))
+            .map(Vec::as_slice)
+    }
+}
+
+impl From<CoseError> for ModelError {
+    fn from(e: CoseError) -> Self {
+        ModelError::Cose(e)
+    }
+}

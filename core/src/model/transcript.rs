@@ -1,0 +1,133 @@
+//! `SessionTranscript` (ISO/IEC 18013-5 §9.1.5.1) and the authentication structures built on it.
+//!
+//! ```cddl
+//! SessionTranscript = [ DeviceEngagementBytes / nil, EReaderKeyBytes / nil, Handover ]
+//! SessionTranscriptBytes = #6.24(bstr .cbor SessionTranscript)
+//! DeviceAuthentication = [ "DeviceAuthentication", SessionTranscript, DocType, DeviceNameSpacesBytes ]
+//! ReaderAuthentication = [ "ReaderAuthentication", SessionTranscript, ItemsRequestBytes ]
+//! ```
+//!
+//! The transcript is always kept as the bytes received and spliced, unchanged, into the
+//! authentication structures: a transcript from another implementation with non-preferred
+//! encodings or an unknown handover (OpenID4VP, the Digital Credentials API, pre-18013-7
+//! arrays) verifies exactly as its producer signed it.
+
+use crate::cbor::{encode_into, CborError, Embedded, Limits, Value};
+use crate::crypto::{self, CryptoError, EcPublicKey, KeyAgreement};
+use crate::format::{self, FormatError};
+
+/// The session transcript, kept as `SessionTranscriptBytes` exactly as received or built.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionTranscript {
+    bytes: Embedded,
+}
+
+impl SessionTranscript {
+    /// From `SessionTranscriptBytes` (the `#6.24(bstr)` form), checking that the content is a
+    /// three-element array.
+    pub fn from_tagged_bytes(bytes: &[u8], limits: &Limits) -> Result<Self, FormatError> {
+        let e = Embedded::from_tagged_bytes(bytes, limits).map_err(|source| FormatError::Cbor {
+            at: "SessionTranscriptBytes",
+            source,
+        })?;
+        Self::from_embedded(e, limits)
+    }
+
+    /// From the bare `SessionTranscript` array encoding (wrapped here, content unchanged).
+    pub fn from_transcript_bytes(bytes: &[u8], limits: &Limits) -> Result<Self, FormatError> {
+        Self::from_embedded(Embedded::wrap(bytes), limits)
+    }
+
+    /// Accepts either form: `SessionTranscriptBytes` (tag 24) or the bare array.
+    pub fn parse_any(bytes: &[u8], limits: &Limits) -> Result<Self, FormatError> {
+        match Embedded::from_tagged_bytes(bytes, limits) {
+            Ok(e) => Self::from_embedded(e, limits),
+            Err(CborError::NotEmbedded) => Self::from_transcript_bytes(bytes, limits),
+            Err(source) => Err(FormatError::Cbor {
+                at: "SessionTranscriptBytes",
+                source,
+            }),
+        }
+    }
+
+    /// Builds `[DeviceEngagementBytes / nil, EReaderKeyBytes / nil, Handover]`.
+    pub fn new(
+        device_engagement: Option<&Embedded>,
+        e_reader_key: Option<&Embedded>,
+        handover: &Value,
+    ) -> Self {
+        let mut content = vec![0x83];
+        let mut push = |e: Option<&Embedded>| match e {
+            Some(e) => content.extend_from_slice(e.tagged_bytes()),
+            None => content.push(0xf6),
+        };
+        push(device_engagement);
+        push(e_reader_key);
+        encode_into(&mut content, handover);
+        SessionTranscript {
+            bytes: Embedded::wrap(&content),
+        }
+    }
+
+    fn from_embedded(bytes: Embedded, limits: &Limits) -> Result<Self, FormatError> {
+        const AT: &str = "SessionTranscript";
+        let v = format::decode_embedded(&bytes, limits, AT)?;
+        if format::array(&v, AT)?.len() != 3 {
+            return Err(FormatError::InvalidValue { at: AT });
+        }
+        Ok(SessionTranscript { bytes })
+    }
+
+    /// `SessionTranscriptBytes`: the tag-24 form, whose SHA-256 salts the session keys.
+    pub fn tagged_bytes(&self) -> &[u8] {
+        self.bytes.tagged_bytes()
+    }
+
+    /// The bare `SessionTranscript` encoding, as spliced into the authentication structures.
+    pub fn content(&self) -> &[u8] {
+        self.bytes.content()
+    }
+
+    /// `DeviceAuthenticationBytes` for `doc_type` and the given `DeviceNameSpacesBytes`.
+    pub fn device_authentication_bytes(
+        &self,
+        doc_type: &str,
+        device_namespaces: &Embedded,
+    ) -> Vec<u8> {
+        let mut content = Vec::with_capacity(self.content().len() + doc_type.len() + 64);
+        content.push(0x84);
+        encode_into(&mut content, &Value::text("DeviceAuthentication"));
+        content.extend_from_slice(self.content());
+        encode_into(&mut content, &Value::text(doc_type));
+        content.extend_from_slice(device_namespaces.tagged_bytes());
+        Embedded::wrap(&content).tagged_bytes().to_vec()
+    }
+
+    /// `ReaderAuthenticationBytes` for the given `ItemsRequestBytes`.
+    pub fn reader_authentication_bytes(&self, items_request: &Embedded) -> Vec<u8> {
+        let mut content =
+            Vec::with_capacity(self.content().len() + items_request.tagged_bytes().len() + 32);
+        content.push(0x83);
+        encode_into(&mut content, &Value::text("ReaderAuthentication"));
+        content.extend_from_slice(self.content());
+        content.extend_from_slice(items_request.tagged_bytes());
+        Embedded::wrap(&content).tagged_bytes().to_vec()
+    }
+
+    /// `EMacKey` = HKDF-SHA-256(ECDH(own, peer), salt = SHA-256(SessionTranscriptBytes),
+    /// info = "EMacKey", 32 bytes). The reader calls it with its ephemeral key and the MSO
+    /// device key; the holder with its device key and `EReaderKey`.
+    pub fn e_mac_key(
+        &self,
+        own: &dyn KeyAgreement,
+        peer: &EcPublicKey,
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>, CryptoError> {
+        let shared = own.agree(peer)?;
+        crypto::hkdf_sha256(
+            shared.as_bytes(),
+            &crypto::sha256(self.tagged_bytes()),
+            b"EMacKey",
+            32,
+        )
+    }
+}

@@ -1,0 +1,572 @@
+//! The verifier role: check a DeviceResponse completely, offline, and hand out only what
+//! every check vouched for.
+//!
+//! For each document, in this order (each a [`Check`], recorded for the audit trail):
+//!
+//! 1. **well-formed**: strict CBOR within [`Limits`], every structure as 18013-5 defines it;
+//! 2. **issuer chain**: the `x5chain` document-signer certificate chains to a trust anchor
+//!    authorised for issuing (or is a pinned signer), every certificate valid at the time;
+//! 3. **issuer signature**: `issuerAuth` (ES256) verifies with the document-signer key;
+//! 4. **docType**: the MSO's docType equals the document's;
+//! 5. **validity**: `validFrom ≤ time ≤ validUntil`;
+//! 6. **digests**: every disclosed item's SHA-256 over its received `IssuerSignedItemBytes`
+//!    equals the MSO digest for its namespace and digest ID; no digest ID or element twice;
+//! 7. **device authentication**: `deviceSignature` with the MSO device key, or `deviceMac`
+//!    with EMacKey (ECDH of the reader's ephemeral key and the device key, HKDF), over
+//!    DeviceAuthenticationBytes rebuilt from the given transcript;
+//! 8. **key authorizations**: device-signed elements are ones the MSO lets the device sign.
+//!
+//! The result is either a [`VerifiedResponse`] holding only verified elements, or a
+//! [`VerifyError`] naming the failed check. There is no "data plus flags" to ignore.
+//!
+//! ```
+//! # use zhengzhao::cbor::Value;
+//! # use zhengzhao::crypto::SoftwareKey;
+//! # use zhengzhao::issuer::Issuer;
+//! # use zhengzhao::holder::{ParsedRequest, RequestOptions, ResponseBuilder};
+//! # use zhengzhao::model::{DeviceRequest, DocRequest, ItemsRequest, SessionTranscript};
+//! # use zhengzhao::time::UnixTime;
+//! # use zhengzhao::trust::testpki::TestPki;
+//! use zhengzhao::verifier::Verifier;
+//! # let now = UnixTime::now();
+//! # let pki = TestPki::generate(now)?;
+//! # let trust = pki.issuer_trust_store();
+//! # let issuer = Issuer::new(Box::new(pki.document_signer_key), vec![pki.document_signer]);
+//! # let device_key = SoftwareKey::generate()?;
+//! # let credential = issuer.credential("org.iso.18013.5.1.mDL")
+//! #     .element("org.iso.18013.5.1", "family_name", Value::text("Zhang"))
+//! #     .device_key(device_key.public()).validity(now, now, now.add_secs(86_400)).sign()?;
+//! # let transcript = SessionTranscript::new(None, None, &Value::text("example handover"));
+//! # let request = DeviceRequest::new(vec![DocRequest::new(ItemsRequest::new("org.iso.18013.5.1.mDL")
+//! #     .with_element("org.iso.18013.5.1", "family_name", false))]);
+//! # let parsed = ParsedRequest::parse(&request.to_bytes(), &transcript, &RequestOptions::new(now))?;
+//! # let mut builder = ResponseBuilder::new(&transcript);
+//! # let doc = &parsed.documents()[0];
+//! # builder.add_document(&credential, doc, &doc.disclosable(&credential), &device_key)?;
+//! # let response_bytes = builder.finish();
+//! let verified = Verifier::new(trust).verify(&response_bytes, &transcript, now, None)?;
+//! let doc = &verified.documents[0];
+//! assert_eq!(doc.issuer_signed["org.iso.18013.5.1"]["family_name"], Value::text("Zhang"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use crate::cbor::{Limits, Value};
+use crate::cose::CoseError;
+use crate::crypto::{self, CryptoError, KeyAgreement};
+use crate::model::{
+    DeviceAuth, DeviceResponse, Document, ModelError, SessionTranscript, ValidityInfo,
+};
+use crate::time::UnixTime;
+use crate::trust::{validate_chain, Certificate, ChainUsage, TrustError, TrustStore};
+
+/// One verification check, as named in errors and in the audit trail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Check {
+    /// Strict CBOR and 18013-5 structure.
+    WellFormed,
+    /// The response status is OK and it holds documents.
+    ResponseStatus,
+    /// The document-signer chain to a trust anchor, valid at the time.
+    IssuerChain,
+    /// The `issuerAuth` signature over the MSO.
+    IssuerSignature,
+    /// The MSO docType equals the document's.
+    DocType,
+    /// The MSO validity window contains the time.
+    Validity,
+    /// Every disclosed item matches its MSO digest.
+    Digests,
+    /// Device signature or MAC over DeviceAuthentication.
+    DeviceAuthentication,
+    /// Device-signed elements are authorised by the MSO.
+    KeyAuthorizations,
+}
+
+impl Check {
+    /// A stable snake_case name, used by tools and JSON output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Check::WellFormed => "well_formed",
+            Check::ResponseStatus => "response_status",
+            Check::IssuerChain => "issuer_chain",
+            Check::IssuerSignature => "issuer_signature",
+            Check::DocType => "doc_type",
+            Check::Validity => "validity",
+            Check::Digests => "digests",
+            Check::DeviceAuthentication => "device_authentication",
+            Check::KeyAuthorizations => "key_authorizations",
+        }
+    }
+}
+
+impl fmt::Display for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.name())
+    }
+}
+
+/// Why a response was rejected. [`VerifyError::check`] names the failed [`Check`]; `document`
+/// is the index of the offending document.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// Not a well-formed DeviceResponse (CBOR or structure).
+    #[error("malformed DeviceResponse: {0}")]
+    Malformed(#[source] ModelError),
+    /// The response reports an error status.
+    #[error("DeviceResponse status {status}")]
+    Status {
+        /// The status code.
+        status: u64,
+    },
+    /// The response holds no documents.
+    #[error("DeviceResponse holds no documents")]
+    NoDocuments,
+    /// A document's MSO is malformed.
+    #[error("document {document}: malformed MSO: {source}")]
+    MalformedMso {
+        /// Document index.
+        document: usize,
+        /// What was wrong.
+        source: ModelError,
+    },
+    /// No usable `x5chain` in `issuerAuth`.
+    #[error("document {document}: issuer certificate chain missing or malformed")]
+    X5Chain {
+        /// Document index.
+        document: usize,
+        /// What was wrong.
+        source: CoseError,
+    },
+    /// The document-signer chain does not validate against the trust anchors at the time.
+    #[error("document {document}: issuer chain: {source}")]
+    IssuerChain {
+        /// Document index.
+        document: usize,
+        /// Which certificate check failed.
+        source: TrustError,
+    },
+    /// The `issuerAuth` signature does not verify.
+    #[error("document {document}: issuer signature invalid")]
+    IssuerSignature {
+        /// Document index.
+        document: usize,
+        /// Detail.
+        source: CoseError,
+    },
+    /// The MSO docType differs from the document's.
+    #[error("document {document}: MSO docType does not match the document")]
+    DocTypeMismatch {
+        /// Document index.
+        document: usize,
+    },
+    /// The MSO is not valid yet.
+    #[error("document {document}: MSO not valid before {valid_from}")]
+    MsoNotYetValid {
+        /// Document index.
+        document: usize,
+        /// Start of validity.
+        valid_from: UnixTime,
+    },
+    /// The MSO has expired.
+    #[error("document {document}: MSO expired at {valid_until}")]
+    MsoExpired {
+        /// Document index.
+        document: usize,
+        /// End of validity.
+        valid_until: UnixTime,
+    },
+    /// A disclosed item's digest differs from the MSO's.
+    #[error("document {document}: digest mismatch in {namespace} for digest ID {digest_id}")]
+    DigestMismatch {
+        /// Document index.
+        document: usize,
+        /// Namespace of the item.
+        namespace: String,
+        /// Its digest ID.
+        digest_id: u64,
+    },
+    /// A disclosed item has no digest in the MSO.
+    #[error(
+        "document {document}: element in {namespace} with digest ID {digest_id} is not in the MSO"
+    )]
+    ElementNotInMso {
+        /// Document index.
+        document: usize,
+        /// Namespace of the item.
+        namespace: String,
+        /// Its digest ID.
+        digest_id: u64,
+    },
+    /// Two disclosed items with the same digest ID, or the same element twice.
+    #[error("document {document}: duplicate digest ID or element in {namespace}")]
+    DuplicateElement {
+        /// Document index.
+        document: usize,
+        /// Namespace of the items.
+        namespace: String,
+    },
+    /// `deviceSignature` does not verify with the MSO device key.
+    #[error("document {document}: device signature invalid")]
+    DeviceSignature {
+        /// Document index.
+        document: usize,
+        /// Detail.
+        source: CoseError,
+    },
+    /// `deviceMac` does not verify with EMacKey.
+    #[error("document {document}: device MAC invalid")]
+    DeviceMac {
+        /// Document index.
+        document: usize,
+        /// Detail.
+        source: CoseError,
+    },
+    /// `deviceMac` needs the reader's ephemeral private key, and none was given.
+    #[error("document {document}: device MAC needs the reader's ephemeral key")]
+    ReaderKeyRequired {
+        /// Document index.
+        document: usize,
+    },
+    /// Key agreement for EMacKey failed.
+    #[error("document {document}: key agreement for the device MAC failed")]
+    KeyAgreement {
+        /// Document index.
+        document: usize,
+        /// Detail.
+        source: CryptoError,
+    },
+    /// A device-signed element the MSO does not authorise the device key to sign.
+    #[error("document {document}: device-signed element in {namespace} not authorised")]
+    KeyAuthorization {
+        /// Document index.
+        document: usize,
+        /// Namespace of the element.
+        namespace: String,
+    },
+}
+
+impl VerifyError {
+    /// The check that failed.
+    pub fn check(&self) -> Check {
+        match self {
+            VerifyError::Malformed(_) | VerifyError::MalformedMso { .. } => Check::WellFormed,
+            VerifyError::Status { .. } | VerifyError::NoDocuments => Check::ResponseStatus,
+            VerifyError::X5Chain { .. } | VerifyError::IssuerChain { .. } => Check::IssuerChain,
+            VerifyError::IssuerSignature { .. } => Check::IssuerSignature,
+            VerifyError::DocTypeMismatch { .. } => Check::DocType,
+            VerifyError::MsoNotYetValid { .. } | VerifyError::MsoExpired { .. } => Check::Validity,
+            VerifyError::DigestMismatch { .. }
+            | VerifyError::ElementNotInMso { .. }
+            | VerifyError::DuplicateElement { .. } => Check::Digests,
+            VerifyError::DeviceSignature { .. }
+            | VerifyError::DeviceMac { .. }
+            | VerifyError::ReaderKeyRequired { .. }
+            | VerifyError::KeyAgreement { .. } => Check::DeviceAuthentication,
+            VerifyError::KeyAuthorization { .. } => Check::KeyAuthorizations,
+        }
+    }
+
+    /// The index of the document that failed, if the failure is specific to one.
+    pub fn document(&self) -> Option<usize> {
+        match self {
+            VerifyError::Malformed(_) | VerifyError::Status { .. } | VerifyError::NoDocuments => {
+                None
+            }
+            VerifyError::MalformedMso { document, .. }
+            | VerifyError::X5Chain { document, .. }
+            | VerifyError::IssuerChain { document, .. }
+            | VerifyError::IssuerSignature { document, .. }
+            | VerifyError::DocTypeMismatch { document }
+            | VerifyError::MsoNotYetValid { document, .. }
+            | VerifyError::MsoExpired { document, .. }
+            | VerifyError::DigestMismatch { document, .. }
+            | VerifyError::ElementNotInMso { document, .. }
+            | VerifyError::DuplicateElement { document, .. }
+            | VerifyError::DeviceSignature { document, .. }
+            | VerifyError::DeviceMac { document, .. }
+            | VerifyError::ReaderKeyRequired { document }
+            | VerifyError::KeyAgreement { document, .. }
+            | VerifyError::KeyAuthorization { document, .. } => Some(*document),
+        }
+    }
+}
+
+/// How the device authenticated a document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DeviceAuthMethod {
+    /// ECDSA signature with the MSO device key.
+    Signature,
+    /// HMAC with a key agreed with the reader's ephemeral key.
+    Mac,
+}
+
+/// Element values by namespace and identifier.
+pub type Elements = BTreeMap<String, BTreeMap<String, Value>>;
+
+/// A document that passed every check.
+#[derive(Clone, PartialEq)]
+#[non_exhaustive]
+pub struct VerifiedDocument {
+    /// The document type.
+    pub doc_type: String,
+    /// Subject of the document-signer certificate.
+    pub issuer: String,
+    /// Subject of the trust anchor the chain ended in.
+    pub trust_anchor: String,
+    /// The MSO validity window.
+    pub validity: ValidityInfo,
+    /// Issuer-signed elements, each digest-verified.
+    pub issuer_signed: Elements,
+    /// Device-signed elements, authenticated by the device and authorised by the MSO.
+    pub device_signed: Elements,
+    /// How the device authenticated.
+    pub device_auth: DeviceAuthMethod,
+}
+
+impl fmt::Debug for VerifiedDocument {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Element values are personal data: identifiers only.
+        let ids = |e: &Elements| -> Vec<String> {
+            e.iter()
+                .flat_map(|(ns, els)| els.keys().map(move |id| format!("{ns}/{id}")))
+                .collect()
+        };
+        f.debug_struct("VerifiedDocument")
+            .field("doc_type", &self.doc_type)
+            .field("issuer", &self.issuer)
+            .field("issuer_signed", &ids(&self.issuer_signed))
+            .field("device_signed", &ids(&self.device_signed))
+            .field("device_auth", &self.device_auth)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A response that passed every check.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct VerifiedResponse {
+    /// The verified documents, in the order received.
+    pub documents: Vec<VerifiedDocument>,
+    /// Documents the holder did not return: docType → error code (information only).
+    pub document_errors: Vec<(String, i64)>,
+    /// Every check that ran and passed, in order (per document).
+    pub checks: Vec<(usize, Check)>,
+}
+
+/// Verifies DeviceResponses against a set of trust anchors.
+#[derive(Clone, Debug)]
+pub struct Verifier {
+    trust: TrustStore,
+    limits: Limits,
+}
+
+impl Verifier {
+    /// A verifier trusting `trust` (issuing-authority CAs, or explicitly pinned signers).
+    pub fn new(trust: TrustStore) -> Self {
+        Verifier {
+            trust,
+            limits: Limits::default(),
+        }
+    }
+
+    /// Replaces the CBOR limits (see [`Limits`] for the defaults).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The trust anchors.
+    pub fn trust_store(&self) -> &TrustStore {
+        &self.trust
+    }
+
+    /// Verifies `response` (DeviceResponse bytes) for the session `transcript` at time `at`.
+    /// `reader_key` is the reader's ephemeral private key, needed only for `deviceMac`.
+    pub fn verify(
+        &self,
+        response: &[u8],
+        transcript: &SessionTranscript,
+        at: UnixTime,
+        reader_key: Option<&dyn KeyAgreement>,
+    ) -> Result<VerifiedResponse, VerifyError> {
+        let parsed =
+            DeviceResponse::parse(response, &self.limits).map_err(VerifyError::Malformed)?;
+        if parsed.status != 0 {
+            return Err(VerifyError::Status {
+                status: parsed.status,
+            });
+        }
+        if parsed.documents.is_empty() {
+            return Err(VerifyError::NoDocuments);
+        }
+        let mut checks = Vec::new();
+        let mut documents = Vec::with_capacity(parsed.documents.len());
+        for (i, doc) in parsed.documents.iter().enumerate() {
+            checks.push((i, Check::WellFormed));
+            checks.push((i, Check::ResponseStatus));
+            documents.push(self.verify_document(
+                i,
+                doc,
+                transcript,
+                at,
+                reader_key,
+                &mut checks,
+            )?);
+        }
+        Ok(VerifiedResponse {
+            documents,
+            document_errors: parsed.document_errors,
+            checks,
+        })
+    }
+
+    fn verify_document(
+        &self,
+        document: usize,
+        doc: &Document,
+        transcript: &SessionTranscript,
+        at: UnixTime,
+        reader_key: Option<&dyn KeyAgreement>,
+        checks: &mut Vec<(usize, Check)>,
+    ) -> Result<VerifiedDocument, VerifyError> {
+        let issuer_auth = &doc.issuer_signed.issuer_auth;
+
+        // 2. Issuer chain.
+        let chain_der = issuer_auth
+            .x5chain()
+            .map_err(|source| VerifyError::X5Chain { document, source })?;
+        let chain = chain_der
+            .iter()
+            .map(|der| Certificate::from_der(der))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|source| VerifyError::IssuerChain { document, source })?;
+        let validated = validate_chain(&chain, &self.trust, ChainUsage::DocumentSigner, at)
+            .map_err(|source| VerifyError::IssuerChain { document, source })?;
+        checks.push((document, Check::IssuerChain));
+
+        // 3. Issuer signature over MobileSecurityObjectBytes.
+        issuer_auth
+            .verify(validated.leaf_public_key(), None)
+            .map_err(|source| VerifyError::IssuerSignature { document, source })?;
+        checks.push((document, Check::IssuerSignature));
+
+        let mso = doc
+            .issuer_signed
+            .mso_unverified(&self.limits)
+            .map_err(|source| VerifyError::MalformedMso { document, source })?;
+
+        // 4. docType.
+        if mso.doc_type != doc.doc_type {
+            return Err(VerifyError::DocTypeMismatch { document });
+        }
+        checks.push((document, Check::DocType));
+
+        // 5. Validity.
+        if at < mso.validity.valid_from {
+            return Err(VerifyError::MsoNotYetValid {
+                document,
+                valid_from: mso.validity.valid_from,
+            });
+        }
+        if at > mso.validity.valid_until {
+            return Err(VerifyError::MsoExpired {
+                document,
+                valid_until: mso.validity.valid_until,
+            });
+        }
+        checks.push((document, Check::Validity));
+
+        // 6. Digests.
+        let mut issuer_signed = Elements::new();
+        for (ns, items) in &doc.issuer_signed.namespaces {
+            let mut seen_ids = BTreeSet::new();
+            let out = issuer_signed.entry(ns.clone()).or_default();
+            for signed in items {
+                let item = signed.item();
+                let expected =
+                    mso.digest(ns, item.digest_id)
+                        .ok_or_else(|| VerifyError::ElementNotInMso {
+                            document,
+                            namespace: ns.clone(),
+                            digest_id: item.digest_id,
+                        })?;
+                if crypto::sha256(signed.tagged_bytes()).as_slice() != expected {
+                    return Err(VerifyError::DigestMismatch {
+                        document,
+                        namespace: ns.clone(),
+                        digest_id: item.digest_id,
+                    });
+                }
+                if !seen_ids.insert(item.digest_id) || out.contains_key(&item.element_identifier) {
+                    return Err(VerifyError::DuplicateElement {
+                        document,
+                        namespace: ns.clone(),
+                    });
+                }
+                out.insert(item.element_identifier.clone(), item.element_value.clone());
+            }
+        }
+        checks.push((document, Check::Digests));
+
+        // 7. Device authentication over DeviceAuthenticationBytes rebuilt from our transcript.
+        let device_signed = &doc.device_signed;
+        let dab =
+            transcript.device_authentication_bytes(&doc.doc_type, device_signed.namespaces_bytes());
+        let device_key = mso.device_key.public_key();
+        let device_auth = match &device_signed.device_auth {
+            DeviceAuth::Signature(sig) => {
+                sig.verify(device_key, Some(&dab))
+                    .map_err(|source| VerifyError::DeviceSignature { document, source })?;
+                DeviceAuthMethod::Signature
+            }
+            DeviceAuth::Mac(mac) => {
+                let reader_key = reader_key.ok_or(VerifyError::ReaderKeyRequired { document })?;
+                let key = transcript
+                    .e_mac_key(reader_key, device_key)
+                    .map_err(|source| VerifyError::KeyAgreement { document, source })?;
+                mac.verify(&key, Some(&dab))
+                    .map_err(|source| VerifyError::DeviceMac { document, source })?;
+                DeviceAuthMethod::Mac
+            }
+        };
+        checks.push((document, Check::DeviceAuthentication));
+
+        // 8. Key authorizations for device-signed elements.
+        let mut device_elements = Elements::new();
+        for (ns, els) in &device_signed.namespaces {
+            for (id, value) in els {
+                let allowed = mso
+                    .key_authorizations
+                    .as_ref()
+                    .is_some_and(|ka| ka.allows(ns, id));
+                if !allowed {
+                    return Err(VerifyError::KeyAuthorization {
+                        document,
+                        namespace: ns.clone(),
+                    });
+                }
+                device_elements
+                    .entry(ns.clone())
+                    .or_default()
+                    .insert(id.clone(), value.clone());
+            }
+        }
+        checks.push((document, Check::KeyAuthorizations));
+
+        Ok(VerifiedDocument {
+            doc_type: doc.doc_type.clone(),
+            issuer: validated.leaf().subject(),
+            trust_anchor: validated.anchor().subject(),
+            validity: mso.validity,
+            issuer_signed,
+            device_signed: device_elements,
+            device_auth,
+        })
+    }
+}

@@ -1,0 +1,29 @@
+//! Helpers shared by the integration tests: reading the vectors in `tests/vectors/`, and a
+//! generated issuer, credential and presentation.
+#![allow(dead_code)]
+
+pub mod fixture;
+
+use std::path::PathBuf;
+
+use zhengzhao::time::UnixTime;
+
+/// The path of a file under `tests/vectors/`.
+pub fn vector_path(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("vectors")
+        .join(rel)
+}
+
+/// A `*.hex` vector decoded to bytes (whitespace ignored).
+pub fn hex_vector(rel: &str) -> Vec<u8> {
+    let text = std::fs::read_to_string(vector_path(rel))
+        .unwrap_or_else(|e| panic!("reading vector {rel}: {e}"));
+    let clean: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    hex::decode(clean).unwrap_or_else(|e| panic!("hex in {rel}: {e}"))
+}
+
+/// An RFC 3339 time.
+pub fn at(s: &str) -> UnixTime {
+    UnixTime::parse_rfc3339(s).expect("test time")
+}

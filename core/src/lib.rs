@@ -24,6 +24,8 @@ pub mod format;
 pub mod holder;
 pub mod issuer;
 pub mod model;
+pub mod profiles;
+pub mod session;
 pub mod time;
 pub mod trust;
 pub mod verifier;

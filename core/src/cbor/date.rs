@@ -45,7 +45,7 @@ impl From<TimeError> for DateError {
 ///
 /// 18013-5 uses it for `birth_date`, `issue_date` and `expiry_date` (§7.2.1). Always a real
 /// date with a year in 0..=9999.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FullDate {
     year: u16,
     month: u8,
@@ -194,6 +194,13 @@ impl TDate {
         let b = text.as_bytes();
         let strict = b.len() == 20 && b.get(10) == Some(&b'T') && b.get(19) == Some(&b'Z');
         Ok(TDate { time, strict })
+    }
+}
+
+/// Redacted: a full-date is often a birth date, which is personal data.
+impl core::fmt::Debug for FullDate {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("FullDate(..)")
     }
 }
 

@@ -64,8 +64,17 @@ const FIELD_LEN: usize = 32;
 const HKDF_MAX_LEN: usize = 255 * 32;
 
 /// A P-256 public key (a point on the curve, never the identity).
-#[derive(Clone, PartialEq, Eq, Debug)]
+///
+/// `Debug` is redacted: a device key is stable across presentations, so printing it in logs
+/// would let log readers link a person's visits.
+#[derive(Clone, PartialEq, Eq)]
 pub struct EcPublicKey(p256::PublicKey);
+
+impl core::fmt::Debug for EcPublicKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("EcPublicKey(..)")
+    }
+}
 
 impl EcPublicKey {
     /// Reads a SEC 1 `Elliptic-Curve-Point-to-Octet-String`: uncompressed (`0x04‖x‖y`,

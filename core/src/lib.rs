@@ -29,3 +29,4 @@ pub mod session;
 pub mod time;
 pub mod trust;
 pub mod verifier;
+pub mod wallet;

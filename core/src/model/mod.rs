@@ -20,6 +20,8 @@
 
 mod mso;
 mod request;
+#[cfg(test)]
+mod tests;
 mod transcript;
 
 pub use mso::{DigestAlgorithm, KeyAuthorizations, MobileSecurityObject, ValidityInfo};

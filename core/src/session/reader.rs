@@ -1,0 +1,205 @@
+//! The reader's side of a session, as a typestate:
+//! [`ReaderSession`] → [`AwaitingResponse`] → [`ReaderOutcome`] (→ [`ReaderConnected`] → …).
+
+use crate::cbor::{Embedded, Limits};
+use crate::cose::CoseKey;
+use crate::crypto::{KeyAgreement, SoftwareKey};
+use crate::model::{DeviceRequest, SessionTranscript};
+use crate::time::UnixTime;
+use crate::verifier::{VerifiedResponse, Verifier};
+
+use super::encryption::{Role, SessionCipher, SessionKeys};
+use super::messages::{SessionData, SessionEstablishment, SessionStatus};
+use super::{build_transcript, outer_limits, DeviceEngagement, Handover, SessionError};
+
+/// A reader that has read the holder's engagement and holds the session keys; nothing sent
+/// yet.
+pub struct ReaderSession {
+    channel: Channel,
+    engagement: DeviceEngagement,
+    e_reader_cose_key: CoseKey,
+    e_reader_key_bytes: Embedded,
+}
+
+/// What the reader's open session keeps.
+struct Channel {
+    /// The ephemeral reader key: kept for `deviceMac` verification (EMacKey).
+    e_reader_key: Box<dyn KeyAgreement>,
+    cipher: SessionCipher,
+    transcript: SessionTranscript,
+    limits: Limits,
+}
+
+impl ReaderSession {
+    /// Reads an engagement QR code (`mdoc:` + base64url), creates a fresh ephemeral key and
+    /// derives the session keys with the QR handover (`null`).
+    pub fn from_qr(qr: &str) -> Result<Self, SessionError> {
+        let engagement = DeviceEngagement::from_qr(qr)?;
+        let key = SoftwareKey::generate().map_err(SessionError::KeyAgreement)?;
+        Self::new(engagement, Handover::qr(), Box::new(key))
+    }
+
+    /// A session for an engagement received any way (the QR code, an NFC Handover Select
+    /// message, another handover), the `handover` it came in, and the reader's ephemeral key.
+    pub fn new(
+        engagement: DeviceEngagement,
+        handover: Handover,
+        e_reader_key: Box<dyn KeyAgreement>,
+    ) -> Result<Self, SessionError> {
+        let limits = Limits::default();
+        let public = e_reader_key
+            .public_key()
+            .map_err(SessionError::KeyAgreement)?;
+        let e_reader_cose_key = CoseKey::new(public);
+        let e_reader_key_bytes = Embedded::wrap_value(&e_reader_cose_key.to_value());
+        let transcript = build_transcript(&engagement, &e_reader_key_bytes, &handover, &limits)?;
+        let keys = SessionKeys::derive(
+            e_reader_key.as_ref(),
+            engagement.e_device_key(),
+            &transcript,
+        )?;
+        Ok(ReaderSession {
+            channel: Channel {
+                e_reader_key,
+                cipher: SessionCipher::new(keys, Role::Reader)?,
+                transcript,
+                limits,
+            },
+            engagement,
+            e_reader_cose_key,
+            e_reader_key_bytes,
+        })
+    }
+
+    /// Replaces the CBOR limits for the holder's messages (default [`Limits::default`],
+    /// plus room for the SessionData wrapping). Match the verifier's limits if raised there.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.channel.limits = limits;
+        self
+    }
+
+    /// The holder's engagement.
+    pub fn engagement(&self) -> &DeviceEngagement {
+        &self.engagement
+    }
+
+    /// The session transcript: what `readerAuth` signs
+    /// ([`crate::model::DocRequest::sign_reader_auth`]) and the device authenticates.
+    pub fn transcript(&self) -> &SessionTranscript {
+        &self.channel.transcript
+    }
+
+    /// Sends `request` encrypted in a SessionEstablishment, with the reader's ephemeral key.
+    pub fn send_request(
+        self,
+        request: &DeviceRequest,
+    ) -> Result<(AwaitingResponse, Vec<u8>), SessionError> {
+        let mut channel = self.channel;
+        let data = channel.cipher.encrypt(&request.to_bytes())?;
+        let message =
+            SessionEstablishment::from_parts(self.e_reader_cose_key, self.e_reader_key_bytes, data)
+                .to_bytes();
+        Ok((AwaitingResponse { channel }, message))
+    }
+}
+
+/// A reader waiting for the holder's SessionData.
+pub struct AwaitingResponse {
+    channel: Channel,
+}
+
+/// What the holder answered.
+#[non_exhaustive]
+pub enum ReaderOutcome {
+    /// A verified response; the session stays open.
+    Response {
+        /// The verified documents.
+        response: VerifiedResponse,
+        /// The session, for another request or termination.
+        session: ReaderConnected,
+    },
+    /// A verified response with which the holder ended the session.
+    FinalResponse(VerifiedResponse),
+    /// The holder ended the session without a response (status 20): it declined.
+    Terminated,
+}
+
+impl AwaitingResponse {
+    /// The session transcript.
+    pub fn transcript(&self) -> &SessionTranscript {
+        &self.channel.transcript
+    }
+
+    /// Handles the holder's SessionData: decrypts the DeviceResponse and verifies it with
+    /// `verifier` at time `at` against this session's transcript (with the reader's
+    /// ephemeral key for `deviceMac`). Hands out claims only if every check passed.
+    pub fn handle_response(
+        self,
+        message: &[u8],
+        verifier: &Verifier,
+        at: UnixTime,
+    ) -> Result<ReaderOutcome, SessionError> {
+        let mut channel = self.channel;
+        let message = SessionData::parse(message, &outer_limits(&channel.limits))?;
+        let final_message = match message.status() {
+            None => false,
+            Some(SessionStatus::Termination) => true,
+            Some(status) => return Err(SessionError::PeerStatus(status)),
+        };
+        let Some(data) = message.data() else {
+            return Ok(ReaderOutcome::Terminated);
+        };
+        let plaintext = channel.cipher.decrypt(data)?;
+        let response = verifier
+            .verify(
+                &plaintext,
+                &channel.transcript,
+                at,
+                Some(channel.e_reader_key.as_ref()),
+            )
+            .map_err(SessionError::Verification)?;
+        Ok(if final_message {
+            ReaderOutcome::FinalResponse(response)
+        } else {
+            ReaderOutcome::Response {
+                response,
+                session: ReaderConnected { channel },
+            }
+        })
+    }
+
+    /// Gives up waiting and ends the session (SessionData with status 20).
+    pub fn terminate(self) -> Vec<u8> {
+        SessionData::with_status(SessionStatus::Termination).to_bytes()
+    }
+}
+
+/// A reader that has a response and keeps the session open.
+pub struct ReaderConnected {
+    channel: Channel,
+}
+
+impl ReaderConnected {
+    /// The session transcript (to sign a further request's `readerAuth`).
+    pub fn transcript(&self) -> &SessionTranscript {
+        &self.channel.transcript
+    }
+
+    /// Sends a further request, encrypted in a SessionData.
+    pub fn send_request(
+        self,
+        request: &DeviceRequest,
+    ) -> Result<(AwaitingResponse, Vec<u8>), SessionError> {
+        let mut channel = self.channel;
+        let data = channel.cipher.encrypt(&request.to_bytes())?;
+        Ok((
+            AwaitingResponse { channel },
+            SessionData::with_data(data).to_bytes(),
+        ))
+    }
+
+    /// Ends the session (SessionData with status 20).
+    pub fn terminate(self) -> Vec<u8> {
+        SessionData::with_status(SessionStatus::Termination).to_bytes()
+    }
+}

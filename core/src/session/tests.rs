@@ -1,0 +1,297 @@
+//! Unit tests of session keys, encryption and transcript building, against the ISO/IEC
+//! 18013-5 Annex D vectors (`tests/vectors/iso18013-5-annex-d/`) and generated keys.
+
+use super::*;
+use crate::cbor::Limits;
+use crate::crypto::{EcPublicKey, SoftwareKey};
+
+const ANNEX_D: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../tests/vectors/iso18013-5-annex-d/"
+);
+
+fn vector(name: &str) -> Vec<u8> {
+    let path = format!("{ANNEX_D}{name}.hex");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let clean: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    hex::decode(clean).unwrap()
+}
+
+fn key(name: &str) -> SoftwareKey {
+    SoftwareKey::from_bytes(&vector(&format!("{name}.d"))).unwrap()
+}
+
+fn public(name: &str) -> EcPublicKey {
+    EcPublicKey::from_coordinates(&vector(&format!("{name}.x")), &vector(&format!("{name}.y")))
+        .unwrap()
+}
+
+/// The Annex D transcript, rebuilt from its parts as a session builds it.
+fn annex_d_transcript() -> SessionTranscript {
+    let engagement = DeviceEngagement::parse(&vector("device_engagement_in_transcript")).unwrap();
+    let e_reader_key_bytes =
+        Embedded::from_tagged_bytes(&vector("e_reader_key_bytes"), &Limits::default()).unwrap();
+    let handover = Handover::from_cbor(&vector("handover"), &Limits::default()).unwrap();
+    build_transcript(
+        &engagement,
+        &e_reader_key_bytes,
+        &handover,
+        &Limits::default(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn annex_d_transcript_rebuilds_byte_for_byte() {
+    let transcript = annex_d_transcript();
+    assert_eq!(
+        transcript.tagged_bytes(),
+        vector("session_transcript_bytes")
+    );
+    // The NFC handover built from the two NDEF messages is the vector's handover.
+    let Value::Array(parts) = crate::cbor::decode(&vector("handover")).unwrap() else {
+        panic!("handover is an array")
+    };
+    let (Some(Value::Bytes(select)), Some(Value::Bytes(request))) = (parts.first(), parts.get(1))
+    else {
+        panic!("two byte strings")
+    };
+    assert_eq!(
+        Handover::nfc(select, Some(request)).as_bytes(),
+        vector("handover")
+    );
+}
+
+#[test]
+fn annex_d_session_keys_derive_to_the_listed_values_on_both_sides() {
+    let transcript = annex_d_transcript();
+    let holder = SessionKeys::derive(
+        &key("ephemeral_device_key"),
+        &public("ephemeral_reader_key"),
+        &transcript,
+    )
+    .unwrap();
+    let reader = SessionKeys::derive(
+        &key("ephemeral_reader_key"),
+        &public("ephemeral_device_key"),
+        &transcript,
+    )
+    .unwrap();
+    for keys in [&holder, &reader] {
+        assert_eq!(keys.sk_reader().as_slice(), vector("sk_reader"));
+        assert_eq!(keys.sk_device().as_slice(), vector("sk_device"));
+    }
+    let e_mac_key = transcript
+        .e_mac_key(&key("ephemeral_reader_key"), &public("static_device_key"))
+        .unwrap();
+    assert_eq!(e_mac_key.as_slice(), vector("emac_key"));
+}
+
+fn annex_d_cipher(role: Role) -> SessionCipher {
+    let transcript = annex_d_transcript();
+    let keys = match role {
+        Role::Holder => SessionKeys::derive(
+            &key("ephemeral_device_key"),
+            &public("ephemeral_reader_key"),
+            &transcript,
+        ),
+        Role::Reader => SessionKeys::derive(
+            &key("ephemeral_reader_key"),
+            &public("ephemeral_device_key"),
+            &transcript,
+        ),
+    }
+    .unwrap();
+    SessionCipher::new(keys, role).unwrap()
+}
+
+fn establishment_data() -> Vec<u8> {
+    SessionEstablishment::parse(&vector("session_establishment"), &Limits::default())
+        .unwrap()
+        .data()
+        .to_vec()
+}
+
+fn session_data() -> Vec<u8> {
+    SessionData::parse(&vector("session_data"), &Limits::default())
+        .unwrap()
+        .data()
+        .unwrap()
+        .to_vec()
+}
+
+#[test]
+fn annex_d_messages_decrypt_and_encrypt_exactly() {
+    // Holder: the reader's establishment (SKReader, IV 00…00 ‖ 1) is the DeviceRequest.
+    let mut holder = annex_d_cipher(Role::Holder);
+    assert_eq!(
+        holder.decrypt(&establishment_data()).unwrap(),
+        vector("device_request")
+    );
+    // Reader: encrypting the DeviceRequest with counter 1 reproduces the ciphertext, and the
+    // holder's SessionData (SKDevice, IV 00…01 ‖ 1) is the DeviceResponse.
+    let mut reader = annex_d_cipher(Role::Reader);
+    assert_eq!(
+        reader.encrypt(&vector("device_request")).unwrap(),
+        establishment_data()
+    );
+    assert_eq!(
+        reader.decrypt(&session_data()).unwrap(),
+        vector("device_response")
+    );
+    // And the holder reproduces the SessionData ciphertext.
+    assert_eq!(
+        holder.encrypt(&vector("device_response")).unwrap(),
+        session_data()
+    );
+}
+
+#[test]
+fn annex_d_termination_is_status_20() {
+    let msg = SessionData::parse(&vector("session_termination"), &Limits::default()).unwrap();
+    assert_eq!(msg.status(), Some(SessionStatus::Termination));
+    assert_eq!(msg.data(), None);
+    assert_eq!(msg.to_bytes(), vector("session_termination"));
+}
+
+/// A fresh pair of ciphers that share keys.
+fn pair() -> (SessionCipher, SessionCipher) {
+    let holder_key = SoftwareKey::generate().unwrap();
+    let reader_key = SoftwareKey::generate().unwrap();
+    let transcript = SessionTranscript::new(None, None, &Value::Null);
+    let holder = SessionKeys::derive(&holder_key, &reader_key.public(), &transcript).unwrap();
+    let reader = SessionKeys::derive(&reader_key, &holder_key.public(), &transcript).unwrap();
+    (
+        SessionCipher::new(holder, Role::Holder).unwrap(),
+        SessionCipher::new(reader, Role::Reader).unwrap(),
+    )
+}
+
+#[test]
+fn counters_run_per_direction_and_reject_replays_and_reordering() {
+    let (mut holder, mut reader) = pair();
+    let r1 = reader.encrypt(b"request 1").unwrap();
+    let r2 = reader.encrypt(b"request 2").unwrap();
+    let r3 = reader.encrypt(b"request 3").unwrap();
+    assert_ne!(r1, r2, "each message has its own IV");
+
+    // r2 before r1: out of order; the counter does not move, so r1 still decrypts.
+    assert!(matches!(
+        holder.decrypt(&r2),
+        Err(SessionError::OutOfOrder {
+            expected: 1,
+            received: 2
+        })
+    ));
+    assert_eq!(holder.decrypt(&r1).unwrap(), b"request 1");
+    // r1 again: a replay.
+    assert!(matches!(holder.decrypt(&r1), Err(SessionError::Replayed)));
+    // The holder's own direction is independent: its first message carries counter 1.
+    let d1 = holder.encrypt(b"response 1").unwrap();
+    assert_eq!(reader.decrypt(&d1).unwrap(), b"response 1");
+    assert_eq!(holder.decrypt(&r2).unwrap(), b"request 2");
+    assert_eq!(holder.decrypt(&r3).unwrap(), b"request 3");
+    // A reader cannot decrypt its own message (the holder's key and identifier differ).
+    assert!(matches!(reader.decrypt(&r3), Err(SessionError::Decryption)));
+}
+
+#[test]
+fn wrong_key_truncation_and_tampering_are_rejected() {
+    let (mut holder, mut reader) = pair();
+    let (mut other_holder, _) = pair();
+    let message = reader.encrypt(b"a DeviceRequest").unwrap();
+
+    assert!(matches!(
+        other_holder.decrypt(&message),
+        Err(SessionError::Decryption)
+    ));
+    assert!(matches!(
+        holder.decrypt(&message[..15]),
+        Err(SessionError::CiphertextTooShort)
+    ));
+    assert!(matches!(
+        holder.decrypt(&[]),
+        Err(SessionError::CiphertextTooShort)
+    ));
+    // Truncated but still longer than a tag: it no longer authenticates.
+    assert!(matches!(
+        holder.decrypt(&message[..message.len() - 1]),
+        Err(SessionError::Decryption)
+    ));
+    for i in [0, message.len() - 1] {
+        let mut tampered = message.clone();
+        tampered[i] ^= 1;
+        assert!(matches!(
+            holder.decrypt(&tampered),
+            Err(SessionError::Decryption)
+        ));
+    }
+    // None of the failures moved the counter.
+    assert_eq!(holder.decrypt(&message).unwrap(), b"a DeviceRequest");
+}
+
+#[test]
+fn replay_memory_is_bounded() {
+    let (mut holder, mut reader) = pair();
+    let first = reader.encrypt(b"0").unwrap();
+    holder.decrypt(&first).unwrap();
+    for _ in 0..100 {
+        let m = reader.encrypt(b"x").unwrap();
+        holder.decrypt(&m).unwrap();
+    }
+    // Forgotten as a replay, still rejected.
+    assert!(matches!(
+        holder.decrypt(&first),
+        Err(SessionError::Decryption)
+    ));
+}
+
+#[test]
+fn counter_exhaustion_ends_the_session() {
+    let (mut holder, mut reader) = pair();
+    reader.send_counter = Some(u32::MAX);
+    let last = reader.encrypt(b"last").unwrap();
+    assert!(matches!(
+        reader.encrypt(b"one more"),
+        Err(SessionError::CounterExhausted)
+    ));
+    holder.receive_counter = Some(u32::MAX);
+    assert_eq!(holder.decrypt(&last).unwrap(), b"last");
+    assert!(matches!(
+        holder.decrypt(&last),
+        Err(SessionError::CounterExhausted)
+    ));
+}
+
+#[test]
+fn reply_status_follows_the_kind_of_failure() {
+    let cases = [
+        (
+            SessionError::Decryption,
+            Some(SessionStatus::EncryptionError),
+        ),
+        (SessionError::Replayed, Some(SessionStatus::EncryptionError)),
+        (
+            SessionError::Malformed(FormatError::Missing { at: "x" }),
+            Some(SessionStatus::CborDecodingError),
+        ),
+        (SessionError::KeyMismatch, Some(SessionStatus::Termination)),
+        (
+            SessionError::PeerStatus(SessionStatus::EncryptionError),
+            None,
+        ),
+    ];
+    for (error, status) in cases {
+        assert_eq!(error.reply_status(), status, "{error}");
+    }
+}
+
+#[test]
+fn handover_from_cbor_must_be_one_item() {
+    let limits = Limits::default();
+    assert_eq!(Handover::qr().as_bytes(), [0xf6]);
+    assert!(Handover::from_cbor(&[0x82, 0xf6, 0xf6], &limits).is_ok());
+    assert!(Handover::from_cbor(&[0xf6, 0xf6], &limits).is_err());
+    assert!(Handover::from_cbor(&[], &limits).is_err());
+    assert_eq!(format!("{:?}", Handover::qr()), "Handover(<1 bytes>)");
+}

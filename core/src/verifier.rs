@@ -327,6 +327,16 @@ pub struct VerifiedDocument {
     pub device_signed: Elements,
     /// How the device authenticated.
     pub device_auth: DeviceAuthMethod,
+    /// The trust anchor the chain ended in (for a pinned document signer, the signer itself).
+    anchor: Certificate,
+}
+
+impl VerifiedDocument {
+    /// The trust anchor certificate the document-signer chain ended in (for a pinned document
+    /// signer, the signer itself): what a trust list maps to the authority that owns it.
+    pub fn trust_anchor_certificate(&self) -> &Certificate {
+        &self.anchor
+    }
 }
 
 impl fmt::Debug for VerifiedDocument {
@@ -567,6 +577,7 @@ impl Verifier {
             issuer_signed,
             device_signed: device_elements,
             device_auth,
+            anchor: validated.anchor().clone(),
         })
     }
 }

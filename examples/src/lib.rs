@@ -1,6 +1,31 @@
-//! Shared helpers for the examples: readable rendering of element values.
+//! Shared code of the zhengzhao examples and tools.
+//!
+//! The binaries under `examples/` are thin wrappers: each tool's whole behaviour (argument
+//! parsing, file formats, output) lives here, so that `tests/tools.rs` runs exactly the code the
+//! binaries run, without spawning nested `cargo` processes.
+//!
+//! | module | used by |
+//! |---|---|
+//! | [`json`] | CBOR ↔ JSON: the `--json` output of `verify`, claims files, scenario files |
+//! | [`files`] | raw-or-hex CBOR, PEM/DER certificates and keys |
+//! | [`args`] | a tiny `--flag value` parser |
+//! | [`verify_tool`] | `cargo run --example verify` |
+//! | [`mdoc_tool`] | `cargo run --example mdoc-tool -- <pki|device-key|transcript|issue|request|present|inspect>` |
+//! | [`scenario`] | `cargo run --example scenarios` and the scenario test |
+//!
+//! Examples print disclosed values on purpose; the library never does.
+
+pub mod args;
+pub mod files;
+pub mod json;
+pub mod mdoc_tool;
+pub mod scenario;
+pub mod verify_tool;
 
 use zhengzhao::cbor::{FullDate, TDate, Value};
+
+/// The error type of the tools: any error, with a message meant for the person at the terminal.
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
 
 /// Renders an element value for people: dates as dates, byte strings by length, maps and
 /// arrays inline. (Examples print disclosed values on purpose; the library never does.)

@@ -1,0 +1,210 @@
+#!/usr/bin/env node
+// Independent interoperability check: verify zhengzhao's DeviceResponse with @auth0/mdl 3.x,
+// a verifier nobody on this team wrote.
+//
+//   node examples/interop/auth0-verify.js --demo DIR [--annex-d DIR]
+//
+// --demo DIR     the artefacts of `cargo run --example demo -- --out DIR`: device_response.cbor,
+//                session_transcript.cbor (SessionTranscriptBytes, tag 24), issuer_ca.pem, and
+//                verification.json (what zhengzhao's `verify --json` said, to compare values with).
+// --annex-d DIR  optional control: tests/vectors/iso18013-5-annex-d. @auth0/mdl checks certificate and
+//                MSO validity against the current clock only, and the Annex D certificates expired in
+//                2021, so for the control (and only there) failures of those two time checks are
+//                tolerated; every other check, the device MAC included, must pass.
+//
+// @auth0/mdl must be resolvable (e.g. NODE_PATH=<tools>/node_modules). Exit status 0 only if every
+// check below held; each step prints what @auth0/mdl reported.
+'use strict';
+
+const fs = require('node:fs');
+const path = require('node:path');
+const { Verifier, MDLError } = require('@auth0/mdl');
+
+function arg(name) {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+// ── CBOR values as @auth0/mdl decodes them → the JSON mapping of zhengzhao's `verify --json` ──
+function toJson(v) {
+  if (v instanceof Date) {
+    // full-date (tag 1004) decodes to auth0's DateOnly, whose toISOString is the date alone;
+    // tdate (tag 0) to a Date, printed without fractional seconds.
+    const s = v.toISOString();
+    return s.length === 10 ? s : `${s.split('.')[0]}Z`;
+  }
+  if (v instanceof Map) {
+    const o = {};
+    for (const [k, val] of v) o[String(k)] = toJson(val);
+    return o;
+  }
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+  if (Array.isArray(v)) return v.map(toJson);
+  if (v && typeof v === 'object' && 'tag' in v && 'value' in v) return { tag: v.tag, value: toJson(v.value) };
+  if (v && typeof v === 'object') {
+    const o = {};
+    for (const [k, val] of Object.entries(v)) o[k] = toJson(val);
+    return o;
+  }
+  return v;
+}
+
+// JSON with object keys sorted, so that equal values print equally.
+function canonical(v) {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+function elementsOf(mdoc) {
+  const out = {};
+  for (const doc of mdoc.documents) {
+    for (const [ns, items] of Object.entries(doc.issuerSigned.nameSpaces || {})) {
+      out[ns] = out[ns] || {};
+      for (const item of items) out[ns][item.elementIdentifier] = toJson(item.elementValue);
+    }
+  }
+  return out;
+}
+
+let failures = 0;
+function fail(msg) {
+  failures += 1;
+  console.log(`  FAIL: ${msg}`);
+}
+
+// Runs verify with every check recorded. `tolerate(check)` says which FAILED checks not to throw on.
+async function verify(trustedPems, response, options, tolerate = () => false) {
+  const checks = [];
+  const verifier = new Verifier(trustedPems);
+  try {
+    const mdoc = await verifier.verify(response, {
+      ...options,
+      onCheck: (check, original) => {
+        checks.push(check);
+        if (!tolerate(check)) original(check);
+      },
+    });
+    return { mdoc, checks };
+  } catch (error) {
+    return { error, checks };
+  }
+}
+
+function summarise(checks) {
+  const failed = checks.filter((c) => c.status === 'FAILED');
+  console.log(`  @auth0/mdl ran ${checks.length} checks, ${failed.length} failed`);
+  for (const c of failed) console.log(`    FAILED ${c.id}: ${c.reason || c.check}`);
+}
+
+async function demo(dir) {
+  const read = (f) => fs.readFileSync(path.join(dir, f));
+  const response = read('device_response.cbor');
+  const transcript = read('session_transcript.cbor');
+  const ca = read('issuer_ca.pem').toString('utf8');
+  const ours = JSON.parse(read('verification.json').toString('utf8'));
+
+  console.log(`[1] zhengzhao demo response (${dir}), trusting issuer_ca.pem, default (strict) callback`);
+  const r = await verify([ca], response, { encodedSessionTranscript: transcript });
+  summarise(r.checks);
+  if (r.error) {
+    fail(`@auth0/mdl rejected our response: ${r.error.name} ${r.error.code || ''}: ${r.error.message}`);
+    return;
+  }
+  const passedIds = new Set(r.checks.filter((c) => c.status === 'PASSED').map((c) => c.id));
+  for (const id of ['ISSUER_CERTIFICATE_VALIDITY', 'ISSUER_SIGNATURE_VALIDITY', 'DEVICE_SIGNATURE_VALIDITY',
+    'ATTRIBUTE_DIGEST_MATCH', 'MSO_VALIDITY_AT_VERIFICATION_TIME']) {
+    if (!passedIds.has(id)) fail(`check ${id} did not run and pass`);
+  }
+  const theirs = elementsOf(r.mdoc);
+  const expected = ours.documents[0].elements;
+  if (canonical(theirs) === canonical(expected)) {
+    const n = Object.values(theirs).reduce((a, e) => a + Object.keys(e).length, 0);
+    console.log(`  disclosed elements agree with zhengzhao's verify (${n}): ${canonical(theirs)}`);
+  } else {
+    fail(`disclosed elements differ:\n    @auth0/mdl: ${canonical(theirs)}\n    zhengzhao : ${canonical(expected)}`);
+  }
+
+  // Negative controls: the check is not vacuous.
+  console.log('[2] control: one byte of a disclosed value changed ("C1" → "C2") must fail a digest');
+  // text(21) "vehicle_category_code", text(2) "C1": inside the disclosed driving_privileges item.
+  const needle = Buffer.concat([Buffer.from([0x75]), Buffer.from('vehicle_category_code'), Buffer.from([0x62, 0x43, 0x31])]);
+  const at = response.indexOf(needle);
+  if (at < 0) {
+    fail('could not find the disclosed value "C1" in the response');
+  } else {
+    const tampered = Buffer.from(response);
+    tampered[at + needle.length - 1] = 0x32;
+    const t = await verify([ca], tampered, { encodedSessionTranscript: transcript });
+    expectFailure(t, 'ATTRIBUTE_DIGEST_MATCH');
+  }
+
+  console.log('[3] control: another session transcript must fail the device signature');
+  const other = Buffer.from(transcript);
+  other[other.length - 1] ^= 0x01; // last character of the handover text
+  const o = await verify([ca], response, { encodedSessionTranscript: other });
+  expectFailure(o, 'DEVICE_SIGNATURE_VALIDITY');
+}
+
+function expectFailure(result, id) {
+  if (!result.error) {
+    fail(`expected ${id} to fail, but @auth0/mdl accepted it`);
+  } else if (result.error.code !== id) {
+    fail(`expected ${id} to fail, got ${result.error.code}: ${result.error.message}`);
+  } else {
+    console.log(`  rejected as expected: ${id}`);
+  }
+}
+
+async function annexD(dir) {
+  const { encode } = require('cbor-x');
+  const hex = (f) => Buffer.from(fs.readFileSync(path.join(dir, f), 'utf8').replace(/\s+/g, ''), 'hex');
+  const response = hex('device_response.hex');
+  const transcript = hex('session_transcript_bytes.hex');
+  const ca = fs.readFileSync(path.join(dir, 'iaca_root_cert.pem'), 'utf8');
+  // The reader's ephemeral private key as a COSE_Key, as @auth0/mdl takes it.
+  const readerKey = encode(new Map([
+    [1, 2], [-1, 1],
+    [-2, hex('ephemeral_reader_key.x.hex')],
+    [-3, hex('ephemeral_reader_key.y.hex')],
+    [-4, hex('ephemeral_reader_key.d.hex')],
+  ]));
+  console.log(`[4] control: ISO 18013-5 Annex D (${dir}), device MAC, time checks tolerated (expired 2021)`);
+  // Only the clock may fail: an expired certificate (pkijs says exactly this), an MSO out of date.
+  const timeOnly = (c) => c.status === 'FAILED' && (c.id === 'MSO_VALIDITY_AT_VERIFICATION_TIME'
+    || (c.id === 'ISSUER_CERTIFICATE_VALIDITY' && /not yet valid or expired/.test(c.reason || '')));
+  const r = await verify([ca], response, { encodedSessionTranscript: transcript, ephemeralReaderKey: readerKey },
+    timeOnly);
+  summarise(r.checks);
+  if (r.error) {
+    fail(`@auth0/mdl rejected Annex D: ${r.error.code}: ${r.error.message}`);
+    return;
+  }
+  const mac = r.checks.find((c) => c.id === 'DEVICE_MAC_VALIDITY');
+  if (!mac || mac.status !== 'PASSED') fail('DEVICE_MAC_VALIDITY did not pass');
+  const n = Object.values(elementsOf(r.mdoc)).reduce((a, e) => a + Object.keys(e).length, 0);
+  if (n !== 6) fail(`expected 6 elements, got ${n}`);
+  else console.log('  device MAC and all 6 element digests verified');
+}
+
+(async () => {
+  const demoDir = arg('--demo');
+  if (!demoDir) {
+    console.error('usage: node auth0-verify.js --demo DIR [--annex-d DIR]');
+    process.exit(2);
+  }
+  console.log(`@auth0/mdl ${require('@auth0/mdl/package.json').version}`);
+  await demo(demoDir);
+  const annex = arg('--annex-d');
+  if (annex) await annexD(annex);
+  if (failures > 0) {
+    console.log(`interop: ${failures} failure(s)`);
+    process.exit(1);
+  }
+  console.log('interop: @auth0/mdl agrees with zhengzhao');
+})().catch((e) => {
+  console.error(e instanceof MDLError ? `${e.code}: ${e.message}` : e);
+  process.exit(1);
+});

@@ -1,0 +1,299 @@
+//! The `verify` tool: check a DeviceResponse received from a wallet, offline.
+//!
+//! ```text
+//! cargo run --release --example verify -- \
+//!     --response FILE            # DeviceResponse, raw CBOR or hex text
+//!     --trust FILE               # issuer CA certificate, PEM or DER; repeatable
+//!     --transcript FILE          # SessionTranscriptBytes (tag 24) or the bare SessionTranscript, raw or hex
+//!     [--reader-key FILE]        # reader ephemeral P-256 private key, hex, for deviceMac
+//!     [--at RFC3339]             # verification time; default now
+//!     [--json]
+//!     [--pinned FILE]            # a document-signer certificate trusted as it is; repeatable
+//! ```
+//!
+//! Exit status: 0 only if every document verified; 1 if a verification check failed; 2 if the
+//! command line or an input file is unusable.
+//!
+//! `--json` prints one object on one line: `{"verified": true, "documents": [{"doc_type",
+//! "issuer", "trust_anchor", "device_auth", "valid_from", "valid_until", "elements":
+//! {namespace: {identifier: value}}}], "checks": [...]}` (values as in [`crate::json`]; the
+//! checks in the order they ran, document by document), or `{"verified": false, "error":
+//! {"check": "<check>", "message": "..."}}` where `check` is a [`Check::name`] — or `"input"`
+//! for an unusable command line or file (exit 2).
+//!
+//! `--pinned` trusts a document-signer certificate without its CA
+//! ([`AnchorRole::PinnedDocumentSigner`]): only for issuers whose CA is unpublished, such as two
+//! of the public test vectors.
+
+use std::io::Write;
+
+use serde_json::{json, Value as Json};
+use zhengzhao::cbor::Limits;
+use zhengzhao::crypto::SoftwareKey;
+use zhengzhao::model::SessionTranscript;
+use zhengzhao::time::UnixTime;
+use zhengzhao::trust::{AnchorRole, TrustAnchor, TrustStore};
+use zhengzhao::verifier::{Check, DeviceAuthMethod, VerifiedResponse, Verifier};
+
+use crate::args::{Args, Kind};
+use crate::json::cbor_to_json;
+use crate::{files, show_value, Error};
+
+/// The usage text.
+pub const USAGE: &str = "\
+usage: verify --response FILE --trust FILE [--trust FILE ...] --transcript FILE
+              [--reader-key FILE] [--at RFC3339] [--json] [--pinned FILE ...]
+
+  --response FILE    DeviceResponse, raw CBOR or hex text
+  --trust FILE       issuing authority CA certificate (IACA), PEM or DER; repeatable
+  --transcript FILE  SessionTranscriptBytes (tag 24) or the bare SessionTranscript, raw or hex
+  --reader-key FILE  reader ephemeral P-256 private key (hex scalar, or PKCS#8 PEM), for deviceMac
+  --at RFC3339       verification time (default: now)
+  --json             print one JSON object
+  --pinned FILE      document-signer certificate trusted as it is, without its CA (only for
+                     issuers whose CA is unpublished); repeatable
+
+exit status: 0 every document verified, 1 a check failed, 2 unusable command line or input";
+
+const SPEC: &[(&str, Kind)] = &[
+    ("response", Kind::Value),
+    ("trust", Kind::Repeated),
+    ("transcript", Kind::Value),
+    ("reader-key", Kind::Value),
+    ("at", Kind::Value),
+    ("json", Kind::Flag),
+    ("pinned", Kind::Repeated),
+    ("help", Kind::Flag),
+];
+
+/// Exit status: every document verified.
+pub const EXIT_VERIFIED: i32 = 0;
+/// Exit status: a verification check failed.
+pub const EXIT_REJECTED: i32 = 1;
+/// Exit status: unusable command line or input file.
+pub const EXIT_INPUT: i32 = 2;
+
+/// Everything `verify` needs, read from files.
+struct Inputs {
+    response: Vec<u8>,
+    trust: TrustStore,
+    transcript: SessionTranscript,
+    reader_key: Option<SoftwareKey>,
+    at: UnixTime,
+}
+
+fn load(args: &Args) -> Result<Inputs, Error> {
+    let response = files::read_cbor_or_hex(args.required("response")?)?;
+    let mut trust = TrustStore::new();
+    let anchors = args.values("trust");
+    let pinned = args.values("pinned");
+    if anchors.is_empty() && pinned.is_empty() {
+        return Err("--trust is required (at least one issuing authority CA)".into());
+    }
+    for path in anchors {
+        for cert in files::read_certificates(path)? {
+            trust.add(TrustAnchor::new(cert, AnchorRole::IssuingAuthority));
+        }
+    }
+    for path in pinned {
+        for cert in files::read_certificates(path)? {
+            trust.add(TrustAnchor::new(cert, AnchorRole::PinnedDocumentSigner));
+        }
+    }
+    let transcript_path = args.required("transcript")?;
+    let transcript = SessionTranscript::parse_any(
+        &files::read_cbor_or_hex(transcript_path)?,
+        &Limits::default(),
+    )
+    .map_err(|e| format!("session transcript in {transcript_path}: {e}"))?;
+    let reader_key = args
+        .value("reader-key")
+        .map(files::read_private_key)
+        .transpose()?;
+    let at = match args.value("at") {
+        Some(s) => UnixTime::parse_rfc3339(s).map_err(|e| format!("--at {s:?}: {e}"))?,
+        None => UnixTime::now(),
+    };
+    Ok(Inputs {
+        response,
+        trust,
+        transcript,
+        reader_key,
+        at,
+    })
+}
+
+/// The outcome of one run, before printing.
+enum Outcome {
+    /// Every check passed.
+    Verified(Box<VerifiedResponse>),
+    /// A check failed: which, and the error message (the core's errors carry no personal data).
+    Rejected { check: Check, message: String },
+}
+
+/// Runs `verify` on already-parsed options; `Err` is an input problem (exit 2).
+fn verify(args: &Args) -> Result<(Outcome, UnixTime), Error> {
+    let inputs = load(args)?;
+    let key = inputs
+        .reader_key
+        .as_ref()
+        .map(|k| k as &dyn zhengzhao::crypto::KeyAgreement);
+    let outcome = match Verifier::new(inputs.trust).verify(
+        &inputs.response,
+        &inputs.transcript,
+        inputs.at,
+        key,
+    ) {
+        Ok(v) => Outcome::Verified(Box::new(v)),
+        Err(e) => Outcome::Rejected {
+            check: e.check(),
+            message: e.to_string(),
+        },
+    };
+    Ok((outcome, inputs.at))
+}
+
+/// The `--json` object for a verified response.
+pub fn verified_json(v: &VerifiedResponse) -> Json {
+    let documents: Vec<Json> = v
+        .documents
+        .iter()
+        .map(|d| {
+            let elements: serde_json::Map<String, Json> = d
+                .issuer_signed
+                .iter()
+                .map(|(ns, els)| {
+                    let els: serde_json::Map<String, Json> = els
+                        .iter()
+                        .map(|(id, value)| (id.clone(), cbor_to_json(value)))
+                        .collect();
+                    (ns.clone(), Json::Object(els))
+                })
+                .collect();
+            json!({
+                "doc_type": d.doc_type,
+                "issuer": d.issuer,
+                "trust_anchor": d.trust_anchor,
+                "device_auth": device_auth_name(d.device_auth),
+                "valid_from": d.validity.valid_from.to_rfc3339(),
+                "valid_until": d.validity.valid_until.to_rfc3339(),
+                "elements": elements,
+            })
+        })
+        .collect();
+    let checks: Vec<&str> = v.checks.iter().map(|(_, c)| c.name()).collect();
+    json!({"verified": true, "documents": documents, "checks": checks})
+}
+
+fn device_auth_name(m: DeviceAuthMethod) -> &'static str {
+    match m {
+        DeviceAuthMethod::Signature => "signature",
+        DeviceAuthMethod::Mac => "mac",
+        _ => "other",
+    }
+}
+
+/// The `--json` object for a failure; `check` is a [`Check::name`] or `"input"`.
+pub fn error_json(check: &str, message: &str) -> Json {
+    json!({"verified": false, "error": {"check": check, "message": message}})
+}
+
+fn print_text(out: &mut dyn Write, v: &VerifiedResponse, at: UnixTime) -> std::io::Result<()> {
+    writeln!(out, "verification time: {at}")?;
+    for (i, d) in v.documents.iter().enumerate() {
+        writeln!(out, "document {i}: {}", d.doc_type)?;
+        writeln!(out, "  issuer (document signer): {}", d.issuer)?;
+        writeln!(out, "  trust anchor            : {}", d.trust_anchor)?;
+        writeln!(
+            out,
+            "  MSO valid               : {} .. {}",
+            d.validity.valid_from, d.validity.valid_until
+        )?;
+        writeln!(
+            out,
+            "  device authentication   : {}",
+            device_auth_name(d.device_auth)
+        )?;
+        let checks: Vec<&str> = v
+            .checks
+            .iter()
+            .filter(|(doc, _)| *doc == i)
+            .map(|(_, c)| c.name())
+            .collect();
+        writeln!(out, "  checks passed           : {}", checks.join(", "))?;
+        writeln!(out, "  disclosed elements:")?;
+        for (ns, els) in &d.issuer_signed {
+            for (id, value) in els {
+                writeln!(out, "    {ns} / {id} = {}", show_value(value))?;
+            }
+        }
+        for (ns, els) in &d.device_signed {
+            for (id, value) in els {
+                writeln!(
+                    out,
+                    "    (device-signed) {ns} / {id} = {}",
+                    show_value(value)
+                )?;
+            }
+        }
+    }
+    let count: usize = v
+        .documents
+        .iter()
+        .map(|d| d.issuer_signed.values().map(|e| e.len()).sum::<usize>())
+        .sum();
+    writeln!(
+        out,
+        "VERIFIED: {} document(s), {count} element(s)",
+        v.documents.len()
+    )
+}
+
+/// Runs the tool on `args` (without the program name), printing to `out` (results) and `err`
+/// (usage and input problems). Returns the exit status.
+pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    // Output errors (a closed pipe) cannot be reported anywhere better; the status still says it.
+    let parsed = match Args::parse(args, SPEC) {
+        Ok(a) if a.flag("help") => {
+            let _ = writeln!(out, "{USAGE}");
+            return EXIT_VERIFIED;
+        }
+        Ok(a) => a,
+        Err(e) => {
+            let _ = writeln!(err, "verify: {e}\n\n{USAGE}");
+            if args.iter().any(|a| a == "--json") {
+                let _ = writeln!(out, "{}", error_json("input", &e.to_string()));
+            }
+            return EXIT_INPUT;
+        }
+    };
+    let json = parsed.flag("json");
+    match verify(&parsed) {
+        Err(e) => {
+            if json {
+                let _ = writeln!(out, "{}", error_json("input", &e.to_string()));
+            }
+            let _ = writeln!(err, "verify: {e}");
+            EXIT_INPUT
+        }
+        Ok((Outcome::Verified(v), at)) => {
+            let _ = if json {
+                writeln!(out, "{}", verified_json(&v))
+            } else {
+                print_text(out, &v, at)
+            };
+            EXIT_VERIFIED
+        }
+        Ok((Outcome::Rejected { check, message }, at)) => {
+            let _ = if json {
+                writeln!(out, "{}", error_json(check.name(), &message))
+            } else {
+                writeln!(
+                    out,
+                    "verification time: {at}\nREJECTED by check {check}: {message}"
+                )
+            };
+            EXIT_REJECTED
+        }
+    }
+}

@@ -1,0 +1,432 @@
+//! The command-line tools of `examples/` (issue 8): `verify` on the published vectors, a whole
+//! file-based exchange (`mdoc-tool` → `verify`), and the scenario files.
+//!
+//! The tests call the tools' entry points in `zhengzhao-examples` (`verify_tool::run`,
+//! `mdoc_tool::run`) with the same argument lists a shell would pass; the example binaries are
+//! ten-line wrappers around exactly these functions. That is the robust choice: Cargo gives
+//! integration tests no path to *example* binaries (`CARGO_BIN_EXE_*` exists only for `[[bin]]`
+//! targets), and running `cargo run --example …` from inside a test would start a nested build
+//! under the same target directory — slow on a two-core CI machine, at the mercy of whatever
+//! profile, `--locked`/`--offline` flags and `CARGO_TARGET_DIR` the outer run used, and prone to
+//! waiting on Cargo's build lock. The binaries themselves, as processes with exit codes, are run
+//! by `.ci/examples.d/10-file-tools.sh`.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value as Json;
+use zhengzhao_examples::scenario::{load_dir, run_all, scenarios_dir, table};
+use zhengzhao_examples::{mdoc_tool, verify_tool};
+
+fn vector(rel: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("vectors")
+        .join(rel)
+        .display()
+        .to_string()
+}
+
+/// Runs `verify` with `args`: (exit status, stdout).
+fn verify(args: &[&str]) -> (i32, String) {
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = verify_tool::run(&args, &mut out, &mut err);
+    (code, String::from_utf8(out).unwrap())
+}
+
+fn verify_json(args: &[&str]) -> (i32, Json) {
+    let mut args = args.to_vec();
+    args.push("--json");
+    let (code, out) = verify(&args);
+    let json = serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"));
+    (code, json)
+}
+
+/// Runs `mdoc-tool` with `args`, which must succeed; returns stdout.
+fn tool(args: &[&str]) -> String {
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = mdoc_tool::run(&args, &mut out, &mut err);
+    let (out, err) = (
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    );
+    assert_eq!(code, 0, "mdoc-tool {args:?}\n{out}\n{err}");
+    out
+}
+
+fn element_count(json: &Json) -> usize {
+    json["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            d["elements"]
+                .as_object()
+                .unwrap()
+                .values()
+                .map(|e| e.as_object().unwrap().len())
+                .sum::<usize>()
+        })
+        .sum()
+}
+
+mod annex_d {
+    use super::*;
+
+    const D: &str = "iso18013-5-annex-d";
+
+    fn base() -> Vec<String> {
+        vec![
+            "--response".into(),
+            vector(&format!("{D}/device_response.hex")),
+            "--trust".into(),
+            vector(&format!("{D}/iaca_root_cert.pem")),
+            "--transcript".into(),
+            vector(&format!("{D}/session_transcript_bytes.hex")),
+            "--reader-key".into(),
+            vector(&format!("{D}/ephemeral_reader_key.d.hex")),
+        ]
+    }
+
+    #[test]
+    fn verifies_at_2021_with_the_reader_key_printing_six_elements() {
+        let mut args = base();
+        args.extend(["--at".into(), "2021-01-01T00:00:00Z".into()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+
+        let (code, json) = verify_json(&args);
+        assert_eq!(code, 0, "{json}");
+        assert_eq!(json["verified"], true);
+        assert_eq!(element_count(&json), 6);
+        let doc = &json["documents"][0];
+        assert_eq!(doc["doc_type"], "org.iso.18013.5.1.mDL");
+        assert!(doc["issuer"].as_str().unwrap().contains("CN=utopia ds"));
+        assert_eq!(doc["device_auth"], "mac");
+        let els = &doc["elements"]["org.iso.18013.5.1"];
+        assert_eq!(els["family_name"], "Doe");
+        assert_eq!(els["issue_date"], "2019-10-20");
+        assert_eq!(
+            els["driving_privileges"][0],
+            serde_json::json!({"vehicle_category_code": "A", "issue_date": "2018-08-09", "expiry_date": "2024-10-20"})
+        );
+        assert!(els["portrait"].as_str().unwrap().starts_with("/9j/")); // a JPEG, base64
+        assert_eq!(json["checks"].as_array().unwrap().len(), 9);
+
+        let (code, text) = verify(&args);
+        assert_eq!(code, 0);
+        assert_eq!(text.matches("org.iso.18013.5.1 / ").count(), 6, "{text}");
+        assert!(text.contains("VERIFIED: 1 document(s), 6 element(s)"));
+    }
+
+    #[test]
+    fn the_bare_transcript_and_der_anchor_work_too() {
+        let (code, json) = verify_json(&[
+            "--response",
+            &vector(&format!("{D}/device_response.hex")),
+            "--trust",
+            &vector(&format!("{D}/iaca_root_cert.der.hex")),
+            "--transcript",
+            &vector(&format!("{D}/session_transcript.hex")),
+            "--reader-key",
+            &vector(&format!("{D}/ephemeral_reader_key.d.hex")),
+            "--at",
+            "2021-01-01T00:00:00Z",
+        ]);
+        assert_eq!((code, element_count(&json)), (0, 6), "{json}");
+    }
+
+    #[test]
+    fn without_at_it_fails_naming_expiry() {
+        let args = base();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, json) = verify_json(&args);
+        assert_ne!(code, 0);
+        assert_eq!(json["verified"], false);
+        assert_eq!(json["error"]["check"], "issuer_chain");
+        let message = json["error"]["message"].as_str().unwrap();
+        assert!(message.contains("expired"), "{message}");
+
+        let (code, text) = verify(&args);
+        assert_eq!(code, 1);
+        assert!(text.contains("REJECTED by check issuer_chain"), "{text}");
+        assert!(text.contains("expired"), "{text}");
+    }
+
+    #[test]
+    fn without_the_reader_key_device_authentication_fails() {
+        let args = base();
+        let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+        args.truncate(6);
+        args.extend(["--at", "2021-01-01T00:00:00Z"]);
+        let (code, json) = verify_json(&args);
+        assert_eq!(code, 1);
+        assert_eq!(json["error"]["check"], "device_authentication");
+    }
+}
+
+/// The other published vectors, as their READMEs state (two need `--pinned`).
+#[test]
+fn other_vectors() {
+    struct Case {
+        dir: &'static str,
+        anchor: (&'static str, &'static str),
+        at: &'static str,
+        elements: usize,
+    }
+    let cases = [
+        Case {
+            dir: "animo-paradym-oid4vp1",
+            anchor: ("--trust", "iaca_root_cert.pem"),
+            at: "2026-01-12T00:00:00Z",
+            elements: 2,
+        },
+        Case {
+            dir: "animo-google-dcapi",
+            anchor: ("--pinned", "ds_cert_digitalcredentials_dev.pem"),
+            at: "2025-02-20T00:00:00Z",
+            elements: 2,
+        },
+        Case {
+            dir: "auth0-mdl-example1",
+            anchor: ("--pinned", "issuer_root_cert.pem"),
+            at: "2024-01-01T00:00:00Z",
+            elements: 12,
+        },
+    ];
+    for c in cases {
+        let (code, json) = verify_json(&[
+            "--response",
+            &vector(&format!("{}/device_response.hex", c.dir)),
+            c.anchor.0,
+            &vector(&format!("{}/{}", c.dir, c.anchor.1)),
+            "--transcript",
+            &vector(&format!("{}/session_transcript_bytes.hex", c.dir)),
+            "--at",
+            c.at,
+        ]);
+        assert_eq!(code, 0, "{}: {json}", c.dir);
+        assert_eq!(element_count(&json), c.elements, "{}: {json}", c.dir);
+
+        // The same signer as an ordinary CA anchor: not enough for a pinned-only issuer.
+        if c.anchor.0 == "--pinned" {
+            let (code, json) = verify_json(&[
+                "--response",
+                &vector(&format!("{}/device_response.hex", c.dir)),
+                "--trust",
+                &vector(&format!("{}/{}", c.dir, c.anchor.1)),
+                "--transcript",
+                &vector(&format!("{}/session_transcript_bytes.hex", c.dir)),
+                "--at",
+                c.at,
+            ]);
+            assert_eq!(code, 1, "{}: {json}", c.dir);
+            assert_eq!(json["error"]["check"], "issuer_chain", "{}", c.dir);
+        }
+    }
+}
+
+#[test]
+fn unusable_input_exits_2_with_a_json_error() {
+    let (code, json) = verify_json(&["--response", "/nonexistent/response.cbor"]);
+    assert_eq!(code, 2);
+    assert_eq!(json["error"]["check"], "input");
+    let (code, _) = verify(&["--bogus"]);
+    assert_eq!(code, 2);
+}
+
+/// A scratch directory under the system temp dir, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir =
+            std::env::temp_dir().join(format!("zhengzhao-tools-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    fn path(&self, file: &str) -> String {
+        self.0.join(file).display().to_string()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The whole exchange through files, as the README's "Tools" section runs it.
+#[test]
+fn file_based_exchange_end_to_end() {
+    let s = Scratch::new("exchange");
+    let claims = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples/data/mdl-claims.json")
+        .display()
+        .to_string();
+    let pki = s.path("pki");
+    let p = |f: &str| format!("{pki}/{f}");
+
+    tool(&["pki", "--out", &pki]);
+    tool(&[
+        "device-key",
+        "--out",
+        &s.path("device.key.pem"),
+        "--public-out",
+        &s.path("device.pub.pem"),
+    ]);
+    tool(&["transcript", "--out", &s.path("transcript.cbor")]);
+    let issued = tool(&[
+        "issue",
+        "--claims",
+        &claims,
+        "--ds-cert",
+        &p("ds.pem"),
+        "--ds-key",
+        &p("ds.key.pem"),
+        "--device-key",
+        &s.path("device.pub.pem"),
+        "--out",
+        &s.path("credential.cbor"),
+    ]);
+    assert!(issued.contains("with 10 elements"), "{issued}");
+    tool(&[
+        "request",
+        "--doc-type",
+        "org.iso.18013.5.1.mDL",
+        "--element",
+        "org.iso.18013.5.1/family_name",
+        "--element",
+        "org.iso.18013.5.1/given_name",
+        "--element",
+        "org.iso.18013.5.1/age_over_18",
+        "--retain",
+        "org.iso.18013.5.1/driving_privileges",
+        "--purpose",
+        "car rental eligibility check",
+        "--reader-cert",
+        &p("reader.pem"),
+        "--reader-key",
+        &p("reader.key.pem"),
+        "--transcript",
+        &s.path("transcript.cbor"),
+        "--out",
+        &s.path("request.cbor"),
+    ]);
+    let shown = tool(&[
+        "present",
+        "--credential",
+        &s.path("credential.cbor"),
+        "--device-key",
+        &s.path("device.key.pem"),
+        "--request",
+        &s.path("request.cbor"),
+        "--transcript",
+        &s.path("transcript.cbor"),
+        "--reader-trust",
+        &p("reader_ca.pem"),
+        "--consent",
+        "family_name,age_over_18",
+        "--consent",
+        "org.iso.18013.5.1/driving_privileges",
+        "--out",
+        &s.path("response.cbor"),
+    ]);
+    assert!(
+        shown.contains("CN=Test Reader (verified)"),
+        "the wallet shows who asks: {shown}"
+    );
+    assert!(shown.contains("car rental eligibility check"), "{shown}");
+    assert!(shown.contains("driving_privileges (retained)"), "{shown}");
+
+    let (code, json) = verify_json(&[
+        "--response",
+        &s.path("response.cbor"),
+        "--trust",
+        &p("iaca.pem"),
+        "--transcript",
+        &s.path("transcript.cbor"),
+    ]);
+    assert_eq!(code, 0, "{json}");
+    let els = &json["documents"][0]["elements"]["org.iso.18013.5.1"];
+    let mut ids: Vec<&str> = els
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["age_over_18", "driving_privileges", "family_name"]);
+    assert_eq!(els["family_name"], "张");
+    assert_eq!(els["driving_privileges"][0]["issue_date"], "2012-05-20");
+
+    // Another session's transcript: device authentication fails.
+    tool(&[
+        "transcript",
+        "--handover",
+        "another session",
+        "--out",
+        &s.path("other.cbor"),
+    ]);
+    let (code, json) = verify_json(&[
+        "--response",
+        &s.path("response.cbor"),
+        "--trust",
+        &p("iaca.pem"),
+        "--transcript",
+        &s.path("other.cbor"),
+    ]);
+    assert_eq!(
+        (code, &json["error"]["check"]),
+        (1, &Json::from("device_authentication"))
+    );
+
+    // The reader CA is no issuing authority.
+    let (code, json) = verify_json(&[
+        "--response",
+        &s.path("response.cbor"),
+        "--trust",
+        &p("reader_ca.pem"),
+        "--transcript",
+        &s.path("transcript.cbor"),
+    ]);
+    assert_eq!(
+        (code, &json["error"]["check"]),
+        (1, &Json::from("issuer_chain"))
+    );
+
+    // `inspect` shows any of the files as JSON.
+    let inspected = tool(&["inspect", &s.path("request.cbor")]);
+    assert!(inspected.contains("\"docRequests\""), "{inspected}");
+}
+
+#[test]
+fn the_holder_must_consent_explicitly() {
+    let args: Vec<String> = ["present", "--credential", "x", "--out", "y"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    assert_eq!(mdoc_tool::run(&args, &mut out, &mut err), 1);
+    assert!(String::from_utf8(err).unwrap().contains("consent"));
+}
+
+#[test]
+fn scenarios_play_as_their_files_expect() {
+    let scenarios = load_dir(scenarios_dir()).unwrap();
+    let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+    for required in [
+        "happy path",
+        "consent narrower than request",
+        "expired credential",
+        "tampered element value",
+        "wrong transcript",
+        "untrusted issuer",
+    ] {
+        assert!(names.contains(&required), "missing scenario {required:?}");
+    }
+    let rows = run_all(scenarios);
+    let report = table(&rows);
+    assert!(rows.iter().all(|r| r.passed()), "\n{report}");
+}

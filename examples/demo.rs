@@ -1,5 +1,7 @@
-//! The main demo: an issuing authority issues a driving licence, the holder's wallet answers a
-//! car-rental company's request with only what it approved, and the company verifies it.
+//! The main demo: an issuing authority issues a driving licence and a resident ID card
+//! (居民身份證), the holder's wallet answers a car-rental company's requests — stating their
+//! purpose of use — with only what it approved, over a proximity session started from a QR code,
+//! and the company verifies each answer.
 //!
 //! Everything runs through bytes, as it would between three parties; the test PKI is generated
 //! on the fly, so there is nothing to set up. Exit status is non-zero if any step fails.
@@ -9,22 +11,32 @@
 //! cargo run --example demo -- --out DIR   # also write the exchange's artefacts for other tools
 //! ```
 //!
-//! With `--out DIR` the demo writes `device_response.cbor`, `session_transcript.cbor`
-//! (SessionTranscriptBytes, the tag-24 form), `issuer_ca.pem` (the trust anchor),
-//! `device_request.cbor`, `verification.json` (what `verify --json` prints for them) and
-//! `README.txt` (the time of verification and the disclosed elements).
+//! With `--out DIR` the demo writes the artefacts of the driving-licence exchange (the first
+//! request of the session): `device_response.cbor` and `device_request.cbor` (the decrypted
+//! session plaintexts), `session_transcript.cbor` (the session's SessionTranscriptBytes, the
+//! tag-24 form), `issuer_ca.pem` (the trust anchor), `verification.json` (what `verify --json`
+//! prints for them) and `README.txt` (the time of verification and the disclosed elements).
 //!
-//! The numbered sections are the steps of the exchange; proximity engagement and sessions, the
-//! wallet's store and the Chinese licence profiles slot into the sections marked for them.
+//! The numbered sections are the steps of the exchange; the wallet's store slots into the
+//! section marked for it.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use qrcode::render::unicode::Dense1x2;
+use qrcode::QrCode;
 use zhengzhao::cbor::{FullDate, Value};
 use zhengzhao::crypto::SoftwareKey;
-use zhengzhao::holder::{ParsedRequest, ReaderIdentity, RequestOptions, ResponseBuilder};
+use zhengzhao::holder::{ReaderIdentity, RequestOptions, RequestedDocument, ResponseBuilder};
 use zhengzhao::issuer::Issuer;
 use zhengzhao::model::{Credential, DeviceRequest, DocRequest, ItemsRequest, SessionTranscript};
+use zhengzhao::profiles::{
+    self, predicates, Claims, LicenceId, MsoValidity, Profile, PurposeOfUse, Uscc,
+};
+use zhengzhao::session::{
+    Approval, BleOptions, DeviceAuthKey, HolderEvent, HolderSession, ReaderOutcome, ReaderSession,
+    RetrievalMethod,
+};
 use zhengzhao::time::UnixTime;
 use zhengzhao::trust::testpki::TestPki;
 use zhengzhao::verifier::{VerifiedResponse, Verifier};
@@ -32,7 +44,7 @@ use zhengzhao_examples::{files, show_value, verify_tool, Error};
 
 const MDL: &str = "org.iso.18013.5.1.mDL";
 const NS: &str = "org.iso.18013.5.1";
-const HANDOVER: &str = "zhengzhao demo handover";
+const PURPOSE: &str = "租车资格核验 (car rental eligibility check)";
 
 const USAGE: &str = "usage: demo [--out DIR]";
 
@@ -71,7 +83,7 @@ fn section(title: &str) {
 
 fn run(out_dir: Option<&Path>) -> Result<(), Error> {
     let now = UnixTime::now();
-    println!("zhengzhao demo — issue → present → verify (ISO/IEC 18013-5 mdoc)");
+    println!("zhengzhao demo — issue → engage → present → verify (ISO/IEC 18013-5 mdoc)");
 
     // ── 1. Issuing authority ───────────────────────────────────────────────────────────────
     section("1. Issuing authority (licence authority)");
@@ -92,8 +104,6 @@ fn run(out_dir: Option<&Path>) -> Result<(), Error> {
     // The holder's device key; on a phone it would live in the secure element.
     let device_key = SoftwareKey::generate()?;
     let date = |s: &str| FullDate::parse(s).map(|d| d.to_value());
-    // Chinese licence profiles (driving licence, resident ID) slot in here: the same builder,
-    // with the profile's docType, namespaces and checked identifiers.
     let licence: Credential = issuer
         .credential(MDL)
         .element(NS, "family_name", Value::text("张"))
@@ -121,78 +131,125 @@ fn run(out_dir: Option<&Path>) -> Result<(), Error> {
         .device_key(device_key.public())
         .validity(now, now, now.add_secs(365 * 86_400))
         .sign()?;
-    let issued = licence.to_bytes();
     println!(
         "[issuer]   driving licence issued: {} elements, {} bytes, valid until {}",
         licence.element_ids().len(),
-        issued.len(),
+        licence.to_bytes().len(),
         now.add_secs(365 * 86_400)
     );
 
-    // ── 2. Wallet stores the credential ────────────────────────────────────────────────────
-    section("2. Wallet: store the credential");
-    // The wallet's embedded store slots in here (put, then list what the wallet holds); until
-    // then the wallet keeps the issued bytes in memory.
-    let stored = issued;
-    let wallet_copy = Credential::from_bytes(&stored, &Default::default())?;
+    // The resident ID card, issued with its profile: every claim is checked (check characters,
+    // birth date and sex against the ID number, …) and `age_over_18` / `age_over_60` derived.
+    let profile = Profile::resident_id_card();
+    let ministry = Uscc::parse("11100000000013127D")?;
+    let id_number = "110105198807120011";
+    let fdate = |s: &str| FullDate::parse(s);
+    let claims = Claims::new()
+        .with_text(
+            "licence_id",
+            LicenceId::new(profile.type_code(), &ministry, "2024000001", 1)?.as_str(),
+        )
+        .with_text("licence_name", "居民身份证")
+        .with_text("licence_type_code", profile.type_code().as_str())
+        .with_text("licence_number", id_number)
+        .with_text("issuing_authority", "公安部")
+        .with_text("issuing_authority_code", ministry.as_str())
+        .with_date("issue_date", fdate("2020-01-01")?)
+        .with_text("holder_name", "张伟")
+        .with_text("holder_code", id_number)
+        .with_text("holder_code_type", "111")
+        .with_date("validity_start", fdate("2020-01-01")?)
+        .with("validity_long_term", Value::Bool(true))
+        .with_text("name", "张伟")
+        .with("sex", Value::int(1))
+        .with_text("ethnicity", "汉")
+        .with_date("birth_date", fdate("1988-07-12")?)
+        .with_text("address", "北京市朝阳区")
+        .with_text("id_number", id_number)
+        .with_text("issuing_office", "北京市公安局朝阳分局");
+    let validity = MsoValidity::new(now, now, now.add_secs(365 * 86_400));
+    let id_card = profiles::issue(&issuer, &profile, &claims, device_key.public(), validity)?;
+    let id_card = id_card.credential;
     println!(
-        "[wallet]   stored {} ({} bytes)",
-        wallet_copy.doc_type,
-        stored.len()
+        "[issuer]   resident ID card ({}) issued: {} elements, docType {}",
+        profile.kind().name_zh(),
+        id_card.element_ids().len(),
+        id_card.doc_type
     );
 
+    // ── 2. Wallet stores the credentials ───────────────────────────────────────────────────
+    section("2. Wallet: store the credentials");
+    // The wallet's embedded store slots in here (put, then list what the wallet holds); until
+    // then the wallet keeps the issued bytes in memory.
+    let mut wallet = Vec::new();
+    for issued in [licence.to_bytes(), id_card.to_bytes()] {
+        let stored = Credential::from_bytes(&issued, &Default::default())?;
+        println!(
+            "[wallet]   stored {} ({} bytes)",
+            stored.doc_type,
+            issued.len()
+        );
+        wallet.push(stored);
+    }
+    let [wallet_licence, wallet_id_card] = <[Credential; 2]>::try_from(wallet)
+        .map_err(|_| "the wallet should hold two credentials")?;
+
     // ── 3. Engagement and session ──────────────────────────────────────────────────────────
-    section("3. Engagement and session");
-    // Proximity engagement slots in here: the wallet shows its engagement QR (printed in the
-    // terminal), the reader scans it, and the session transcript and session encryption come
-    // from that exchange. Until then both sides share a fixed handover.
-    let transcript = SessionTranscript::new(None, None, &Value::text(HANDOVER));
+    section("3. Engagement: the wallet shows a QR code, the reader scans it");
+    let ble = RetrievalMethod::Ble {
+        version: 1,
+        options: BleOptions::central_client([0x42; 16]),
+    };
+    let holder = HolderSession::engage(vec![ble])?;
+    let qr = holder.qr_code();
+    let image = QrCode::new(qr.as_bytes())?
+        .render::<Dense1x2>()
+        .dark_color(Dense1x2::Light) // light-on-dark, for the usual dark terminal
+        .light_color(Dense1x2::Dark)
+        .build();
     println!(
-        "[session]  SessionTranscript [null, null, {HANDOVER:?}] ({} bytes)",
+        "[wallet]   device engagement ({} characters):\n{image}",
+        qr.len()
+    );
+    println!("           {qr}");
+    let reader = ReaderSession::from_qr(&qr)?;
+    let transcript: SessionTranscript = reader.transcript().clone();
+    println!(
+        "[reader]   scanned; SessionTranscript [DeviceEngagementBytes, EReaderKeyBytes, null] \
+         ({} bytes); session keys derived",
         transcript.tagged_bytes().len()
     );
 
     // ── 4. Verifier: a car-rental company builds a signed request ──────────────────────────
-    section("4. Verifier: request");
-    let items = ItemsRequest {
-        request_info: Some(vec![(
-            Value::text("purpose"),
-            Value::text("租车资格核验 (car rental eligibility check)"),
-        )]),
-        ..ItemsRequest::new(MDL)
-            .with_element(NS, "family_name", false)
-            .with_element(NS, "given_name", false)
-            .with_element(NS, "age_over_18", false)
-            .with_element(NS, "driving_privileges", false)
-    };
-    let request = DeviceRequest::new(vec![DocRequest::new(items).sign_reader_auth(
-        &reader_key,
-        &reader_chain,
-        &transcript,
-    )?]);
-    let request_bytes = request.to_bytes();
+    section("4. Verifier: request, with its purpose of use");
+    let purpose = PurposeOfUse::new(PURPOSE)?;
+    let items = ItemsRequest::new(MDL)
+        .with_element(NS, "family_name", false)
+        .with_element(NS, "given_name", false)
+        .with_element(NS, "age_over_18", false)
+        .with_element(NS, "driving_privileges", false);
+    let request = DeviceRequest::new(vec![DocRequest::new(purpose.attach(items))
+        .sign_reader_auth(&reader_key, &reader_chain, &transcript)?]);
+    let request_bytes = request.to_bytes(); // the plaintext, for --out
+    let (reader, establishment) = reader.send_request(&request)?;
     println!(
-        "[verifier] DeviceRequest sent: {} bytes, signed with readerAuth",
-        request_bytes.len()
+        "[verifier] DeviceRequest: {} bytes, signed with readerAuth; \
+         sent encrypted in a SessionEstablishment of {} bytes",
+        request_bytes.len(),
+        establishment.len()
     );
 
     // ── 5. Holder's wallet: who asks, for what; consent; respond ───────────────────────────
-    section("5. Wallet: who asks, consent, respond");
+    section("5. Wallet: who asks, why, consent, respond");
     let options = RequestOptions::new(now).with_reader_trust(reader_trust);
-    let parsed = ParsedRequest::parse(&request_bytes, &transcript, &options)?;
-    let doc = parsed.documents().first().ok_or("empty request")?;
-    match doc.reader() {
-        ReaderIdentity::Authenticated { subject, .. } => {
-            println!("[wallet]   request from (verified): {subject}")
-        }
-        other => println!("[wallet]   request from: {other:?}"),
-    }
-    if let Some(info) = &doc.request().items_request.request_info {
-        for (k, v) in info {
-            println!("           {} : {}", show_value(k), show_value(v));
-        }
-    }
-    let disclosable = doc.disclosable(&wallet_copy);
+    let consent = holder.handle_establishment(&establishment, &options)?;
+    let doc = consent
+        .request()
+        .documents()
+        .first()
+        .ok_or("empty request")?;
+    show_request(doc)?;
+    let disclosable = doc.disclosable(&wallet_licence);
     println!(
         "           asks for {} elements the wallet holds:",
         disclosable.len()
@@ -213,31 +270,30 @@ fn run(out_dir: Option<&Path>) -> Result<(), Error> {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let mut builder = ResponseBuilder::new(&transcript);
-    builder.add_document(&wallet_copy, doc, &approved, &device_key)?;
+    // Built by hand on the session's transcript, so that the plaintext can be kept for --out.
+    let mut builder = ResponseBuilder::new(consent.transcript());
+    builder.add_document(&wallet_licence, doc, &approved, &device_key)?;
     let response = builder.finish();
+    let (holder, message) = consent.send_response(&response)?;
     // The wallet's disclosure log (with the store) slots in here.
     println!(
-        "[wallet]   DeviceResponse sent: {} bytes, device-signed",
-        response.len()
+        "[wallet]   DeviceResponse: {} bytes, device-signed; sent encrypted ({} bytes)",
+        response.len(),
+        message.len()
     );
 
     // ── 6. Verifier: check everything, offline ─────────────────────────────────────────────
     section("6. Verifier: checks and disclosed values");
-    let verified = Verifier::new(issuer_trust).verify(&response, &transcript, now, None)?;
-    println!("[verifier] checks:");
-    for (i, check) in &verified.checks {
-        println!("             document {i}: {check:<22} ok");
-    }
-    for d in &verified.documents {
-        println!("[verifier] {} issued by {}", d.doc_type, d.issuer);
-        for (ns, els) in &d.issuer_signed {
-            for (id, v) in els {
-                println!("             {ns} / {id:<20} = {}", show_value(v));
-            }
-        }
-    }
-    let shown: usize = count_elements(&verified);
+    let verifier = Verifier::new(issuer_trust);
+    let ReaderOutcome::Response {
+        response: verified,
+        session: reader,
+    } = reader.handle_response(&message, &verifier, now)?
+    else {
+        return Err("the wallet ended the session without answering".into());
+    };
+    report(&verified);
+    let shown = count_elements(&verified);
     if shown != approved.len() {
         return Err(format!(
             "expected {} disclosed elements, got {shown}",
@@ -246,9 +302,67 @@ fn run(out_dir: Option<&Path>) -> Result<(), Error> {
         .into());
     }
 
-    // ── 7. Artefacts for other tools (--out) ───────────────────────────────────────────────
+    // ── 7. A second request in the same session: the resident ID, age only ────────────────
+    section("7. Same session: age over 18, from the resident ID card");
+    let items = ItemsRequest::new(profile.doc_type()).with_element(
+        profile.doc_type(),
+        "age_over_18",
+        false,
+    );
+    let request = DeviceRequest::new(vec![DocRequest::new(purpose.attach(items))
+        .sign_reader_auth(&reader_key, &reader_chain, reader.transcript())?]);
+    let (reader, message) = reader.send_request(&request)?;
+    println!(
+        "[verifier] DeviceRequest for {} / age_over_18 sent",
+        profile.doc_type()
+    );
+    let HolderEvent::Request(consent) = holder.handle_message(&message, &options)? else {
+        return Err("the reader ended the session instead of asking".into());
+    };
+    let doc = consent
+        .request()
+        .documents()
+        .first()
+        .ok_or("empty request")?;
+    show_request(doc)?;
+    let approved = doc.disclosable(&wallet_id_card);
+    println!("[wallet]   holder approves: age_over_18");
+    let approval = Approval::new(
+        0,
+        &wallet_id_card,
+        approved,
+        DeviceAuthKey::Signature(&device_key),
+    );
+    let (holder, message) = consent.respond(&[approval])?;
+    let ReaderOutcome::Response {
+        response: verified_id,
+        session: reader,
+    } = reader.handle_response(&message, &verifier, now)?
+    else {
+        return Err("the wallet ended the session without answering".into());
+    };
+    report(&verified_id);
+    // `predicates` answers only from disclosed elements of a Chinese licence profile. "May drive
+    // C1?" reads the driving-licence profile's `vehicle_classes`, which the ISO mDL above does
+    // not have (it carries `driving_privileges`), so the answer here is age, from the ID card.
+    let id_doc = verified_id.documents.first().ok_or("no document")?;
+    let adult = predicates::age_over(id_doc, 18)?;
+    println!("[verifier] over 18 (predicates::age_over, resident ID): {adult}");
+    if !adult {
+        return Err("the holder is not over 18".into());
+    }
+
+    // ── 8. End of the session ──────────────────────────────────────────────────────────────
+    section("8. End of the session");
+    let termination = reader.terminate();
+    let HolderEvent::Terminated = holder.handle_message(&termination, &options)? else {
+        return Err("expected the end of the session".into());
+    };
+    println!("[wallet]   the reader ended the session (status 20)");
+
+    // ── 9. Artefacts for other tools (--out) ───────────────────────────────────────────────
     if let Some(dir) = out_dir {
-        section("7. Artefacts");
+        section("9. Artefacts (the driving-licence exchange)");
         let artefacts = Artefacts {
             response: &response,
             transcript: &transcript,
@@ -264,6 +378,37 @@ fn run(out_dir: Option<&Path>) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// The wallet's view of a requested document: who asks, and why.
+fn show_request(doc: &RequestedDocument) -> Result<(), Error> {
+    match doc.reader() {
+        ReaderIdentity::Authenticated { subject, .. } => {
+            println!("[wallet]   request from (verified): {subject}")
+        }
+        other => println!("[wallet]   request from: {other:?}"),
+    }
+    match PurposeOfUse::from_request(&doc.request().items_request)? {
+        Some(purpose) => println!("           purpose of use: {}", purpose.as_str()),
+        None => println!("           purpose of use: (none stated)"),
+    }
+    Ok(())
+}
+
+/// The verifier's readable report: each check, then the disclosed values.
+fn report(verified: &VerifiedResponse) {
+    println!("[verifier] checks:");
+    for (i, check) in &verified.checks {
+        println!("             document {i}: {check:<22} ok");
+    }
+    for d in &verified.documents {
+        println!("[verifier] {} issued by {}", d.doc_type, d.issuer);
+        for (ns, els) in &d.issuer_signed {
+            for (id, v) in els {
+                println!("             {ns} / {id:<20} = {}", show_value(v));
+            }
+        }
+    }
 }
 
 fn count_elements(v: &VerifiedResponse) -> usize {
@@ -332,10 +477,10 @@ impl Artefacts<'_> {
         }
         s.push_str(&format!(
             "\nfiles:\n\
-             \x20 device_response.cbor     DeviceResponse (raw CBOR), device authentication by deviceSignature (ES256)\n\
-             \x20 session_transcript.cbor  SessionTranscriptBytes, #6.24(<<[null, null, {HANDOVER:?}]>>)\n\
+             \x20 device_response.cbor     DeviceResponse (raw CBOR, decrypted session plaintext), device authentication by deviceSignature (ES256)\n\
+             \x20 session_transcript.cbor  SessionTranscriptBytes of the QR-engaged session, #6.24(<<[DeviceEngagementBytes, EReaderKeyBytes, null]>>)\n\
              \x20 issuer_ca.pem            the issuing authority CA certificate: the trust anchor\n\
-             \x20 device_request.cbor      the DeviceRequest (with readerAuth) this response answers\n\
+             \x20 device_request.cbor      the DeviceRequest (with readerAuth and purpose of use) this response answers\n\
              \x20 verification.json        what `verify --json` prints for these files\n\
              \ncheck them with:\n\
              \x20 cargo run --example verify -- --response {d}/device_response.cbor \\\n\

@@ -190,6 +190,56 @@ impl<'a, K> CredentialBuilder<'a, K, NoValidity> {
     }
 }
 
+impl CredentialBuilder<'_, NoDeviceKey, HasValidity> {
+    /// Signs one credential per device key: a batch for unlinkable presentations.
+    ///
+    /// Each copy is built and signed separately, so copies share no salt, digest ID, digest,
+    /// device key or MSO signature; a wallet presents each copy once (or rotates them) so two
+    /// verifiers cannot link their presentations through the credential. Copies do share the
+    /// element values, the docType, the validity window and the document-signer
+    /// certificate: give a coarse validity (e.g. whole days, the same for every batch issued
+    /// that day) so the timestamps do not single a batch out. No device keys: no copies.
+    ///
+    /// ```
+    /// # use zhengzhao::cbor::Value;
+    /// # use zhengzhao::crypto::SoftwareKey;
+    /// # use zhengzhao::issuer::Issuer;
+    /// # use zhengzhao::time::UnixTime;
+    /// # use zhengzhao::trust::testpki::TestPki;
+    /// # let now = UnixTime::now();
+    /// # let pki = TestPki::generate(now)?;
+    /// # let issuer = Issuer::new(Box::new(pki.document_signer_key), vec![pki.document_signer]);
+    /// let keys = [SoftwareKey::generate()?.public(), SoftwareKey::generate()?.public()];
+    /// let batch = issuer
+    ///     .credential("org.iso.18013.5.1.mDL")
+    ///     .element("org.iso.18013.5.1", "age_over_18", Value::Bool(true))
+    ///     .validity(now, now, now.add_secs(30 * 86_400))
+    ///     .sign_batch(&keys)?;
+    /// assert_eq!(batch.len(), 2);
+    /// assert_ne!(batch[0].issuer_signed.issuer_auth, batch[1].issuer_signed.issuer_auth);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn sign_batch(self, device_keys: &[EcPublicKey]) -> Result<Vec<Credential>, IssueError> {
+        device_keys
+            .iter()
+            .map(|key| {
+                CredentialBuilder::<NoDeviceKey, HasValidity> {
+                    issuer: self.issuer,
+                    doc_type: self.doc_type.clone(),
+                    elements: self.elements.clone(),
+                    decoys: self.decoys,
+                    key_authorizations: self.key_authorizations.clone(),
+                    device_key: None,
+                    validity: self.validity.clone(),
+                    _state: PhantomData,
+                }
+                .device_key(key.clone())
+                .sign()
+            })
+            .collect()
+    }
+}
+
 /// A random digest ID (31 bits, so it encodes in five bytes at most) not yet in `used`.
 fn fresh_digest_id(used: &mut BTreeSet<u64>) -> Result<u64, CryptoError> {
     loop {

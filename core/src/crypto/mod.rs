@@ -171,6 +171,12 @@ impl SharedSecret {
         SharedSecret(Zeroizing::new(bytes))
     }
 
+    /// Wraps a shared secret computed elsewhere (a platform keystore's ECDH result, the
+    /// 32-byte big-endian x-coordinate), for host implementations of key agreement.
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        SharedSecret(Zeroizing::new(bytes))
+    }
+
     /// The shared secret: the big-endian x-coordinate of the shared point (SEC 1 §3.3.1),
     /// which ISO/IEC 18013-5 §9.1.1.5 feeds to HKDF as the input keying material.
     pub fn as_bytes(&self) -> &[u8; 32] {

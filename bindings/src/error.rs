@@ -1,0 +1,365 @@
+//! The one error type of the bindings, and the single mapping from the core's errors to it.
+//!
+//! The core has a `thiserror` enum per module, with typed variants naming what was malformed
+//! or which check failed. A host app needs less: a variant here exists only where a caller
+//! would act differently (retry the transfer, reject the presentation, refresh the trust list,
+//! warn about an unauthenticated reader, ask the user to unlock the key…). The `reason` is the
+//! core error's text: it names structures, checks and positions, never element values, so it
+//! holds no personal data. Reasons coming from the host's own callbacks are passed on as given.
+
+use zhengzhao::cbor::{CborError, DateError};
+use zhengzhao::cose::CoseError;
+use zhengzhao::crypto::CryptoError;
+use zhengzhao::format::FormatError;
+use zhengzhao::holder::HolderError;
+use zhengzhao::issuer::IssueError;
+use zhengzhao::model::ModelError;
+use zhengzhao::trust::TrustError;
+use zhengzhao::verifier::{Check as CoreCheck, VerifyError};
+
+/// A verification check, as named in [`ZhengzhaoError::VerificationFailed`] and in the audit
+/// trail of a verified response (mirror of the core's `verifier::Check`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum Check {
+    /// Strict CBOR and ISO/IEC 18013-5 structure.
+    WellFormed,
+    /// The response status is OK and it holds documents.
+    ResponseStatus,
+    /// The document-signer certificate chain, valid at the time.
+    IssuerChain,
+    /// The issuer's signature over the Mobile Security Object.
+    IssuerSignature,
+    /// The MSO's document type equals the document's.
+    DocType,
+    /// The MSO validity window contains the time.
+    Validity,
+    /// Every disclosed element matches its digest in the MSO.
+    Digests,
+    /// The device signature or MAC over the session.
+    DeviceAuthentication,
+    /// Device-signed elements are authorised by the MSO.
+    KeyAuthorizations,
+    /// A check added to the core after this mirror was written (still a failure: the
+    /// verifier fails closed).
+    Other,
+}
+
+impl From<CoreCheck> for Check {
+    fn from(c: CoreCheck) -> Self {
+        match c {
+            CoreCheck::WellFormed => Check::WellFormed,
+            CoreCheck::ResponseStatus => Check::ResponseStatus,
+            CoreCheck::IssuerChain => Check::IssuerChain,
+            CoreCheck::IssuerSignature => Check::IssuerSignature,
+            CoreCheck::DocType => Check::DocType,
+            CoreCheck::Validity => Check::Validity,
+            CoreCheck::Digests => Check::Digests,
+            CoreCheck::DeviceAuthentication => Check::DeviceAuthentication,
+            CoreCheck::KeyAuthorizations => Check::KeyAuthorizations,
+            _ => Check::Other,
+        }
+    }
+}
+
+/// Everything that can go wrong, as one exception type for Kotlin (`ZhengzhaoException`),
+/// Swift and Python (`ZhengzhaoError`).
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum ZhengzhaoError {
+    /// Bytes that are not what they should be: a credential, request, response, session
+    /// transcript or certificate that does not decode (strict CBOR, ISO/IEC 18013-5 structure,
+    /// DER). For a response this is the `WellFormed` check failing: often a damaged transfer.
+    #[error("malformed: {reason}")]
+    Malformed {
+        /// What was malformed (a structure path, never a value).
+        reason: String,
+    },
+    /// A response failed a verification check and was rejected; no claims are returned.
+    #[error("verification failed ({check:?}): {reason}")]
+    VerificationFailed {
+        /// The check that failed.
+        check: Check,
+        /// The index of the offending document, if the failure is specific to one.
+        document: Option<u32>,
+        /// Details (positions, namespaces, digest IDs; never values).
+        reason: String,
+    },
+    /// The response's document-signer chain does not lead to any trusted issuing authority:
+    /// the issuer is unknown to this verifier (refresh the trust list, or reject).
+    #[error("untrusted issuer: {reason}")]
+    Untrusted {
+        /// Details.
+        reason: String,
+    },
+    /// A request's reader authentication failed (its certificate chain does not validate
+    /// against the reader trust anchors, or its signature is invalid). Do not answer it.
+    #[error("reader authentication failed: {reason}")]
+    ReaderAuthentication {
+        /// Details.
+        reason: String,
+    },
+    /// The secure area (key store) failed: a missing alias, a cancelled prompt, a hardware
+    /// error, a malformed signature, or a key that is not the credential's device key.
+    /// Every error a `SecureArea` callback raises arrives as this variant.
+    #[error("key store: {reason}")]
+    KeyStore {
+        /// Details, including the host's own message if its callback raised one.
+        reason: String,
+    },
+    /// The credential storage failed, or returned a record it was not given. Every error a
+    /// `CredentialStorage` callback raises arrives as this variant.
+    #[error("storage: {reason}")]
+    Storage {
+        /// Details, including the host's own message if its callback raised one.
+        reason: String,
+    },
+    /// An argument is invalid: an unknown credential ID or document index, an impossible
+    /// date, a validity window that ends before it starts, a public key that is not P-256…
+    #[error("invalid input: {reason}")]
+    InvalidInput {
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// Something that should not happen (the operating system's random number generator
+    /// failed, or a host callback failed in an unexpected way outside a key store or storage).
+    #[error("internal error: {reason}")]
+    Internal {
+        /// Details.
+        reason: String,
+    },
+}
+
+impl ZhengzhaoError {
+    pub(crate) fn invalid_input(reason: impl Into<String>) -> Self {
+        ZhengzhaoError::InvalidInput {
+            reason: reason.into(),
+        }
+    }
+
+    /// The error a `SecureArea` callback raised, as a [`ZhengzhaoError::KeyStore`] (whatever
+    /// variant the host chose, and for unexpected exceptions too).
+    pub(crate) fn into_key_store(self) -> Self {
+        match self {
+            e @ ZhengzhaoError::KeyStore { .. } => e,
+            ZhengzhaoError::Internal { reason } => ZhengzhaoError::KeyStore { reason },
+            other => ZhengzhaoError::KeyStore {
+                reason: other.to_string(),
+            },
+        }
+    }
+
+    /// The error a `CredentialStorage` callback raised, as a [`ZhengzhaoError::Storage`].
+    pub(crate) fn into_storage(self) -> Self {
+        match self {
+            e @ ZhengzhaoError::Storage { .. } => e,
+            ZhengzhaoError::Internal { reason } => ZhengzhaoError::Storage { reason },
+            other => ZhengzhaoError::Storage {
+                reason: other.to_string(),
+            },
+        }
+    }
+}
+
+/// A host callback threw something other than a `ZhengzhaoError` (a `RuntimeException` in
+/// Kotlin, any exception in Python). The key store and storage adapters turn it into
+/// `KeyStore` or `Storage`; elsewhere it stays `Internal`.
+impl From<uniffi::UnexpectedUniFFICallbackError> for ZhengzhaoError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        ZhengzhaoError::Internal {
+            reason: format!("host callback failed: {}", e.reason),
+        }
+    }
+}
+
+// ---- the single mapping from core errors ---------------------------------------------------
+
+impl From<VerifyError> for ZhengzhaoError {
+    fn from(e: VerifyError) -> Self {
+        let reason = e.to_string();
+        match (&e, e.check()) {
+            (_, CoreCheck::WellFormed) => ZhengzhaoError::Malformed { reason },
+            (
+                VerifyError::IssuerChain {
+                    source: TrustError::UntrustedRoot,
+                    ..
+                },
+                _,
+            ) => ZhengzhaoError::Untrusted { reason },
+            (_, check) => ZhengzhaoError::VerificationFailed {
+                check: check.into(),
+                document: e.document().and_then(|d| u32::try_from(d).ok()),
+                reason,
+            },
+        }
+    }
+}
+
+impl From<HolderError> for ZhengzhaoError {
+    fn from(e: HolderError) -> Self {
+        match e {
+            HolderError::Malformed(m) => m.into(),
+            HolderError::DeviceKey(c) => c.into(),
+            HolderError::ReaderX5Chain(_)
+            | HolderError::ReaderChain(_)
+            | HolderError::ReaderSignature(_) => ZhengzhaoError::ReaderAuthentication {
+                reason: e.to_string(),
+            },
+            HolderError::WrongDeviceKey(_) => ZhengzhaoError::KeyStore {
+                reason: e.to_string(),
+            },
+            HolderError::DocTypeMismatch => ZhengzhaoError::invalid_input(e.to_string()),
+            other => ZhengzhaoError::Internal {
+                reason: other.to_string(),
+            },
+        }
+    }
+}
+
+impl From<IssueError> for ZhengzhaoError {
+    fn from(e: IssueError) -> Self {
+        match e {
+            IssueError::Crypto(c) => c.into(),
+            IssueError::Cose(c) => c.into(),
+            IssueError::DuplicateElement | IssueError::NoElements | IssueError::InvalidValidity => {
+                ZhengzhaoError::invalid_input(e.to_string())
+            }
+            other => ZhengzhaoError::Internal {
+                reason: other.to_string(),
+            },
+        }
+    }
+}
+
+impl From<CryptoError> for ZhengzhaoError {
+    fn from(e: CryptoError) -> Self {
+        match e {
+            // A host key store failure travels through the core boxed; give back what the
+            // host raised (already a `KeyStore`, see `keystore::AliasKey`).
+            CryptoError::KeyStore(source) => match source.downcast::<ZhengzhaoError>() {
+                Ok(own) => own.into_key_store(),
+                Err(other) => ZhengzhaoError::KeyStore {
+                    reason: other.to_string(),
+                },
+            },
+            CryptoError::InvalidPublicKey
+            | CryptoError::UnsupportedKey
+            | CryptoError::InvalidPrivateKey => ZhengzhaoError::invalid_input(e.to_string()),
+            // Produced by signers: a signature that is neither raw nor DER, or none at all.
+            CryptoError::InvalidSignatureEncoding
+            | CryptoError::SignatureInvalid
+            | CryptoError::SigningFailed => ZhengzhaoError::KeyStore {
+                reason: e.to_string(),
+            },
+            other => ZhengzhaoError::Internal {
+                reason: other.to_string(),
+            },
+        }
+    }
+}
+
+impl From<CoseError> for ZhengzhaoError {
+    fn from(e: CoseError) -> Self {
+        match e {
+            CoseError::Crypto(c) => c.into(),
+            other => ZhengzhaoError::Malformed {
+                reason: other.to_string(),
+            },
+        }
+    }
+}
+
+impl From<ModelError> for ZhengzhaoError {
+    fn from(e: ModelError) -> Self {
+        ZhengzhaoError::Malformed {
+            reason: e.to_string(),
+        }
+    }
+}
+
+impl From<FormatError> for ZhengzhaoError {
+    fn from(e: FormatError) -> Self {
+        ZhengzhaoError::Malformed {
+            reason: e.to_string(),
+        }
+    }
+}
+
+impl From<CborError> for ZhengzhaoError {
+    fn from(e: CborError) -> Self {
+        ZhengzhaoError::Malformed {
+            reason: e.to_string(),
+        }
+    }
+}
+
+impl From<TrustError> for ZhengzhaoError {
+    fn from(e: TrustError) -> Self {
+        match e {
+            TrustError::Parse => ZhengzhaoError::Malformed {
+                reason: e.to_string(),
+            },
+            other => ZhengzhaoError::invalid_input(other.to_string()),
+        }
+    }
+}
+
+impl From<DateError> for ZhengzhaoError {
+    fn from(e: DateError) -> Self {
+        ZhengzhaoError::invalid_input(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_core_check_has_a_mirror() {
+        let all = [
+            CoreCheck::WellFormed,
+            CoreCheck::ResponseStatus,
+            CoreCheck::IssuerChain,
+            CoreCheck::IssuerSignature,
+            CoreCheck::DocType,
+            CoreCheck::Validity,
+            CoreCheck::Digests,
+            CoreCheck::DeviceAuthentication,
+            CoreCheck::KeyAuthorizations,
+        ];
+        for c in all {
+            assert_ne!(Check::from(c), Check::Other, "{}", c.name());
+        }
+    }
+
+    #[test]
+    fn callback_errors_become_the_trait_variant() {
+        let unexpected: ZhengzhaoError =
+            uniffi::UnexpectedUniFFICallbackError::new("RuntimeException: boom").into();
+        assert!(matches!(
+            unexpected.into_key_store(),
+            ZhengzhaoError::KeyStore { reason } if reason.contains("boom")
+        ));
+        let raised = ZhengzhaoError::KeyStore {
+            reason: "user cancelled".into(),
+        };
+        assert!(matches!(
+            raised.into_key_store(),
+            ZhengzhaoError::KeyStore { reason } if reason == "user cancelled"
+        ));
+        let other = ZhengzhaoError::invalid_input("x");
+        assert!(matches!(
+            other.into_storage(),
+            ZhengzhaoError::Storage { .. }
+        ));
+    }
+
+    #[test]
+    fn boxed_key_store_error_comes_back_unchanged() {
+        let core = CryptoError::KeyStore(Box::new(ZhengzhaoError::KeyStore {
+            reason: "locked".into(),
+        }));
+        assert!(matches!(
+            ZhengzhaoError::from(HolderError::DeviceKey(core)),
+            ZhengzhaoError::KeyStore { reason } if reason == "locked"
+        ));
+    }
+}

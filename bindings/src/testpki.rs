@@ -1,0 +1,81 @@
+//! A throw-away ISO/IEC 18013-5 Annex B test PKI, for tests and demos only.
+
+use std::sync::Arc;
+
+use zhengzhao::time::UnixTime;
+
+use crate::error::ZhengzhaoError;
+use crate::keystore::{SecureArea, SoftwareSecureArea};
+
+const DOCUMENT_SIGNER_ALIAS: &str = "test-document-signer";
+const READER_ALIAS: &str = "test-reader";
+
+/// A freshly generated test PKI: an issuing authority CA with a document signer, and a reader
+/// CA with a reader-authentication certificate, valid from a day ago. The document-signer and
+/// reader keys are in an in-memory secure area; nothing here is for production.
+#[derive(uniffi::Object)]
+pub struct TestPki {
+    iaca: Vec<u8>,
+    document_signer: Vec<u8>,
+    reader_ca: Vec<u8>,
+    reader: Vec<u8>,
+    area: Arc<SoftwareSecureArea>,
+}
+
+#[uniffi::export]
+impl TestPki {
+    /// Generates new keys and certificates.
+    #[uniffi::constructor]
+    pub fn generate() -> Result<Arc<Self>, ZhengzhaoError> {
+        let pki = zhengzhao::trust::testpki::TestPki::generate(UnixTime::now()).map_err(|e| {
+            ZhengzhaoError::Internal {
+                reason: e.to_string(),
+            }
+        })?;
+        let area = Arc::new(SoftwareSecureArea::default());
+        area.insert(DOCUMENT_SIGNER_ALIAS, pki.document_signer_key)?;
+        area.insert(READER_ALIAS, pki.reader_key)?;
+        Ok(Arc::new(TestPki {
+            iaca: pki.iaca.der().to_vec(),
+            document_signer: pki.document_signer.der().to_vec(),
+            reader_ca: pki.reader_ca.der().to_vec(),
+            reader: pki.reader.der().to_vec(),
+            area,
+        }))
+    }
+
+    /// The issuing authority CA certificate (DER): a verifier's trust anchor.
+    pub fn iaca_certificate(&self) -> Vec<u8> {
+        self.iaca.clone()
+    }
+
+    /// The document-signer certificate (DER), issued by the IACA.
+    pub fn document_signer_certificate(&self) -> Vec<u8> {
+        self.document_signer.clone()
+    }
+
+    /// The reader CA certificate (DER): a wallet's reader trust anchor.
+    pub fn reader_ca_certificate(&self) -> Vec<u8> {
+        self.reader_ca.clone()
+    }
+
+    /// The reader-authentication certificate (DER), issued by the reader CA.
+    pub fn reader_certificate(&self) -> Vec<u8> {
+        self.reader.clone()
+    }
+
+    /// The secure area holding the document-signer and reader keys.
+    pub fn secure_area(&self) -> Arc<dyn SecureArea> {
+        self.area.clone()
+    }
+
+    /// The alias of the document-signer key in [`TestPki::secure_area`].
+    pub fn document_signer_key_alias(&self) -> String {
+        DOCUMENT_SIGNER_ALIAS.to_owned()
+    }
+
+    /// The alias of the reader key in [`TestPki::secure_area`].
+    pub fn reader_key_alias(&self) -> String {
+        READER_ALIAS.to_owned()
+    }
+}

@@ -220,6 +220,66 @@ fn effective_payload<'a>(
     }
 }
 
+/// What distinguishes COSE_Sign1 from COSE_Mac0 when parsing: tag, algorithm, field paths.
+struct StructurePaths {
+    tag: u64,
+    alg: Algorithm,
+    at: &'static str,
+    protected: &'static str,
+    unprotected: &'static str,
+    payload: &'static str,
+    last: &'static str,
+}
+
+const SIGN1_PATHS: StructurePaths = StructurePaths {
+    tag: TAG_SIGN1,
+    alg: Algorithm::Es256,
+    at: "COSE_Sign1",
+    protected: "COSE_Sign1.protected",
+    unprotected: "COSE_Sign1.unprotected",
+    payload: "COSE_Sign1.payload",
+    last: "COSE_Sign1.signature",
+};
+
+const MAC0_PATHS: StructurePaths = StructurePaths {
+    tag: TAG_MAC0,
+    alg: Algorithm::Hmac256,
+    at: "COSE_Mac0",
+    protected: "COSE_Mac0.protected",
+    unprotected: "COSE_Mac0.unprotected",
+    payload: "COSE_Mac0.payload",
+    last: "COSE_Mac0.tag",
+};
+
+/// Headers, payload (absent when detached) and signature or tag.
+type Parts = (Headers, Option<Vec<u8>>, Vec<u8>);
+
+/// Parses `[protected, unprotected, payload / nil, signature-or-tag]` (optionally tagged),
+/// requiring the structure's algorithm.
+fn parse_structure(v: &Value, limits: &Limits, paths: &StructurePaths) -> Result<Parts, CoseError> {
+    let p = four_parts(v, paths.tag, paths.at)?;
+    let [pv, uv, payv, lastv] = p else {
+        return Err(FormatError::InvalidValue { at: paths.at }.into());
+    };
+    let headers = Headers::parse(pv, uv, limits, paths.protected, paths.unprotected)?;
+    if headers.alg != paths.alg {
+        return Err(CoseError::AlgorithmMismatch);
+    }
+    let payload = payload_of(payv, paths.payload)?;
+    let last = format::bytes(lastv, paths.last)?.to_vec();
+    Ok((headers, payload, last))
+}
+
+/// The untagged four-element array of a COSE_Sign1 or COSE_Mac0.
+fn structure_value(headers: &Headers, payload: Option<&[u8]>, last: &[u8]) -> Value {
+    Value::Array(vec![
+        Value::Bytes(headers.protected_raw.clone()),
+        Value::Map(headers.unprotected.clone()),
+        payload.map_or(Value::Null, |p| Value::Bytes(p.to_vec())),
+        Value::Bytes(last.to_vec()),
+    ])
+}
+
 /// A COSE_Sign1 with ES256.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CoseSign1 {
@@ -231,25 +291,7 @@ pub struct CoseSign1 {
 impl CoseSign1 {
     /// Parses a COSE_Sign1 (tagged 18 or untagged). The algorithm must be ES256.
     pub fn from_value(v: &Value, limits: &Limits) -> Result<Self, CoseError> {
-        const AT: &str = "COSE_Sign1";
-        let p = four_parts(v, TAG_SIGN1, AT)?;
-        let (Some(pv), Some(uv), Some(payv), Some(sigv)) =
-            (p.first(), p.get(1), p.get(2), p.get(3))
-        else {
-            return Err(FormatError::InvalidValue { at: AT }.into());
-        };
-        let headers = Headers::parse(
-            pv,
-            uv,
-            limits,
-            "COSE_Sign1.protected",
-            "COSE_Sign1.unprotected",
-        )?;
-        if headers.alg != Algorithm::Es256 {
-            return Err(CoseError::AlgorithmMismatch);
-        }
-        let payload = payload_of(payv, "COSE_Sign1.payload")?;
-        let signature = format::bytes(sigv, "COSE_Sign1.signature")?.to_vec();
+        let (headers, payload, signature) = parse_structure(v, limits, &SIGN1_PATHS)?;
         Ok(CoseSign1 {
             headers,
             payload,
@@ -369,14 +411,7 @@ impl CoseSign1 {
 
     /// The untagged CBOR array, as 18013-5 carries it.
     pub fn to_value(&self) -> Value {
-        Value::Array(vec![
-            Value::Bytes(self.headers.protected_raw.clone()),
-            Value::Map(self.headers.unprotected.clone()),
-            self.payload
-                .as_ref()
-                .map_or(Value::Null, |p| Value::Bytes(p.clone())),
-            Value::Bytes(self.signature.clone()),
-        ])
+        structure_value(&self.headers, self.payload.as_deref(), &self.signature)
     }
 }
 
@@ -391,25 +426,7 @@ pub struct CoseMac0 {
 impl CoseMac0 {
     /// Parses a COSE_Mac0 (tagged 17 or untagged). The algorithm must be HMAC 256/256.
     pub fn from_value(v: &Value, limits: &Limits) -> Result<Self, CoseError> {
-        const AT: &str = "COSE_Mac0";
-        let p = four_parts(v, TAG_MAC0, AT)?;
-        let (Some(pv), Some(uv), Some(payv), Some(tagv)) =
-            (p.first(), p.get(1), p.get(2), p.get(3))
-        else {
-            return Err(FormatError::InvalidValue { at: AT }.into());
-        };
-        let headers = Headers::parse(
-            pv,
-            uv,
-            limits,
-            "COSE_Mac0.protected",
-            "COSE_Mac0.unprotected",
-        )?;
-        if headers.alg != Algorithm::Hmac256 {
-            return Err(CoseError::AlgorithmMismatch);
-        }
-        let payload = payload_of(payv, "COSE_Mac0.payload")?;
-        let tag = format::bytes(tagv, "COSE_Mac0.tag")?.to_vec();
+        let (headers, payload, tag) = parse_structure(v, limits, &MAC0_PATHS)?;
         Ok(CoseMac0 {
             headers,
             payload,
@@ -438,13 +455,6 @@ impl CoseMac0 {
 
     /// The untagged CBOR array.
     pub fn to_value(&self) -> Value {
-        Value::Array(vec![
-            Value::Bytes(self.headers.protected_raw.clone()),
-            Value::Map(self.headers.unprotected.clone()),
-            self.payload
-                .as_ref()
-                .map_or(Value::Null, |p| Value::Bytes(p.clone())),
-            Value::Bytes(self.tag.clone()),
-        ])
+        structure_value(&self.headers, self.payload.as_deref(), &self.tag)
     }
 }

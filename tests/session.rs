@@ -760,3 +760,71 @@ mod qr {
         }
     }
 }
+
+/// An app driving the session with the wallet: `Wallet::present` builds the response for the
+/// session's transcript, authenticated by `deviceMac` with the reader's ephemeral key as the
+/// holder received it (`AwaitingConsent::e_reader_key`), and the reader verifies it.
+#[test]
+fn the_wallet_answers_over_a_session_with_device_mac() {
+    use std::sync::Arc;
+    use zhengzhao::wallet::{
+        BatchPolicy, Consent, DeviceAuthMode, DisplayName, LogQuery, MemoryStore,
+        SoftwareSecureArea, Wallet,
+    };
+    let w = world();
+    let wallet = Wallet::new(
+        Arc::new(MemoryStore::new()),
+        Arc::new(SoftwareSecureArea::in_memory()),
+    );
+    let pending = wallet.prepare(1).unwrap();
+    let batch =
+        w.f.issuer
+            .credential(MDL)
+            .element(NS, "family_name", Value::text("张"))
+            .element(NS, "age_over_18", Value::Bool(true))
+            .validity(w.f.now, w.f.now, w.f.now.add_secs(86_400))
+            .sign_batch(&pending.device_keys())
+            .unwrap();
+    let name = DisplayName::new("机动车驾驶证", "Driving licence");
+    let licence = wallet
+        .add(pending, batch, name, BatchPolicy::OneTimeUse, w.f.now)
+        .unwrap();
+
+    // The reader's ephemeral key is known here only to check what the holder received.
+    let reader_key = SoftwareKey::generate().unwrap();
+    let reader_public = reader_key.public();
+    let holder = HolderSession::engage(Vec::new()).unwrap();
+    let engagement = DeviceEngagement::from_qr(&holder.qr_code()).unwrap();
+    let reader = ReaderSession::new(engagement, Handover::qr(), Box::new(reader_key)).unwrap();
+    let request = w.request(&["age_over_18"], reader.transcript());
+    let (reader, establishment) = reader.send_request(&request).unwrap();
+    let consent = holder
+        .handle_establishment(&establishment, &w.holder_options())
+        .unwrap();
+    assert_eq!(consent.e_reader_key(), &reader_public);
+
+    let offer = wallet.matching(&consent.request().documents()[0]).unwrap();
+    assert_eq!(offer.len(), 1);
+    let approval = Consent::new(0, licence.id.clone(), offer[0].disclosable.clone());
+    let mac = DeviceAuthMode::Mac {
+        e_reader_key: consent.e_reader_key().clone(),
+    };
+    let shown = wallet
+        .present(
+            consent.request(),
+            consent.transcript(),
+            &[approval],
+            mac,
+            w.f.now,
+        )
+        .unwrap();
+    let (_, message) = consent.send_response(&shown.response).unwrap();
+    let (verified, _) = w.verified(reader, &message);
+    let doc = &verified.documents[0];
+    assert_eq!(doc.device_auth, DeviceAuthMethod::Mac);
+    assert_eq!(doc.issuer_signed[NS]["age_over_18"], Value::Bool(true));
+    assert!(!doc.issuer_signed[NS].contains_key("family_name"));
+    let log = wallet.disclosures(&LogQuery::all()).unwrap();
+    assert_eq!(log.events.len(), 1);
+    assert_eq!(log.events[0].elements[0].identifier, "age_over_18");
+}

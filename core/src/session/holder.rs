@@ -197,6 +197,13 @@ impl AwaitingConsent {
         &self.channel.transcript
     }
 
+    /// The reader's ephemeral key (`EReaderKey`) as received in the SessionEstablishment:
+    /// for a response built by hand with `deviceMac` (EMacKey is agreed between the
+    /// credential's device key and this key), e.g. [`crate::wallet::DeviceAuthMode::Mac`].
+    pub fn e_reader_key(&self) -> &EcPublicKey {
+        &self.channel.e_reader_key
+    }
+
     /// Answers with the approved documents, encrypted as SessionData; the session stays open
     /// for another request or the reader's termination.
     pub fn respond(

@@ -1,9 +1,10 @@
 //! The command-line tools of `examples/` (issue 8): `verify` on the published vectors, a whole
-//! file-based exchange (`mdoc-tool` → `verify`), and the scenario files.
+//! file-based exchange (`mdoc-tool` → `verify`), the scenario files, and the demo (its story on
+//! the wallet and a proximity session, and its `--out` artefacts checked by `verify`).
 //!
 //! The tests call the tools' entry points in `zhengzhao-examples` (`verify_tool::run`,
-//! `mdoc_tool::run`) with the same argument lists a shell would pass; the example binaries are
-//! ten-line wrappers around exactly these functions. That is the robust choice: Cargo gives
+//! `mdoc_tool::run`, `demo::run`) with the same argument lists a shell would pass; the example
+//! binaries are ten-line wrappers around exactly these functions. That is the robust choice: Cargo gives
 //! integration tests no path to *example* binaries (`CARGO_BIN_EXE_*` exists only for `[[bin]]`
 //! targets), and running `cargo run --example …` from inside a test would start a nested build
 //! under the same target directory — slow on a two-core CI machine, at the mercy of whatever
@@ -15,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;
 use zhengzhao_examples::scenario::{load_dir, run_all, scenarios_dir, table};
-use zhengzhao_examples::{mdoc_tool, verify_tool};
+use zhengzhao_examples::{demo, mdoc_tool, verify_tool};
 
 fn vector(rel: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -429,4 +430,151 @@ fn scenarios_play_as_their_files_expect() {
     let rows = run_all(scenarios);
     let report = table(&rows);
     assert!(rows.iter().all(|r| r.passed()), "\n{report}");
+}
+
+/// Runs the demo with `args`: (exit status, stdout, stderr).
+fn demo(args: &[&str]) -> (i32, String, String) {
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = demo::run(&args, &mut out, &mut err);
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
+/// The demo's story in both device-authentication modes: the wallet (a temporary `FileStore`,
+/// removed at the end) answers with three documents, the ISO mDL first; the verifier answers
+/// "may drive C1" and "over 18"; the disclosure log shows element names, never values; and
+/// the `--out` artefacts verify with `verify` (the deviceMac set only with the reader key).
+#[test]
+fn demo_story_and_artefacts_in_both_device_auth_modes() {
+    let s = Scratch::new("demo");
+    for mac in [false, true] {
+        let dir = s.path(if mac { "mac" } else { "sig" });
+        let mut args = vec!["--out", dir.as_str()];
+        if mac {
+            args.push("--device-mac");
+        }
+        let (code, out, err) = demo(&args);
+        assert_eq!(code, demo::EXIT_OK, "{err}\n{out}");
+        assert!(out.contains("Result: VERIFIED"), "{out}");
+        assert!(out.contains("may drive C1 (predicates::may_drive, 驾驶证) : yes"));
+        assert!(out.contains("over 18 (predicates::age_over, 居民身份证)    : yes"));
+        assert!(
+            out.contains("placeholder"),
+            "the placeholder type code is said"
+        );
+        assert!(out.contains("\u{2588}"), "the QR code is drawn");
+
+        // The temporary wallet is gone.
+        let store = out
+            .lines()
+            .find_map(|l| {
+                l.split(" in ")
+                    .nth(1)?
+                    .strip_suffix("/store (temporary; --wallet DIR keeps it)")
+            })
+            .expect("the demo names its wallet directory");
+        assert!(!Path::new(store).exists(), "{store} left behind");
+
+        // The log section names elements and the company, never a value.
+        let log = out
+            .split("disclosure log:")
+            .nth(1)
+            .and_then(|rest| rest.split("presented 1 time").next())
+            .unwrap();
+        for name in [
+            "family_name",
+            "given_name",
+            "vehicle_classes",
+            "age_over_18",
+        ] {
+            assert!(log.contains(name), "{name} missing from the log:\n{log}");
+        }
+        for value in ["张", "伟", "[C1]", "true"] {
+            assert!(!log.contains(value), "a value ({value}) in the log:\n{log}");
+        }
+        assert!(
+            !log.contains("document_number"),
+            "declined, so not disclosed"
+        );
+
+        let f = |name: &str| format!("{dir}/{name}");
+        let base = [
+            "--response",
+            &f("device_response.cbor"),
+            "--trust",
+            &f("issuer_ca.pem"),
+            "--transcript",
+            &f("session_transcript.cbor"),
+        ]
+        .map(str::to_owned);
+        let mut args: Vec<&str> = base.iter().map(String::as_str).collect();
+        let key = f("ephemeral_reader_key.d.hex");
+        assert_eq!(Path::new(&key).exists(), mac);
+        if mac {
+            let (code, json) = verify_json(&args);
+            assert_eq!(code, 1, "{json}");
+            assert_eq!(json["error"]["check"], "device_authentication");
+            args.extend(["--reader-key", key.as_str()]);
+        }
+        let (code, json) = verify_json(&args);
+        assert_eq!(code, 0, "{json}");
+        let docs = json["documents"].as_array().unwrap();
+        let types: Vec<&str> = docs
+            .iter()
+            .map(|d| d["doc_type"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            types,
+            [
+                "org.iso.18013.5.1.mDL",
+                "1.2.156.3005.2.11100000000013127D002",
+                "1.2.156.3005.2.11100000000013127D001"
+            ]
+        );
+        let auth = if mac { "mac" } else { "signature" };
+        assert!(docs.iter().all(|d| d["device_auth"] == auth), "{json}");
+        assert_eq!(element_count(&json), 4);
+        assert_eq!(
+            docs[1]["elements"]["1.2.156.3005.2.11100000000013127D002"]["vehicle_classes"],
+            serde_json::json!(["C1"])
+        );
+        // What the demo wrote as its own verdict is what verify prints.
+        let written: Json =
+            serde_json::from_str(&std::fs::read_to_string(f("verification.json")).unwrap())
+                .unwrap();
+        assert_eq!(written, json);
+    }
+}
+
+/// `--wallet DIR` keeps the wallet: a second run reopens it (same host key), adds its own
+/// credentials beside the first run's and answers with them.
+#[test]
+fn demo_wallet_is_kept_and_reopened() {
+    let s = Scratch::new("demo-wallet");
+    let wallet = s.path("wallet");
+    let (code, out, err) = demo(&["--wallet", &wallet]);
+    assert_eq!(code, demo::EXIT_OK, "{err}\n{out}");
+    assert!(!out.contains("from an earlier run"));
+    let (code, out, err) = demo(&["--wallet", &wallet, "--device-mac"]);
+    assert_eq!(code, demo::EXIT_OK, "{err}\n{out}");
+    assert!(out.contains("holds 6 credential(s)"), "{out}");
+    assert_eq!(out.matches("(from an earlier run)").count(), 3, "{out}");
+    assert!(
+        out.contains("3 entries for this exchange (6 in all)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn demo_rejects_an_unusable_command_line() {
+    for args in [&["--bogus"][..], &["--out"], &["--wallet"]] {
+        let (code, out, err) = demo(args);
+        assert_eq!(code, demo::EXIT_USAGE, "{args:?}");
+        assert!(err.contains("usage: demo"), "{err}");
+        assert!(!out.contains("Result"), "{out}");
+    }
 }

@@ -9,6 +9,7 @@
 //! | [`json`] | CBOR ↔ JSON: the `--json` output of `verify`, claims files, scenario files |
 //! | [`files`] | raw-or-hex CBOR, PEM/DER certificates and keys |
 //! | [`args`] | a tiny `--flag value` parser |
+//! | [`demo`] | `cargo run --example demo` and the demo test |
 //! | [`verify_tool`] | `cargo run --example verify` |
 //! | [`mdoc_tool`] | `cargo run --example mdoc-tool -- <pki|device-key|transcript|issue|request|present|inspect>` |
 //! | [`scenario`] | `cargo run --example scenarios` and the scenario test |
@@ -16,6 +17,7 @@
 //! Examples print disclosed values on purpose; the library never does.
 
 pub mod args;
+pub mod demo;
 pub mod files;
 pub mod json;
 pub mod mdoc_tool;

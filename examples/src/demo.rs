@@ -162,6 +162,13 @@ fn open_wallet(dir: &Path) -> Result<Wallet, Error> {
     } else {
         let key = StoreKey::generate()?;
         files::write(&key_file, hex::encode(key.to_bytes().as_slice()))?;
+        // The key decrypts the whole wallet: readable by its owner only.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| format!("protecting {}: {e}", key_file.display()))?;
+        }
         key
     };
     let store = Arc::new(FileStore::open_encrypted(dir.join("store"), &host_key)?);

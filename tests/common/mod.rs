@@ -27,3 +27,20 @@ pub fn hex_vector(rel: &str) -> Vec<u8> {
 pub fn at(s: &str) -> UnixTime {
     UnixTime::parse_rfc3339(s).expect("test time")
 }
+
+/// The crypto provider the provider-aware tests run against: the server provider when the
+/// tests crate is built with its feature (`--features aws-lc-rs`), otherwise the default.
+/// Prints which, so the test output says what was tested.
+pub fn provider() -> std::sync::Arc<dyn zhengzhao::crypto::CryptoProvider> {
+    static SAID: std::sync::Once = std::sync::Once::new();
+    let provider = zhengzhao::crypto::provider::compiled_providers()
+        .pop()
+        .unwrap_or_else(zhengzhao::crypto::default_provider);
+    SAID.call_once(|| eprintln!("crypto provider under test: {}", provider.name()));
+    provider
+}
+
+/// A verifier trusting `trust`, on the provider under test ([`provider`]).
+pub fn verifier(trust: zhengzhao::trust::TrustStore) -> zhengzhao::verifier::Verifier {
+    zhengzhao::verifier::Verifier::new(trust).with_provider(provider())
+}

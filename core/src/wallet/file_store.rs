@@ -15,14 +15,14 @@
 
 use std::fmt;
 use std::fs::{self, OpenOptions};
-use std::io::{ErrorKind, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use zeroize::Zeroizing;
 
 use super::seal;
-use super::store::{Collection, CredentialStore, RecordId, StoreError, StoreKey};
+use super::store::{Collection, CredentialStore, RecordId, StoreError, StoreKey, MAX_RECORD_LEN};
 
 /// The marker file's name.
 const MARKER: &str = "zhengzhao-store";
@@ -44,6 +44,12 @@ const RECORD_KEY_LABEL: &str = "zhengzhao file store records v1";
 const KEY_CHECK_LABEL: &str = "zhengzhao file store key check v1";
 /// Length of the checksum of a record without encryption.
 const CHECKSUM_LEN: usize = 32;
+/// Bytes a record file adds to its payload: magic, mode, and the checksum or nonce and tag.
+const RECORD_OVERHEAD: usize = 5 + if CHECKSUM_LEN > seal::NONCE_LEN + seal::TAG_LEN {
+    CHECKSUM_LEN
+} else {
+    seal::NONCE_LEN + seal::TAG_LEN
+};
 
 /// Makes temporary file names unique within the process (the process id makes them unique
 /// across processes).
@@ -234,6 +240,12 @@ impl FileStore {
 
 impl CredentialStore for FileStore {
     fn put(&self, collection: Collection, id: &RecordId, record: &[u8]) -> Result<(), StoreError> {
+        if record.len() > MAX_RECORD_LEN {
+            return Err(StoreError::TooLarge {
+                len: record.len(),
+                limit: MAX_RECORD_LEN,
+            });
+        }
         let bytes = self.encode(collection, id, record)?;
         write_atomically(
             &self.dir(collection),
@@ -244,14 +256,30 @@ impl CredentialStore for FileStore {
 
     fn get(&self, collection: Collection, id: &RecordId) -> Result<Option<Vec<u8>>, StoreError> {
         let path = self.dir(collection).join(format!("{id}{RECORD_SUFFIX}"));
-        match fs::read(path) {
-            Ok(bytes) => self.decode(collection, id, &bytes).map(Some),
-            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(StoreError::Io {
-                op: "reading a record",
-                source: e,
-            }),
+        let file = match fs::File::open(path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(StoreError::Io {
+                    op: "reading a record",
+                    source: e,
+                })
+            }
+        };
+        // Read at most one byte more than the longest valid record file: a longer file is
+        // damaged, and is never read whole.
+        let most = MAX_RECORD_LEN + RECORD_OVERHEAD;
+        let mut bytes = Vec::new();
+        file.take(most as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(StoreError::io("reading a record"))?;
+        if bytes.len() > most {
+            return Err(StoreError::Corrupted {
+                collection,
+                id: id.clone(),
+            });
         }
+        self.decode(collection, id, &bytes).map(Some)
     }
 
     fn delete(&self, collection: Collection, id: &RecordId) -> Result<bool, StoreError> {

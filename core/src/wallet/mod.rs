@@ -115,6 +115,7 @@ pub use secure_area::{
 };
 pub use store::{
     Collection, CredentialStore, MemoryStore, RecordId, StoreError, StoreKey, MAX_ID_LEN,
+    MAX_RECORD_LEN,
 };
 
 use std::collections::BTreeMap;

@@ -346,3 +346,26 @@ fn variant_path_reads_nested_debug() {
 fn regenerate_corpus() {
     corpus::regenerate(&corpus_dir());
 }
+
+/// The wallet-record fuzz entry point holds its invariants on every committed seed (valid
+/// records written by a real wallet, and the malformed ones), so it runs in every test run.
+#[test]
+fn wallet_record_seeds_keep_their_invariants() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = corpus_dir().join("../../fuzz/seeds/wallet_records");
+    let mut seen = 0;
+    for f in std::fs::read_dir(&dir)
+        .expect("wallet_records seeds")
+        .flatten()
+    {
+        let data = std::fs::read(f.path()).expect("seed");
+        assert_eq!(
+            zhengzhao::wallet::fuzzing::decode_records(&data),
+            Ok(()),
+            "{:?}",
+            f.file_name()
+        );
+        seen += 1;
+    }
+    assert!(seen >= 10, "only {seen} wallet_records seeds");
+}

@@ -3,6 +3,7 @@
 //! `tests/malformed.rs` for how the corpus is checked and regenerated.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use zhengzhao::cbor::{encode, Embedded, Limits, Value};
 use zhengzhao::cose::{CoseKey, CoseSign1, LABEL_X5CHAIN};
@@ -12,6 +13,10 @@ use zhengzhao::issuer::Issuer;
 use zhengzhao::model::{DeviceRequest, DocRequest, ItemsRequest, SessionTranscript};
 use zhengzhao::time::UnixTime;
 use zhengzhao::trust::testpki::TestPki;
+use zhengzhao::wallet::{
+    BatchPolicy, Collection, Consent, CredentialStore, DeviceAuthMode, DisplayName, FileStore,
+    RecordId, SoftwareSecureArea, StoreKey, Wallet,
+};
 
 const MDL: &str = "org.iso.18013.5.1.mDL";
 const NS: &str = "org.iso.18013.5.1";
@@ -1704,17 +1709,15 @@ pub fn regenerate(dir: &Path) {
         let d = seeds.join(target);
         std::fs::create_dir_all(&d).expect("seed dir");
         for f in std::fs::read_dir(&d).expect("seed dir").flatten() {
-            if f.file_name().to_string_lossy().starts_with("malformed_") {
+            let name = f.file_name().to_string_lossy().into_owned();
+            if name.starts_with("corpus_") || name.starts_with("malformed_") {
                 std::fs::remove_file(f.path()).expect("remove old seed");
             }
         }
     }
     let write_seed = |target: &str, name: &str, bytes: &[u8]| {
-        std::fs::write(
-            seeds.join(target).join(format!("malformed_{name}.bin")),
-            bytes,
-        )
-        .expect("write seed");
+        std::fs::write(seeds.join(target).join(format!("corpus_{name}.bin")), bytes)
+            .expect("write seed");
     };
     for (name, entry, _, _, bytes) in &c.entries {
         let target = match *entry {
@@ -1743,4 +1746,66 @@ pub fn regenerate(dir: &Path) {
         &credential_bytes,
     );
     write_seed("x509_chain", "valid_pem_chain", &pem(&[&ds_der, &iaca_der]));
+
+    // Valid wallet records for wallet_records: a wallet over a file store adds a batch of two
+    // copies and presents one (a log entry); each record's payload is a seed, and so is the
+    // payload re-filed under the identifier the fuzz target decodes with ("fuzz").
+    let scratch = std::env::temp_dir().join(format!("zhengzhao-corpus-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    let store = Arc::new(FileStore::open(scratch.join("wallet")).expect("file store"));
+    let area = Arc::new(
+        SoftwareSecureArea::persistent(
+            store.clone(),
+            &StoreKey::from_bytes(&[7; 32]).expect("key"),
+        )
+        .expect("secure area"),
+    );
+    let wallet = Wallet::new(store.clone(), area);
+    let pending = wallet.prepare(2).expect("prepare");
+    let batch = issuer
+        .credential(MDL)
+        .element(NS, "family_name", t("Zhang"))
+        .element(NS, "age_over_18", Value::Bool(true))
+        .validity(at.add_secs(-DAY), at.add_secs(-DAY), at.add_secs(30 * DAY))
+        .sign_batch(&pending.device_keys())
+        .expect("batch");
+    let meta = wallet
+        .add(
+            pending,
+            batch,
+            DisplayName::new("机动车驾驶证", "Driving licence"),
+            BatchPolicy::OneTimeUse,
+            at,
+        )
+        .expect("add");
+    let approved = parsed.documents()[0].requested();
+    wallet
+        .present(
+            &parsed,
+            &transcript,
+            &[Consent::new(0, meta.id.clone(), approved)],
+            DeviceAuthMode::Signature,
+            at,
+        )
+        .expect("present");
+    let refile = FileStore::open(scratch.join("refile")).expect("file store");
+    let fuzz_id = RecordId::new("fuzz").expect("id");
+    for collection in Collection::ALL {
+        for (n, id) in store.list(collection).expect("list").iter().enumerate() {
+            let payload = store.get(collection, id).expect("get").expect("record");
+            let tag = format!("{}_{n}", collection.name().replace('-', "_"));
+            write_seed("wallet_records", &format!("valid_payload_{tag}"), &payload);
+            refile.put(collection, &fuzz_id, &payload).expect("refile");
+            let file = std::fs::read(
+                scratch
+                    .join("refile")
+                    .join(collection.name())
+                    .join("fuzz.rec"),
+            )
+            .expect("record file");
+            write_seed("wallet_records", &format!("valid_file_{tag}"), &file);
+        }
+    }
+    drop((store, refile));
+    let _ = std::fs::remove_dir_all(&scratch);
 }

@@ -238,6 +238,41 @@ impl FileStore {
     }
 }
 
+/// A store value with no directory, for decoding record files in memory (fuzzing only).
+pub(crate) fn detached(key: Option<&StoreKey>) -> Result<FileStore, StoreError> {
+    Ok(FileStore {
+        root: PathBuf::new(),
+        record_key: key.map(|k| k.derive(RECORD_KEY_LABEL)).transpose()?,
+    })
+}
+
+impl FileStore {
+    /// Decodes `bytes` as the record file of `id` in `collection`, as [`CredentialStore::get`]
+    /// would after reading it; and, if it decodes, checks that encoding the payload again
+    /// gives the same file (always, for checksum records; AEAD records are re-sealed under a
+    /// fresh nonce, so only the payload is compared after opening them again).
+    pub(crate) fn decode_for_fuzzing(
+        &self,
+        collection: Collection,
+        id: &RecordId,
+        bytes: &[u8],
+    ) -> Result<Option<Vec<u8>>, &'static str> {
+        let Ok(payload) = self.decode(collection, id, bytes) else {
+            return Ok(None);
+        };
+        let again = self
+            .encode(collection, id, &payload)
+            .map_err(|_| "a decoded record does not encode")?;
+        if self.record_key.is_none() && again != bytes {
+            return Err("a checksum record re-encodes to other bytes");
+        }
+        match self.decode(collection, id, &again) {
+            Ok(p) if p == payload => Ok(Some(payload)),
+            _ => Err("a re-encoded record does not decode to its payload"),
+        }
+    }
+}
+
 impl CredentialStore for FileStore {
     fn put(&self, collection: Collection, id: &RecordId, record: &[u8]) -> Result<(), StoreError> {
         if record.len() > MAX_RECORD_LEN {

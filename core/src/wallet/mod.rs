@@ -101,6 +101,9 @@ mod seal;
 mod secure_area;
 mod store;
 
+#[doc(hidden)]
+pub mod fuzzing;
+
 #[cfg(test)]
 mod tests;
 

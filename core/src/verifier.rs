@@ -52,15 +52,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::sync::Arc;
 
 use crate::cbor::{Limits, Value};
 use crate::cose::CoseError;
-use crate::crypto::{self, CryptoError, KeyAgreement};
+use crate::crypto::{self, CryptoError, CryptoProvider, KeyAgreement};
 use crate::model::{
     DeviceAuth, DeviceResponse, Document, ModelError, SessionTranscript, ValidityInfo,
 };
 use crate::time::UnixTime;
-use crate::trust::{validate_chain, Certificate, ChainUsage, TrustError, TrustStore};
+use crate::trust::{validate_chain_with, Certificate, ChainUsage, TrustError, TrustStore};
 
 /// One verification check, as named in errors and in the audit trail.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -374,15 +375,33 @@ pub struct VerifiedResponse {
 pub struct Verifier {
     trust: TrustStore,
     limits: Limits,
+    provider: Arc<dyn CryptoProvider>,
 }
 
 impl Verifier {
-    /// A verifier trusting `trust` (issuing-authority CAs, or explicitly pinned signers).
+    /// A verifier trusting `trust` (issuing-authority CAs, or explicitly pinned signers),
+    /// with the default crypto provider.
     pub fn new(trust: TrustStore) -> Self {
         Verifier {
             trust,
             limits: Limits::default(),
+            provider: crypto::default_provider(),
         }
+    }
+
+    /// Replaces the crypto provider. Every signature check (certificate chain, `issuerAuth`,
+    /// `deviceSignature`), every digest, and the SHA-256, HKDF and HMAC of `deviceMac` run on
+    /// it; the ECDH of `deviceMac` is done by the `reader_key` given to
+    /// [`Verifier::verify`] (wrap a software key in [`crypto::ProviderKey`] to run it on the
+    /// same provider).
+    pub fn with_provider(mut self, provider: Arc<dyn CryptoProvider>) -> Self {
+        self.provider = provider;
+        self
+    }
+
+    /// The crypto provider in use.
+    pub fn provider(&self) -> &Arc<dyn CryptoProvider> {
+        &self.provider
     }
 
     /// Replaces the CBOR limits (see [`Limits`] for the defaults).
@@ -456,13 +475,20 @@ impl Verifier {
             .map(|der| Certificate::from_der(der))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|source| VerifyError::IssuerChain { document, source })?;
-        let validated = validate_chain(&chain, &self.trust, ChainUsage::DocumentSigner, at)
-            .map_err(|source| VerifyError::IssuerChain { document, source })?;
+        let provider = self.provider.as_ref();
+        let validated = validate_chain_with(
+            provider,
+            &chain,
+            &self.trust,
+            ChainUsage::DocumentSigner,
+            at,
+        )
+        .map_err(|source| VerifyError::IssuerChain { document, source })?;
         checks.push((document, Check::IssuerChain));
 
         // 3. Issuer signature over MobileSecurityObjectBytes.
         issuer_auth
-            .verify(validated.leaf_public_key(), None)
+            .verify_with(provider, validated.leaf_public_key(), None)
             .map_err(|source| VerifyError::IssuerSignature { document, source })?;
         checks.push((document, Check::IssuerSignature));
 
@@ -506,7 +532,7 @@ impl Verifier {
                             namespace: ns.clone(),
                             digest_id: item.digest_id,
                         })?;
-                if crypto::sha256(signed.tagged_bytes()).as_slice() != expected {
+                if provider.sha256(signed.tagged_bytes()).as_slice() != expected {
                     return Err(VerifyError::DigestMismatch {
                         document,
                         namespace: ns.clone(),
@@ -531,16 +557,16 @@ impl Verifier {
         let device_key = mso.device_key.public_key();
         let device_auth = match &device_signed.device_auth {
             DeviceAuth::Signature(sig) => {
-                sig.verify(device_key, Some(&dab))
+                sig.verify_with(provider, device_key, Some(&dab))
                     .map_err(|source| VerifyError::DeviceSignature { document, source })?;
                 DeviceAuthMethod::Signature
             }
             DeviceAuth::Mac(mac) => {
                 let reader_key = reader_key.ok_or(VerifyError::ReaderKeyRequired { document })?;
                 let key = transcript
-                    .e_mac_key(reader_key, device_key)
+                    .e_mac_key_with(provider, reader_key, device_key)
                     .map_err(|source| VerifyError::KeyAgreement { document, source })?;
-                mac.verify(&key, Some(&dab))
+                mac.verify_with(provider, &key, Some(&dab))
                     .map_err(|source| VerifyError::DeviceMac { document, source })?;
                 DeviceAuthMethod::Mac
             }

@@ -1731,7 +1731,16 @@ pub fn regenerate(dir: &Path) {
         write_seed(target, name, bytes);
     }
     // The structure-aware target mutates valid presentations of the corpus PKI.
-    write_seed("verify_structured", "valid_response", &response);
+    // verify_structured reads `program length (u16) ‖ program ‖ response`: the seeds carry an
+    // empty program, the valid response and the entries validly signed by the document signer.
+    write_seed(
+        "verify_structured",
+        "valid_response",
+        &[&[0u8, 0][..], &response].concat(),
+    );
+    for (name, _, _, _, bytes) in c.entries.iter().filter(|e| e.0.starts_with("verify_mso_")) {
+        write_seed("verify_structured", name, &[&[0u8, 0][..], bytes].concat());
+    }
     write_seed("verify_response", "valid_response", &response);
     write_seed("holder_request", "valid_request", &request);
     write_seed(

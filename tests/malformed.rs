@@ -304,8 +304,9 @@ fn manifest_lists_every_file() {
     assert_eq!(listed, files);
 }
 
-/// Every proper prefix of a valid response and of a valid request is rejected as truncated
-/// CBOR (each structural boundary, and every byte between).
+/// Every proper prefix of a valid response, request, SessionEstablishment, DeviceEngagement and
+/// stored credential is rejected as truncated CBOR (each structural boundary, and every byte
+/// between).
 #[test]
 fn every_truncation_is_rejected_as_truncated() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
@@ -314,6 +315,8 @@ fn every_truncation_is_rejected_as_truncated() {
         ("verify", "valid_response"),
         ("request", "valid_request"),
         ("session_establishment", "valid_session_establishment"),
+        ("engagement", "valid_engagement"),
+        ("credential", "valid_credential"),
     ] {
         let full = std::fs::read(corpus_dir().join("fixtures").join(format!("{name}.cbor")))
             .expect("valid fixture");

@@ -318,7 +318,6 @@ pub fn regenerate(dir: &Path) {
     };
 
     // ---- verifier: CBOR level --------------------------------------------------------------
-    const WF_CBOR: &str = "well_formed:Malformed/Format/Cbor/";
     c.add(
         "verify_empty",
         "verify",
@@ -556,7 +555,6 @@ pub fn regenerate(dir: &Path) {
         "the first IssuerSignedItemBytes as tag 24 over a text string",
         edit(&|v| *at_path(v, &join(&ITEMS, &[N(0)])) = Value::Tag(24, Box::new(t("item")))),
     );
-    let _ = WF_CBOR;
 
     // ---- verifier: structure ---------------------------------------------------------------
     c.add(

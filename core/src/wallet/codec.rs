@@ -31,7 +31,7 @@ impl From<ModelError> for Unreadable {
 /// credentials) but bounded.
 pub(crate) fn limits() -> Limits {
     Limits {
-        max_input: 64 * 1024 * 1024,
+        max_input: super::store::MAX_RECORD_LEN,
         ..Limits::default()
     }
 }

@@ -15,14 +15,14 @@
 
 use std::fmt;
 use std::fs::{self, OpenOptions};
-use std::io::{ErrorKind, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use zeroize::Zeroizing;
 
 use super::seal;
-use super::store::{Collection, CredentialStore, RecordId, StoreError, StoreKey};
+use super::store::{Collection, CredentialStore, RecordId, StoreError, StoreKey, MAX_RECORD_LEN};
 
 /// The marker file's name.
 const MARKER: &str = "zhengzhao-store";
@@ -44,6 +44,12 @@ const RECORD_KEY_LABEL: &str = "zhengzhao file store records v1";
 const KEY_CHECK_LABEL: &str = "zhengzhao file store key check v1";
 /// Length of the checksum of a record without encryption.
 const CHECKSUM_LEN: usize = 32;
+/// Bytes a record file adds to its payload: magic, mode, and the checksum or nonce and tag.
+const RECORD_OVERHEAD: usize = 5 + if CHECKSUM_LEN > seal::NONCE_LEN + seal::TAG_LEN {
+    CHECKSUM_LEN
+} else {
+    seal::NONCE_LEN + seal::TAG_LEN
+};
 
 /// Makes temporary file names unique within the process (the process id makes them unique
 /// across processes).
@@ -232,8 +238,49 @@ impl FileStore {
     }
 }
 
+/// A store value with no directory, for decoding record files in memory (fuzzing only).
+pub(crate) fn detached(key: Option<&StoreKey>) -> Result<FileStore, StoreError> {
+    Ok(FileStore {
+        root: PathBuf::new(),
+        record_key: key.map(|k| k.derive(RECORD_KEY_LABEL)).transpose()?,
+    })
+}
+
+impl FileStore {
+    /// Decodes `bytes` as the record file of `id` in `collection`, as [`CredentialStore::get`]
+    /// would after reading it; and, if it decodes, checks that encoding the payload again
+    /// gives the same file (always, for checksum records; AEAD records are re-sealed under a
+    /// fresh nonce, so only the payload is compared after opening them again).
+    pub(crate) fn decode_for_fuzzing(
+        &self,
+        collection: Collection,
+        id: &RecordId,
+        bytes: &[u8],
+    ) -> Result<Option<Vec<u8>>, &'static str> {
+        let Ok(payload) = self.decode(collection, id, bytes) else {
+            return Ok(None);
+        };
+        let again = self
+            .encode(collection, id, &payload)
+            .map_err(|_| "a decoded record does not encode")?;
+        if self.record_key.is_none() && again != bytes {
+            return Err("a checksum record re-encodes to other bytes");
+        }
+        match self.decode(collection, id, &again) {
+            Ok(p) if p == payload => Ok(Some(payload)),
+            _ => Err("a re-encoded record does not decode to its payload"),
+        }
+    }
+}
+
 impl CredentialStore for FileStore {
     fn put(&self, collection: Collection, id: &RecordId, record: &[u8]) -> Result<(), StoreError> {
+        if record.len() > MAX_RECORD_LEN {
+            return Err(StoreError::TooLarge {
+                len: record.len(),
+                limit: MAX_RECORD_LEN,
+            });
+        }
         let bytes = self.encode(collection, id, record)?;
         write_atomically(
             &self.dir(collection),
@@ -244,14 +291,30 @@ impl CredentialStore for FileStore {
 
     fn get(&self, collection: Collection, id: &RecordId) -> Result<Option<Vec<u8>>, StoreError> {
         let path = self.dir(collection).join(format!("{id}{RECORD_SUFFIX}"));
-        match fs::read(path) {
-            Ok(bytes) => self.decode(collection, id, &bytes).map(Some),
-            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(StoreError::Io {
-                op: "reading a record",
-                source: e,
-            }),
+        let file = match fs::File::open(path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(StoreError::Io {
+                    op: "reading a record",
+                    source: e,
+                })
+            }
+        };
+        // Read at most one byte more than the longest valid record file: a longer file is
+        // damaged, and is never read whole.
+        let most = MAX_RECORD_LEN + RECORD_OVERHEAD;
+        let mut bytes = Vec::new();
+        file.take(most as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(StoreError::io("reading a record"))?;
+        if bytes.len() > most {
+            return Err(StoreError::Corrupted {
+                collection,
+                id: id.clone(),
+            });
         }
+        self.decode(collection, id, &bytes).map(Some)
     }
 
     fn delete(&self, collection: Collection, id: &RecordId) -> Result<bool, StoreError> {

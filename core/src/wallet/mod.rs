@@ -101,6 +101,9 @@ mod seal;
 mod secure_area;
 mod store;
 
+#[doc(hidden)]
+pub mod fuzzing;
+
 #[cfg(test)]
 mod tests;
 
@@ -115,6 +118,7 @@ pub use secure_area::{
 };
 pub use store::{
     Collection, CredentialStore, MemoryStore, RecordId, StoreError, StoreKey, MAX_ID_LEN,
+    MAX_RECORD_LEN,
 };
 
 use std::collections::BTreeMap;

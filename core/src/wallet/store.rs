@@ -55,6 +55,11 @@ impl fmt::Display for Collection {
 /// Longest record identifier, in bytes.
 pub const MAX_ID_LEN: usize = 64;
 
+/// Largest record the wallet reads, and [`FileStore`](super::FileStore) writes, in bytes
+/// (64 MiB): a credential with a full batch of copies, or one log entry, fits many times over.
+/// A longer record file is reported as [`StoreError::Corrupted`] without being read whole.
+pub const MAX_RECORD_LEN: usize = 64 * 1024 * 1024;
+
 /// Whether `s` is 1 to [`MAX_ID_LEN`] characters of `a-z`, `0-9`, `-` and `_`: safe as a
 /// file name on every platform, and unambiguous on case-insensitive file systems.
 pub(crate) fn is_valid_id(s: &str) -> bool {
@@ -117,6 +122,14 @@ pub enum StoreError {
         collection: Collection,
         /// The damaged record.
         id: RecordId,
+    },
+    /// A record longer than [`MAX_RECORD_LEN`] was given to be stored.
+    #[error("record of {len} bytes exceeds the limit of {limit}")]
+    TooLarge {
+        /// The record's length.
+        len: usize,
+        /// The limit in force.
+        limit: usize,
     },
     /// A record identifier outside `a-z 0-9 - _` or longer than 64 bytes.
     #[error("invalid record identifier")]

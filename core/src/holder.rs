@@ -16,10 +16,11 @@
 //!    Signers may return DER or raw signatures; the response always carries raw `r‖s`.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::cbor::Limits;
 use crate::cose::{CoseError, CoseMac0, CoseSign1};
-use crate::crypto::{CryptoError, EcPublicKey, KeyAgreement, Signer};
+use crate::crypto::{CryptoError, CryptoProvider, EcPublicKey, KeyAgreement, Signer};
 use crate::model::{
     Credential, DeviceAuth, DeviceRequest, DeviceResponse, DeviceSigned, DocRequest, Document,
     IssuerSigned, ModelError, SessionTranscript,
@@ -302,6 +303,7 @@ pub struct ResponseBuilder<'t> {
     transcript: &'t SessionTranscript,
     documents: Vec<Document>,
     limits: Limits,
+    provider: Arc<dyn CryptoProvider>,
 }
 
 impl<'t> ResponseBuilder<'t> {
@@ -311,7 +313,15 @@ impl<'t> ResponseBuilder<'t> {
             transcript,
             documents: Vec::new(),
             limits: Limits::default(),
+            provider: crate::crypto::default_provider(),
         }
+    }
+
+    /// Replaces the crypto provider for the `deviceMac` path (SHA-256, HKDF and HMAC; the
+    /// ECDH is the device key's own). Device signatures are made by the [`Signer`] given.
+    pub fn with_provider(mut self, provider: Arc<dyn CryptoProvider>) -> Self {
+        self.provider = provider;
+        self
     }
 
     /// The credential's issuer-signed part reduced to the approved subset of the request.
@@ -412,9 +422,10 @@ impl<'t> ResponseBuilder<'t> {
         );
         let key = self
             .transcript
-            .e_mac_key(device_key, e_reader_key)
+            .e_mac_key_with(self.provider.as_ref(), device_key, e_reader_key)
             .map_err(HolderError::DeviceKey)?;
-        let mac = CoseMac0::create_detached(&key, &device_authentication);
+        let mac =
+            CoseMac0::create_detached_with(self.provider.as_ref(), &key, &device_authentication);
         self.documents.push(Document {
             doc_type: credential.doc_type.clone(),
             issuer_signed,

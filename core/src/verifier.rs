@@ -56,7 +56,7 @@ use std::sync::Arc;
 
 use crate::cbor::{Limits, Value};
 use crate::cose::CoseError;
-use crate::crypto::{self, CryptoError, KeyAgreement};
+use crate::crypto::{self, CryptoError, CryptoProvider, KeyAgreement};
 use crate::model::{
     DeviceAuth, DeviceResponse, Document, ModelError, SessionTranscript, ValidityInfo,
 };
@@ -389,17 +389,35 @@ pub struct Verifier {
     limits: Limits,
     anchors: TrustFingerprint,
     chains: Arc<ChainCache>,
+    provider: Arc<dyn CryptoProvider>,
 }
 
 impl Verifier {
-    /// A verifier trusting `trust` (issuing-authority CAs, or explicitly pinned signers).
+    /// A verifier trusting `trust` (issuing-authority CAs, or explicitly pinned signers),
+    /// with the default crypto provider.
     pub fn new(trust: TrustStore) -> Self {
         Verifier {
             anchors: TrustFingerprint::of(&trust),
             trust,
             limits: Limits::default(),
             chains: Arc::new(ChainCache::new(DEFAULT_CHAIN_CACHE_CAPACITY)),
+            provider: crypto::default_provider(),
         }
+    }
+
+    /// Replaces the crypto provider. Every signature check (certificate chain, `issuerAuth`,
+    /// `deviceSignature`), every digest, and the SHA-256, HKDF and HMAC of `deviceMac` run on
+    /// it; the ECDH of `deviceMac` is done by the `reader_key` given to
+    /// [`Verifier::verify`] (wrap a software key in [`crypto::ProviderKey`] to run it on the
+    /// same provider).
+    pub fn with_provider(mut self, provider: Arc<dyn CryptoProvider>) -> Self {
+        self.provider = provider;
+        self
+    }
+
+    /// The crypto provider in use.
+    pub fn provider(&self) -> &Arc<dyn CryptoProvider> {
+        &self.provider
     }
 
     /// Replaces the chain cache with a new one holding at most `capacity` validated chains
@@ -481,9 +499,11 @@ impl Verifier {
         let chain_der = issuer_auth
             .x5chain()
             .map_err(|source| VerifyError::X5Chain { document, source })?;
+        let provider = self.provider.as_ref();
         let validated = self
             .chains
             .validate(
+                provider,
                 &chain_der,
                 &self.trust,
                 &self.anchors,
@@ -495,7 +515,7 @@ impl Verifier {
 
         // 3. Issuer signature over MobileSecurityObjectBytes.
         issuer_auth
-            .verify(validated.leaf_public_key(), None)
+            .verify_with(provider, validated.leaf_public_key(), None)
             .map_err(|source| VerifyError::IssuerSignature { document, source })?;
         checks.push((document, Check::IssuerSignature));
 
@@ -539,7 +559,7 @@ impl Verifier {
                             namespace: ns.clone(),
                             digest_id: item.digest_id,
                         })?;
-                if crypto::sha256(signed.tagged_bytes()).as_slice() != expected {
+                if provider.sha256(signed.tagged_bytes()).as_slice() != expected {
                     return Err(VerifyError::DigestMismatch {
                         document,
                         namespace: ns.clone(),
@@ -564,16 +584,16 @@ impl Verifier {
         let device_key = mso.device_key.public_key();
         let device_auth = match &device_signed.device_auth {
             DeviceAuth::Signature(sig) => {
-                sig.verify(device_key, Some(&dab))
+                sig.verify_with(provider, device_key, Some(&dab))
                     .map_err(|source| VerifyError::DeviceSignature { document, source })?;
                 DeviceAuthMethod::Signature
             }
             DeviceAuth::Mac(mac) => {
                 let reader_key = reader_key.ok_or(VerifyError::ReaderKeyRequired { document })?;
                 let key = transcript
-                    .e_mac_key(reader_key, device_key)
+                    .e_mac_key_with(provider, reader_key, device_key)
                     .map_err(|source| VerifyError::KeyAgreement { document, source })?;
-                mac.verify(&key, Some(&dab))
+                mac.verify_with(provider, &key, Some(&dab))
                     .map_err(|source| VerifyError::DeviceMac { document, source })?;
                 DeviceAuthMethod::Mac
             }

@@ -27,3 +27,14 @@ pub fn hex_vector(rel: &str) -> Vec<u8> {
 pub fn at(s: &str) -> UnixTime {
     UnixTime::parse_rfc3339(s).expect("test time")
 }
+
+/// The crypto provider the provider-aware tests run against: the server provider when the
+/// tests crate is built with its feature (`--features aws-lc-rs`), otherwise the default.
+/// Prints which, so the test output says what was tested.
+pub fn provider() -> std::sync::Arc<dyn zhengzhao::crypto::CryptoProvider> {
+    let provider = zhengzhao::crypto::provider::compiled_providers()
+        .pop()
+        .unwrap_or_else(zhengzhao::crypto::default_provider);
+    println!("crypto provider under test: {}", provider.name());
+    provider
+}

@@ -19,7 +19,7 @@ mod key;
 pub use key::CoseKey;
 
 use crate::cbor::{encode, encode_into, Limits, Value};
-use crate::crypto::{self, CryptoError, EcPublicKey, Signer};
+use crate::crypto::{self, CryptoError, CryptoProvider, EcPublicKey, Signer};
 use crate::format::{self, FormatError};
 
 /// COSE header label `alg`.
@@ -340,9 +340,19 @@ impl CoseSign1 {
     /// Verifies the signature with `key`. `detached` is the payload when it is not carried;
     /// if both are present they must be identical.
     pub fn verify(&self, key: &EcPublicKey, detached: Option<&[u8]>) -> Result<(), CoseError> {
+        self.verify_with(&crypto::RustCrypto, key, detached)
+    }
+
+    /// [`CoseSign1::verify`] with the signature checked by `provider`.
+    pub fn verify_with(
+        &self,
+        provider: &dyn CryptoProvider,
+        key: &EcPublicKey,
+        detached: Option<&[u8]>,
+    ) -> Result<(), CoseError> {
         let payload = effective_payload(self.payload.as_deref(), detached)?;
         let tbs = to_be_signed("Signature1", &self.headers.protected_raw, payload);
-        crypto::verify_es256(key, &tbs, &self.signature)?;
+        crypto::provider::verify_es256_with(provider, key, &tbs, &self.signature)?;
         Ok(())
     }
 
@@ -436,20 +446,35 @@ impl CoseMac0 {
 
     /// MACs `payload` (detached) with `key`.
     pub fn create_detached(key: &[u8], payload: &[u8]) -> Self {
+        Self::create_detached_with(&crypto::RustCrypto, key, payload)
+    }
+
+    /// [`CoseMac0::create_detached`] with the tag computed by `provider`.
+    pub fn create_detached_with(provider: &dyn CryptoProvider, key: &[u8], payload: &[u8]) -> Self {
         let headers = Headers::build(Algorithm::Hmac256, Vec::new());
         let tbm = to_be_signed("MAC0", &headers.protected_raw, payload);
         CoseMac0 {
             headers,
             payload: None,
-            tag: crypto::hmac_sha256(key, &tbm).to_vec(),
+            tag: provider.hmac_sha256(key, &tbm).to_vec(),
         }
     }
 
     /// Verifies the tag with `key` over the detached (or attached) payload.
     pub fn verify(&self, key: &[u8], detached: Option<&[u8]>) -> Result<(), CoseError> {
+        self.verify_with(&crypto::RustCrypto, key, detached)
+    }
+
+    /// [`CoseMac0::verify`] with the tag checked by `provider`.
+    pub fn verify_with(
+        &self,
+        provider: &dyn CryptoProvider,
+        key: &[u8],
+        detached: Option<&[u8]>,
+    ) -> Result<(), CoseError> {
         let payload = effective_payload(self.payload.as_deref(), detached)?;
         let tbm = to_be_signed("MAC0", &self.headers.protected_raw, payload);
-        crypto::hmac_sha256_verify(key, &tbm, &self.tag)?;
+        provider.hmac_sha256_verify(key, &tbm, &self.tag)?;
         Ok(())
     }
 

@@ -6,14 +6,22 @@
 //! is the default for servers, tests and examples. Signers may return raw `r‖s` or DER; the
 //! core normalises to the raw form COSE requires with [`signature_to_raw`].
 //!
-//! Everything here is implemented on the RustCrypto crates (`p256`, `sha2`, `hmac`, `hkdf`)
-//! and the operating system's CSPRNG (`getrandom`).
+//! Every operation goes through a [`CryptoProvider`] (see [`provider`]). The free functions
+//! here use the default, [`RustCrypto`] (the pure-Rust `p256`, `sha2`, `hmac`, `hkdf` and
+//! `aes-gcm` crates and the operating system's CSPRNG through `getrandom`); the verifier,
+//! the session ciphers and the holder's response builder take another provider through
+//! their `with_provider` builders. Key parsing ([`EcPublicKey`]) and the strict DER ↔ raw
+//! signature conversion stay here, shared by every provider.
 
-use hmac::{KeyInit, Mac};
-use p256::ecdsa::signature::{Signer as _, Verifier as _};
 use p256::elliptic_curve::point::AffineCoordinates;
-use sha2::Digest;
 use zeroize::{Zeroize, Zeroizing};
+
+pub mod provider;
+
+pub use provider::{default_provider, CryptoProvider, Es256Signature, ProviderKey, RustCrypto};
+
+/// The default provider, for the free functions below.
+const DEFAULT: RustCrypto = RustCrypto;
 
 /// Why a cryptographic operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +55,17 @@ pub enum CryptoError {
     /// The operating system's random number generator failed.
     #[error("random number generator failed")]
     Rng,
+    /// Authenticated decryption failed: wrong key, IV or associated data, or a modified
+    /// ciphertext or tag (AES-GCM cannot tell these apart).
+    #[error("authenticated decryption failed")]
+    AeadOpen,
+    /// A message too long for the cipher to encrypt.
+    #[error("message too long to encrypt")]
+    MessageTooLong,
+    /// Parameters outside what the core supports (for AES-GCM: a key other than 256 bits
+    /// or an IV other than 96 bits).
+    #[error("unsupported cryptographic parameters")]
+    UnsupportedParameters,
     /// A host key store (or other external signer) reported a failure.
     #[error("key store failed")]
     KeyStore(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -59,9 +78,9 @@ const ID_EC_PUBLIC_KEY: spki::ObjectIdentifier =
 const SECP256R1: spki::ObjectIdentifier = spki::ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
 
 /// Size of a P-256 field element or scalar in bytes.
-const FIELD_LEN: usize = 32;
+pub(crate) const FIELD_LEN: usize = 32;
 /// Largest HKDF-SHA-256 output (RFC 5869 §2.3: 255 · HashLen).
-const HKDF_MAX_LEN: usize = 255 * 32;
+pub(crate) const HKDF_MAX_LEN: usize = 255 * 32;
 
 /// A P-256 public key (a point on the curve, never the identity).
 ///
@@ -216,14 +235,7 @@ impl SoftwareKey {
     /// 32 random bytes are drawn and used as the scalar when they are in `[1, n-1]`; otherwise
     /// (probability about 2⁻³²) new bytes are drawn.
     pub fn generate() -> Result<Self, CryptoError> {
-        for _ in 0..16 {
-            let mut bytes = Zeroizing::new([0u8; 32]);
-            getrandom::fill(bytes.as_mut_slice()).map_err(|_| CryptoError::Rng)?;
-            if let Ok(secret) = p256::SecretKey::from_slice(bytes.as_slice()) {
-                return Ok(SoftwareKey(secret));
-            }
-        }
-        Err(CryptoError::Rng)
+        DEFAULT.generate_key()
     }
 
     /// A key from its 32-byte big-endian scalar `d`, which must be in `[1, n-1]`.
@@ -266,6 +278,11 @@ impl SoftwareKey {
             .map_err(|_| CryptoError::InvalidPrivateKey)
     }
 
+    /// The `p256` secret key inside.
+    pub(crate) fn as_p256(&self) -> &p256::SecretKey {
+        &self.0
+    }
+
     /// An `ecdsa` signing key for this scalar (zeroised on drop), for certificate building.
     pub(crate) fn signing_key(&self) -> p256::ecdsa::SigningKey {
         p256::ecdsa::SigningKey::from(&self.0)
@@ -277,13 +294,10 @@ impl Signer for SoftwareKey {
         Ok(self.public())
     }
 
-    /// ES256 with a deterministic nonce (RFC 6979); returns raw `r‖s` (64 bytes).
+    /// ES256 with a deterministic nonce (RFC 6979, default provider); returns raw `r‖s`
+    /// (64 bytes).
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        let signature: p256::ecdsa::Signature = self
-            .signing_key()
-            .try_sign(message)
-            .map_err(|_| CryptoError::SigningFailed)?;
-        Ok(signature.to_bytes().to_vec())
+        DEFAULT.sign_es256(self, message).map(|s| s.to_vec())
     }
 }
 
@@ -292,18 +306,14 @@ impl KeyAgreement for SoftwareKey {
         Ok(self.public())
     }
 
+    /// ECDH with the default provider.
     fn agree(&self, peer: &EcPublicKey) -> Result<SharedSecret, CryptoError> {
-        let shared = self.0.diffie_hellman(peer.as_p256());
-        let mut out = [0u8; 32];
-        out.copy_from_slice(shared.raw_secret_bytes());
-        let secret = SharedSecret::new(out);
-        out.zeroize();
-        Ok(secret)
+        DEFAULT.ecdh(self, peer)
     }
 }
 
 /// Verifies an ES256 signature in the COSE form (RFC 9053 §2.1): exactly 64 bytes, `r‖s`,
-/// each 32 bytes big-endian.
+/// each 32 bytes big-endian, with the default provider.
 ///
 /// Any other length, or `r`/`s` zero or not below the group order, is
 /// [`CryptoError::InvalidSignatureEncoding`]; a well-formed signature that does not verify is
@@ -314,36 +324,18 @@ pub fn verify_es256(
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), CryptoError> {
-    if signature.len() != 2 * FIELD_LEN {
-        return Err(CryptoError::InvalidSignatureEncoding);
-    }
-    let signature = p256::ecdsa::Signature::from_slice(signature)
-        .map_err(|_| CryptoError::InvalidSignatureEncoding)?;
-    verify_parsed(key, message, &signature)
+    provider::verify_es256_with(&DEFAULT, key, message, signature)
 }
 
 /// Verifies an `ecdsa-with-SHA256` signature in X.509 form: a strict-DER `ECDSA-Sig-Value`
-/// (RFC 5480 §2.2.3, RFC 3279 §2.2.3). Encoding errors are
+/// (RFC 5480 §2.2.3, RFC 3279 §2.2.3), with the default provider. Encoding errors are
 /// [`CryptoError::InvalidSignatureEncoding`], a failed check [`CryptoError::SignatureInvalid`].
 pub fn verify_es256_der(
     key: &EcPublicKey,
     message: &[u8],
     der_signature: &[u8],
 ) -> Result<(), CryptoError> {
-    let raw = der_signature_to_raw(der_signature)?;
-    let signature = p256::ecdsa::Signature::from_slice(&raw)
-        .map_err(|_| CryptoError::InvalidSignatureEncoding)?;
-    verify_parsed(key, message, &signature)
-}
-
-fn verify_parsed(
-    key: &EcPublicKey,
-    message: &[u8],
-    signature: &p256::ecdsa::Signature,
-) -> Result<(), CryptoError> {
-    p256::ecdsa::VerifyingKey::from(key.as_p256())
-        .verify(message, signature)
-        .map_err(|_| CryptoError::SignatureInvalid)
+    provider::verify_es256_der_with(&DEFAULT, key, message, der_signature)
 }
 
 /// Normalises an ECDSA P-256 signature to the raw `r‖s` form COSE uses.
@@ -366,7 +358,7 @@ pub fn signature_to_raw(sig: &[u8]) -> Result<[u8; 64], CryptoError> {
 }
 
 /// Strict DER `ECDSA-Sig-Value` to raw `r‖s`, with `r`, `s` range-checked.
-fn der_signature_to_raw(sig: &[u8]) -> Result<[u8; 64], CryptoError> {
+pub(crate) fn der_signature_to_raw(sig: &[u8]) -> Result<[u8; 64], CryptoError> {
     const BAD: CryptoError = CryptoError::InvalidSignatureEncoding;
     // The content is at most 2 · (2 + 33) = 70 bytes, so DER requires the short length form.
     let (content, rest) = read_tlv(sig, 0x30).ok_or(BAD)?;
@@ -422,60 +414,24 @@ fn copy_der_uint(value: &[u8], out: &mut [u8]) -> Option<()> {
     Some(())
 }
 
-/// SHA-256 of `data`.
+/// SHA-256 of `data` (default provider).
 pub fn sha256(data: &[u8]) -> [u8; 32] {
-    let digest = sha2::Sha256::digest(data);
-    let mut out = [0u8; 32];
-    out.copy_from_slice(&digest);
-    out
+    DEFAULT.sha256(data)
 }
 
-type HmacSha256 = hmac::Hmac<sha2::Sha256>;
-
-/// HMAC-SHA-256 keyed with `key` of any length (RFC 2104).
-fn hmac_instance(key: &[u8]) -> HmacSha256 {
-    // RFC 2104 §2: a key longer than the block size is hashed first; the key is then
-    // zero-padded to the block size. Doing that here makes construction infallible.
-    const BLOCK: usize = 64;
-    let mut block = Zeroizing::new([0u8; BLOCK]);
-    if key.len() > BLOCK {
-        let mut hashed = sha256(key);
-        if let Some(dst) = block.get_mut(..hashed.len()) {
-            dst.copy_from_slice(&hashed);
-        }
-        hashed.zeroize();
-    } else if let Some(dst) = block.get_mut(..key.len()) {
-        dst.copy_from_slice(key);
-    }
-    let key_array = hmac::digest::Key::<HmacSha256>::from(*block);
-    let mac = HmacSha256::new(&key_array);
-    let mut key_array = key_array;
-    key_array.zeroize();
-    mac
-}
-
-/// HMAC-SHA-256 (RFC 2104) of `message` under `key`.
+/// HMAC-SHA-256 (RFC 2104) of `message` under `key` (default provider).
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    let mut mac = hmac_instance(key);
-    mac.update(message);
-    let tag = mac.finalize().into_bytes();
-    let mut out = [0u8; 32];
-    out.copy_from_slice(&tag);
-    out
+    DEFAULT.hmac_sha256(key, message)
 }
 
-/// Checks an HMAC-SHA-256 tag in constant time. A tag that is not exactly 32 bytes, or does
-/// not match, is [`CryptoError::MacInvalid`].
+/// Checks an HMAC-SHA-256 tag in constant time (default provider). A tag that is not
+/// exactly 32 bytes, or does not match, is [`CryptoError::MacInvalid`].
 pub fn hmac_sha256_verify(key: &[u8], message: &[u8], tag: &[u8]) -> Result<(), CryptoError> {
-    if tag.len() != 32 {
-        return Err(CryptoError::MacInvalid);
-    }
-    let mut mac = hmac_instance(key);
-    mac.update(message);
-    mac.verify_slice(tag).map_err(|_| CryptoError::MacInvalid)
+    DEFAULT.hmac_sha256_verify(key, message, tag)
 }
 
-/// HKDF-SHA-256 (RFC 5869): extract with `salt`, expand with `info` to `len` bytes.
+/// HKDF-SHA-256 (RFC 5869): extract with `salt`, expand with `info` to `len` bytes (default
+/// provider).
 ///
 /// `len` above 255 · 32 = 8160 is [`CryptoError::KdfLength`]. An empty `salt` is the same as
 /// the RFC's default of 32 zero bytes.
@@ -485,21 +441,37 @@ pub fn hkdf_sha256(
     info: &[u8],
     len: usize,
 ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-    if len > HKDF_MAX_LEN {
-        return Err(CryptoError::KdfLength);
-    }
-    let hkdf = hkdf::Hkdf::<sha2::Sha256>::new(Some(salt), ikm);
-    let mut okm = Zeroizing::new(vec![0u8; len]);
-    hkdf.expand(info, okm.as_mut_slice())
-        .map_err(|_| CryptoError::KdfLength)?;
-    Ok(okm)
+    provider::hkdf_sha256_with(&DEFAULT, ikm, salt, info, len)
 }
 
 /// `len` bytes from the operating system's CSPRNG; [`CryptoError::Rng`] if it fails.
 pub fn random_bytes(len: usize) -> Result<Vec<u8>, CryptoError> {
-    let mut out = vec![0u8; len];
-    getrandom::fill(&mut out).map_err(|_| CryptoError::Rng)?;
-    Ok(out)
+    provider::random_bytes_with(&DEFAULT, len)
+}
+
+/// AES-256-GCM encryption (default provider) of `plaintext` under `key` (32 bytes) with
+/// `iv` (12 bytes) and associated data `aad`; returns `ciphertext ‖ tag` (16-byte tag).
+/// Other key or IV sizes are [`CryptoError::UnsupportedParameters`].
+pub fn aes_256_gcm_seal(
+    key: &[u8],
+    iv: &[u8],
+    aad: &[u8],
+    plaintext: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
+    provider::aes_256_gcm_seal_with(&DEFAULT, key, iv, aad, plaintext)
+}
+
+/// AES-256-GCM decryption (default provider) of `ciphertext ‖ tag` under `key` (32 bytes)
+/// with `iv` (12 bytes) and `aad`. Other key or IV sizes are
+/// [`CryptoError::UnsupportedParameters`]; anything that does not authenticate is
+/// [`CryptoError::AeadOpen`].
+pub fn aes_256_gcm_open(
+    key: &[u8],
+    iv: &[u8],
+    aad: &[u8],
+    sealed: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    provider::aes_256_gcm_open_with(&DEFAULT, key, iv, aad, sealed)
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@
 //! arrays) verifies exactly as its producer signed it.
 
 use crate::cbor::{encode_into, CborError, Embedded, Limits, Value};
-use crate::crypto::{self, CryptoError, EcPublicKey, KeyAgreement};
+use crate::crypto::{self, CryptoError, CryptoProvider, EcPublicKey, KeyAgreement};
 use crate::format::{self, FormatError};
 
 /// The session transcript, kept as `SessionTranscriptBytes` exactly as received or built.
@@ -122,10 +122,23 @@ impl SessionTranscript {
         own: &dyn KeyAgreement,
         peer: &EcPublicKey,
     ) -> Result<zeroize::Zeroizing<Vec<u8>>, CryptoError> {
+        self.e_mac_key_with(&crypto::RustCrypto, own, peer)
+    }
+
+    /// [`SessionTranscript::e_mac_key`] with SHA-256 and HKDF computed by `provider` (the
+    /// ECDH is `own`'s: wrap a software key in [`crypto::ProviderKey`] to run it on
+    /// `provider` too).
+    pub fn e_mac_key_with(
+        &self,
+        provider: &dyn CryptoProvider,
+        own: &dyn KeyAgreement,
+        peer: &EcPublicKey,
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>, CryptoError> {
         let shared = own.agree(peer)?;
-        crypto::hkdf_sha256(
+        crypto::provider::hkdf_sha256_with(
+            provider,
             shared.as_bytes(),
-            &crypto::sha256(self.tagged_bytes()),
+            &provider.sha256(self.tagged_bytes()),
             b"EMacKey",
             32,
         )

@@ -14,12 +14,12 @@
 //! next counter, so replayed, reordered and dropped messages are all rejected.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
-use aes_gcm::aead::{Aead, KeyInit, Nonce};
-use aes_gcm::Aes256Gcm;
 use zeroize::Zeroizing;
 
-use crate::crypto::{self, CryptoError, EcPublicKey, KeyAgreement};
+use crate::crypto::provider::{self, AES_GCM_IV_LEN};
+use crate::crypto::{self, CryptoError, CryptoProvider, EcPublicKey, KeyAgreement};
 use crate::model::SessionTranscript;
 
 use super::SessionError;
@@ -74,10 +74,21 @@ impl SessionKeys {
         peer: &EcPublicKey,
         transcript: &SessionTranscript,
     ) -> Result<Self, SessionError> {
+        Self::derive_with(&crypto::RustCrypto, own, peer, transcript)
+    }
+
+    /// [`SessionKeys::derive`] with SHA-256 and HKDF computed by `provider` (the ECDH is
+    /// `own`'s).
+    pub fn derive_with(
+        provider: &dyn CryptoProvider,
+        own: &dyn KeyAgreement,
+        peer: &EcPublicKey,
+        transcript: &SessionTranscript,
+    ) -> Result<Self, SessionError> {
         let shared = own.agree(peer).map_err(SessionError::KeyAgreement)?;
-        let salt = crypto::sha256(transcript.tagged_bytes());
+        let salt = provider.sha256(transcript.tagged_bytes());
         let derive = |info: &[u8]| -> Result<Zeroizing<[u8; 32]>, SessionError> {
-            let okm = crypto::hkdf_sha256(shared.as_bytes(), &salt, info, 32)
+            let okm = provider::hkdf_sha256_with(provider, shared.as_bytes(), &salt, info, 32)
                 .map_err(SessionError::KeyAgreement)?;
             let mut key = Zeroizing::new([0u8; 32]);
             if okm.len() != key.len() {
@@ -92,15 +103,12 @@ impl SessionKeys {
         })
     }
 
-    /// The AES-256-GCM instance for messages sent by `sender` (its round keys are zeroised
-    /// on drop).
-    fn cipher_of(&self, sender: Role) -> Result<Aes256Gcm, SessionError> {
-        let key = match sender {
-            Role::Reader => &self.sk_reader,
-            Role::Holder => &self.sk_device,
-        };
-        Aes256Gcm::new_from_slice(key.as_slice())
-            .map_err(|_| SessionError::KeyAgreement(CryptoError::KdfLength))
+    /// The AES-256-GCM key of messages sent by `sender`.
+    fn key_of(&self, sender: Role) -> Zeroizing<[u8; 32]> {
+        match sender {
+            Role::Reader => self.sk_reader.clone(),
+            Role::Holder => self.sk_device.clone(),
+        }
     }
 
     #[cfg(test)]
@@ -114,14 +122,20 @@ impl SessionKeys {
     }
 }
 
+/// The keys of one end: what it sends, what it receives (zeroised on drop), and the
+/// provider that runs AES-256-GCM.
+struct DirectionKeys {
+    send: Zeroizing<[u8; 32]>,
+    receive: Zeroizing<[u8; 32]>,
+    provider: Arc<dyn CryptoProvider>,
+}
+
 /// One end's session encryption: encrypts what it sends, decrypts what it receives, with a
 /// message counter per direction. No `Debug`.
 pub struct SessionCipher {
     role: Role,
-    /// Encrypts what this end sends (boxed: the round keys are large and states move).
-    send: Box<Aes256Gcm>,
-    /// Decrypts what the peer sends.
-    receive: Box<Aes256Gcm>,
+    /// The AES-256-GCM keys and the provider that runs it (boxed: states move).
+    keys: Box<DirectionKeys>,
     /// The counter of the next message sent (from 1); `None` once 2³²−1 were used.
     pub(super) send_counter: Option<u32>,
     /// The counter the next message received must carry (from 1).
@@ -133,14 +147,36 @@ pub struct SessionCipher {
 impl SessionCipher {
     /// The cipher of `role`, with both counters at 1.
     pub fn new(keys: SessionKeys, role: Role) -> Result<Self, SessionError> {
+        Self::with_provider(keys, role, crypto::default_provider())
+    }
+
+    /// [`SessionCipher::new`] with AES-256-GCM run by `provider`.
+    pub fn with_provider(
+        keys: SessionKeys,
+        role: Role,
+        provider: Arc<dyn CryptoProvider>,
+    ) -> Result<Self, SessionError> {
         Ok(SessionCipher {
             role,
-            send: Box::new(keys.cipher_of(role)?),
-            receive: Box::new(keys.cipher_of(role.peer())?),
+            keys: Box::new(DirectionKeys {
+                send: keys.key_of(role),
+                receive: keys.key_of(role.peer()),
+                provider,
+            }),
             send_counter: Some(1),
             receive_counter: Some(1),
             recent_tags: VecDeque::new(),
         })
+    }
+
+    /// Replaces the provider that runs AES-256-GCM.
+    pub(crate) fn set_provider(&mut self, provider: Arc<dyn CryptoProvider>) {
+        self.keys.provider = provider;
+    }
+
+    /// The provider that runs AES-256-GCM (the holder's response builder uses it too).
+    pub(crate) fn provider(&self) -> &Arc<dyn CryptoProvider> {
+        &self.keys.provider
     }
 
     /// This end's role.
@@ -152,8 +188,9 @@ impl SessionCipher {
     pub fn encrypt(&mut self, plaintext: &[u8]) -> Result<Vec<u8>, SessionError> {
         let counter = self.send_counter.ok_or(SessionError::CounterExhausted)?;
         let ciphertext = self
-            .send
-            .encrypt(&nonce(self.role, counter), plaintext)
+            .keys
+            .provider
+            .aes_256_gcm_seal(&self.keys.send, &nonce(self.role, counter), &[], plaintext)
             .map_err(|_| SessionError::MessageTooLong)?;
         self.send_counter = counter.checked_add(1);
         Ok(ciphertext)
@@ -177,13 +214,21 @@ impl SessionCipher {
             return Err(SessionError::CiphertextTooShort);
         };
         let sender = self.role.peer();
-        if let Ok(plaintext) = self.receive.decrypt(&nonce(sender, expected), ciphertext) {
+        let open = |counter: u32| {
+            self.keys.provider.aes_256_gcm_open(
+                &self.keys.receive,
+                &nonce(sender, counter),
+                &[],
+                ciphertext,
+            )
+        };
+        if let Ok(plaintext) = open(expected) {
             self.receive_counter = expected.checked_add(1);
             if self.recent_tags.len() == REPLAY_MEMORY {
                 self.recent_tags.pop_front();
             }
             self.recent_tags.push_back(tag);
-            return Ok(plaintext);
+            return Ok(plaintext.to_vec());
         }
         if self.recent_tags.contains(&tag) {
             return Err(SessionError::Replayed);
@@ -192,11 +237,7 @@ impl SessionCipher {
             let Some(received) = expected.checked_add(ahead) else {
                 break;
             };
-            if self
-                .receive
-                .decrypt(&nonce(sender, received), ciphertext)
-                .is_ok()
-            {
+            if open(received).is_ok() {
                 return Err(SessionError::OutOfOrder { expected, received });
             }
         }
@@ -205,10 +246,10 @@ impl SessionCipher {
 }
 
 /// The 12-byte IV: the sender's identifier ‖ the counter, big-endian.
-fn nonce(sender: Role, counter: u32) -> Nonce<Aes256Gcm> {
-    let mut iv = [0u8; 12];
+fn nonce(sender: Role, counter: u32) -> [u8; AES_GCM_IV_LEN] {
+    let mut iv = [0u8; AES_GCM_IV_LEN];
     let (identifier, count) = iv.split_at_mut(8);
     identifier.copy_from_slice(&sender.identifier());
     count.copy_from_slice(&counter.to_be_bytes());
-    Nonce::<Aes256Gcm>::from(iv)
+    iv
 }

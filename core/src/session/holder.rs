@@ -1,7 +1,9 @@
 //! The holder's (mdoc's) side of a session, as a typestate:
 //! [`HolderSession`] → [`AwaitingConsent`] → [`HolderConnected`] → (another request or the end).
 
-use crate::crypto::{EcPublicKey, KeyAgreement, Signer, SoftwareKey};
+use std::sync::Arc;
+
+use crate::crypto::{self, CryptoProvider, EcPublicKey, KeyAgreement, Signer, SoftwareKey};
 use crate::holder::{ParsedRequest, RequestOptions, RequestedElement, ResponseBuilder};
 use crate::model::{Credential, SessionTranscript};
 
@@ -19,6 +21,7 @@ pub struct HolderSession {
     e_device_key: Box<dyn KeyAgreement>,
     engagement: DeviceEngagement,
     handover: Handover,
+    provider: Arc<dyn CryptoProvider>,
 }
 
 impl HolderSession {
@@ -31,6 +34,7 @@ impl HolderSession {
             e_device_key: Box::new(key),
             engagement,
             handover: Handover::qr(),
+            provider: crypto::default_provider(),
         })
     }
 
@@ -51,6 +55,7 @@ impl HolderSession {
             e_device_key,
             engagement,
             handover: Handover::qr(),
+            provider: crypto::default_provider(),
         })
     }
 
@@ -58,6 +63,14 @@ impl HolderSession {
     /// the transcript.
     pub fn with_handover(mut self, handover: Handover) -> Self {
         self.handover = handover;
+        self
+    }
+
+    /// Replaces the crypto provider of the session: key derivation (SHA-256, HKDF; the ECDH
+    /// is the ephemeral key's own), AES-256-GCM, and the `deviceMac` path of the responses
+    /// built by [`AwaitingConsent::respond`].
+    pub fn with_provider(mut self, provider: Arc<dyn CryptoProvider>) -> Self {
+        self.provider = provider;
         self
     }
 
@@ -87,12 +100,13 @@ impl HolderSession {
             &self.handover,
             &options.limits,
         )?;
-        let keys = SessionKeys::derive(
+        let keys = SessionKeys::derive_with(
+            self.provider.as_ref(),
             self.e_device_key.as_ref(),
             establishment.e_reader_key(),
             &transcript,
         )?;
-        let mut cipher = SessionCipher::new(keys, Role::Holder)?;
+        let mut cipher = SessionCipher::with_provider(keys, Role::Holder, self.provider.clone())?;
         let plaintext = cipher.decrypt(establishment.data())?;
         let channel = Channel {
             cipher,
@@ -235,7 +249,8 @@ impl AwaitingConsent {
 
     fn build(&self, approvals: &[Approval<'_>]) -> Result<Vec<u8>, SessionError> {
         let documents = self.request.documents();
-        let mut builder = ResponseBuilder::new(&self.channel.transcript);
+        let mut builder = ResponseBuilder::new(&self.channel.transcript)
+            .with_provider(self.channel.cipher.provider().clone());
         for approval in approvals {
             let requested =
                 documents

@@ -3,7 +3,9 @@
 
 use crate::cbor::{Embedded, Limits};
 use crate::cose::CoseKey;
-use crate::crypto::{KeyAgreement, SoftwareKey};
+use std::sync::Arc;
+
+use crate::crypto::{CryptoProvider, KeyAgreement, SoftwareKey};
 use crate::model::{DeviceRequest, SessionTranscript};
 use crate::time::UnixTime;
 use crate::verifier::{VerifiedResponse, Verifier};
@@ -75,6 +77,15 @@ impl ReaderSession {
     /// plus room for the SessionData wrapping). Match the verifier's limits if raised there.
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.channel.limits = limits;
+        self
+    }
+
+    /// Replaces the crypto provider of the session cipher (AES-256-GCM). The session keys
+    /// were derived when the session was created, with the default provider (the same
+    /// bytes on every provider); the response is verified by the [`Verifier`] given to
+    /// [`AwaitingResponse::handle_response`], with that verifier's provider.
+    pub fn with_provider(mut self, provider: Arc<dyn CryptoProvider>) -> Self {
+        self.channel.cipher.set_provider(provider);
         self
     }
 

@@ -28,10 +28,10 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use sha2::Digest;
 
 use super::{
-    check_validity_window, validate_chain, AnchorRole, Certificate, ChainUsage, TrustError,
+    check_validity_window, validate_chain_with, AnchorRole, Certificate, ChainUsage, TrustError,
     TrustStore, ValidatedChain,
 };
-use crate::crypto::EcPublicKey;
+use crate::crypto::{CryptoProvider, EcPublicKey};
 use crate::time::UnixTime;
 
 /// The capacity of a verifier's chain cache unless configured otherwise.
@@ -309,12 +309,16 @@ impl ChainCache {
     }
 
     /// Validates `chain` (DER certificates, leaf first) for `usage` at `at` against `store`
-    /// (whose fingerprint is `anchors`), from the cache when this chain validated before.
+    /// (whose fingerprint is `anchors`), from the cache when this chain validated before;
+    /// on a miss the certificate signatures are verified by `provider`.
     ///
     /// Returns what [`validate_chain`] would, in the cached form: a malformed certificate is
-    /// [`TrustError::Parse`], and every other error is the one `validate_chain` gives.
+    /// [`TrustError::Parse`], and every other error is the one `validate_chain` gives. The
+    /// provider is not part of the key: a chain that validated with one correct provider
+    /// validates with any other.
     pub fn validate<C: AsRef<[u8]>>(
         &self,
+        provider: &dyn CryptoProvider,
         chain: &[C],
         store: &TrustStore,
         anchors: &TrustFingerprint,
@@ -327,7 +331,7 @@ impl ChainCache {
                 .iter()
                 .map(|der| Certificate::from_der(der.as_ref()))
                 .collect::<Result<Vec<_>, _>>()?;
-            let validated = validate_chain(&certs, store, usage, at)?;
+            let validated = validate_chain_with(provider, &certs, store, usage, at)?;
             Ok(CachedChain::new(&certs, &validated))
         })
     }

@@ -28,7 +28,7 @@ use x509_cert::ext::pkix::{
     SubjectAltName, SubjectKeyIdentifier,
 };
 
-use crate::crypto::{self, EcPublicKey};
+use crate::crypto::{self, CryptoProvider, EcPublicKey};
 use crate::time::UnixTime;
 
 /// Why a certificate or chain was rejected.
@@ -336,6 +336,17 @@ pub fn validate_chain(
     usage: ChainUsage,
     at: UnixTime,
 ) -> Result<ValidatedChain, TrustError> {
+    validate_chain_with(&crypto::RustCrypto, chain, store, usage, at)
+}
+
+/// [`validate_chain`] with the certificate signatures verified by `provider`.
+pub fn validate_chain_with(
+    provider: &dyn CryptoProvider,
+    chain: &[Certificate],
+    store: &TrustStore,
+    usage: ChainUsage,
+    at: UnixTime,
+) -> Result<ValidatedChain, TrustError> {
     let leaf = chain.first().ok_or(TrustError::EmptyChain)?;
     let last = chain.last().ok_or(TrustError::EmptyChain)?;
     if chain.len() > MAX_CHAIN_LEN {
@@ -371,7 +382,7 @@ pub fn validate_chain(
     // Links inside the chain: certificate i issued by certificate i + 1.
     for (position, pair) in chain.windows(2).enumerate() {
         if let [subject, issuer] = pair {
-            check_issued_by(subject, issuer, position)?;
+            check_issued_by(provider, subject, issuer, position)?;
         }
     }
 
@@ -393,7 +404,7 @@ pub fn validate_chain(
         }
         let anchor = candidates
             .into_iter()
-            .find(|anchor| verify_signature(last, anchor, position).is_ok())
+            .find(|anchor| verify_signature(provider, last, anchor, position).is_ok())
             .ok_or(TrustError::SignatureInvalid { position })?;
         path.push(anchor);
     }
@@ -450,6 +461,7 @@ fn check_leaf_usage(leaf: &Certificate, usage: ChainUsage) -> Result<(), TrustEr
 
 /// `subject` at `position` is named and signed by `issuer`.
 fn check_issued_by(
+    provider: &dyn CryptoProvider,
     subject: &Certificate,
     issuer: &Certificate,
     position: usize,
@@ -458,7 +470,7 @@ fn check_issued_by(
         return Err(TrustError::IssuerMismatch { position });
     }
     check_signature_algorithm(subject, position)?;
-    verify_signature(subject, issuer, position)
+    verify_signature(provider, subject, issuer, position)
 }
 
 fn check_signature_algorithm(cert: &Certificate, position: usize) -> Result<(), TrustError> {
@@ -474,6 +486,7 @@ fn check_signature_algorithm(cert: &Certificate, position: usize) -> Result<(), 
 
 /// The signature on `subject` verifies under `issuer`'s key (algorithm already checked).
 fn verify_signature(
+    provider: &dyn CryptoProvider,
     subject: &Certificate,
     issuer: &Certificate,
     position: usize,
@@ -484,7 +497,7 @@ fn verify_signature(
         .signature()
         .as_bytes()
         .ok_or(TrustError::SignatureInvalid { position })?;
-    crypto::verify_es256_der(&key, subject.tbs_der(), signature)
+    crypto::provider::verify_es256_der_with(provider, &key, subject.tbs_der(), signature)
         .map_err(|_| TrustError::SignatureInvalid { position })
 }
 

@@ -2,8 +2,6 @@
 //! a fresh random nonce per record, and associated data that binds the record to its place
 //! (collection and identifier), so a record moved to another name does not open.
 
-use aes_gcm::aead::{Aead, KeyInit, Nonce, Payload};
-use aes_gcm::Aes256Gcm;
 use zeroize::Zeroizing;
 
 use crate::crypto::{self, CryptoError};
@@ -13,23 +11,10 @@ pub(crate) const NONCE_LEN: usize = 12;
 /// Authentication tag length.
 pub(crate) const TAG_LEN: usize = 16;
 
-fn cipher(key: &[u8; 32]) -> Result<Aes256Gcm, CryptoError> {
-    Aes256Gcm::new_from_slice(key).map_err(|_| CryptoError::InvalidPrivateKey)
-}
-
 /// Encrypts `plaintext` under `key` with associated data `aad`.
 pub(crate) fn seal(key: &[u8; 32], aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    let mut iv = [0u8; NONCE_LEN];
-    getrandom::fill(&mut iv).map_err(|_| CryptoError::Rng)?;
-    let ciphertext = cipher(key)?
-        .encrypt(
-            &Nonce::<Aes256Gcm>::from(iv),
-            Payload {
-                msg: plaintext,
-                aad,
-            },
-        )
-        .map_err(|_| CryptoError::SigningFailed)?;
+    let iv = crypto::random_bytes(NONCE_LEN)?;
+    let ciphertext = crypto::aes_256_gcm_seal(key, &iv, aad, plaintext)?;
     let mut out = Vec::with_capacity(NONCE_LEN + ciphertext.len());
     out.extend_from_slice(&iv);
     out.extend_from_slice(&ciphertext);
@@ -42,18 +27,7 @@ pub(crate) fn open(key: &[u8; 32], aad: &[u8], sealed: &[u8]) -> Option<Zeroizin
         return None;
     }
     let (iv, ciphertext) = sealed.split_at(NONCE_LEN);
-    let iv: [u8; NONCE_LEN] = iv.try_into().ok()?;
-    cipher(key)
-        .ok()?
-        .decrypt(
-            &Nonce::<Aes256Gcm>::from(iv),
-            Payload {
-                msg: ciphertext,
-                aad,
-            },
-        )
-        .ok()
-        .map(Zeroizing::new)
+    crypto::aes_256_gcm_open(key, iv, aad, ciphertext).ok()
 }
 
 /// A checksum over a record's place and contents (for stores without encryption): SHA-256

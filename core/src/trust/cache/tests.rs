@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
 use super::*;
+use crate::crypto::RustCrypto;
 use crate::trust::testpki::{TestPki, TestPkiOptions};
 use crate::trust::{validate_chain, TrustAnchor};
 
@@ -102,14 +103,28 @@ fn cached_entry_fails_exactly_as_a_cold_validation_at_every_boundary() {
         let cache = ChainCache::new(8);
         assert!(cold(&chain, &store, good).is_ok(), "{name}: fixture");
         cache
-            .validate(&chain, &store, &fp, ChainUsage::DocumentSigner, good)
+            .validate(
+                &RustCrypto,
+                &chain,
+                &store,
+                &fp,
+                ChainUsage::DocumentSigner,
+                good,
+            )
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         let mut failures = 0;
         for at in boundaries(&chain, &store) {
             let expected = cold(&chain, &store, at);
             let before = cache.stats();
             let got = cache
-                .validate(&chain, &store, &fp, ChainUsage::DocumentSigner, at)
+                .validate(
+                    &RustCrypto,
+                    &chain,
+                    &store,
+                    &fp,
+                    ChainUsage::DocumentSigner,
+                    at,
+                )
                 .map(|_| ());
             assert_eq!(got, expected, "{name} at {at:?}");
             assert_eq!(
@@ -132,11 +147,25 @@ fn staggered_windows_fail_at_the_position_a_cold_validation_names() {
     let fp = TrustFingerprint::of(&store);
     let cache = ChainCache::new(8);
     cache
-        .validate(&chain, &store, &fp, ChainUsage::DocumentSigner, t(T0 + 500))
+        .validate(
+            &RustCrypto,
+            &chain,
+            &store,
+            &fp,
+            ChainUsage::DocumentSigner,
+            t(T0 + 500),
+        )
         .unwrap();
     let at = |s| {
         cache
-            .validate(&chain, &store, &fp, ChainUsage::DocumentSigner, t(s))
+            .validate(
+                &RustCrypto,
+                &chain,
+                &store,
+                &fp,
+                ChainUsage::DocumentSigner,
+                t(s),
+            )
             .map(|_| ())
     };
     assert_eq!(at(T0 + 50), Err(TrustError::NotYetValid { position: 0 }));
@@ -155,10 +184,24 @@ fn a_changed_byte_or_another_trust_store_misses_the_cache() {
     let fp = TrustFingerprint::of(&store);
     let cache = ChainCache::new(8);
     let first = cache
-        .validate(&chain, &store, &fp, ChainUsage::DocumentSigner, now)
+        .validate(
+            &RustCrypto,
+            &chain,
+            &store,
+            &fp,
+            ChainUsage::DocumentSigner,
+            now,
+        )
         .unwrap();
     let again = cache
-        .validate(&chain, &store, &fp, ChainUsage::DocumentSigner, now)
+        .validate(
+            &RustCrypto,
+            &chain,
+            &store,
+            &fp,
+            ChainUsage::DocumentSigner,
+            now,
+        )
         .unwrap();
     assert!(Arc::ptr_eq(&first, &again));
     assert_eq!(cache.stats().hits, 1);
@@ -168,7 +211,14 @@ fn a_changed_byte_or_another_trust_store_misses_the_cache() {
     let last = flipped[0].last_mut().unwrap();
     *last ^= 0x01;
     let err = cache
-        .validate(&flipped, &store, &fp, ChainUsage::DocumentSigner, now)
+        .validate(
+            &RustCrypto,
+            &flipped,
+            &store,
+            &fp,
+            ChainUsage::DocumentSigner,
+            now,
+        )
         .unwrap_err();
     assert_eq!(Err(err), cold(&flipped, &store, now));
     assert_eq!(cache.stats().misses, 2);
@@ -192,7 +242,14 @@ fn a_changed_byte_or_another_trust_store_misses_the_cache() {
     let other = TrustFingerprint::of(&bigger);
     assert_ne!(other, fp);
     cache
-        .validate(&chain, &bigger, &other, ChainUsage::DocumentSigner, now)
+        .validate(
+            &RustCrypto,
+            &chain,
+            &bigger,
+            &other,
+            ChainUsage::DocumentSigner,
+            now,
+        )
         .unwrap();
     assert_eq!(cache.stats().misses, 3);
     let mut as_reader = TrustStore::new();
@@ -202,6 +259,7 @@ fn a_changed_byte_or_another_trust_store_misses_the_cache() {
     assert_eq!(
         cache
             .validate(
+                &RustCrypto,
                 &chain,
                 &as_reader,
                 &reader_fp,
@@ -229,7 +287,14 @@ fn bounded_least_recently_used_first() {
     let cache = ChainCache::new(2);
     let check = |i: usize| {
         cache
-            .validate(&chains[i], &store, &fp, ChainUsage::DocumentSigner, now)
+            .validate(
+                &RustCrypto,
+                &chains[i],
+                &store,
+                &fp,
+                ChainUsage::DocumentSigner,
+                now,
+            )
             .unwrap();
     };
     check(0); // miss
@@ -260,8 +325,15 @@ fn bounded_least_recently_used_first() {
 
     let off = ChainCache::new(0);
     for _ in 0..3 {
-        off.validate(&chains[0], &store, &fp, ChainUsage::DocumentSigner, now)
-            .unwrap();
+        off.validate(
+            &RustCrypto,
+            &chains[0],
+            &store,
+            &fp,
+            ChainUsage::DocumentSigner,
+            now,
+        )
+        .unwrap();
     }
     assert_eq!(off.stats().len, 0);
     assert_eq!(off.stats().hits, 0);
@@ -280,7 +352,14 @@ fn shared_between_threads() {
             s.spawn(|| {
                 for _ in 0..10 {
                     let c = cache
-                        .validate(&chain, &store, &fp, ChainUsage::DocumentSigner, now)
+                        .validate(
+                            &RustCrypto,
+                            &chain,
+                            &store,
+                            &fp,
+                            ChainUsage::DocumentSigner,
+                            now,
+                        )
                         .unwrap();
                     assert_eq!(c.leaf_subject(), pki.document_signer.subject());
                 }
@@ -302,6 +381,7 @@ fn cached_chain_exposes_what_validation_found() {
     assert_eq!(cache.capacity(), DEFAULT_CHAIN_CACHE_CAPACITY);
     let c = cache
         .validate(
+            &RustCrypto,
             &chain,
             &store,
             &TrustFingerprint::of(&store),

@@ -21,14 +21,21 @@
 //! (a batch of iterations long enough for the clock), so that load from other processes hits
 //! operations and floors alike; the median over the rounds is reported.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
+use std::sync::Arc;
 use zhengzhao::cbor::{FullDate, Limits, Value};
-use zhengzhao::crypto::{self, EcPublicKey, KeyAgreement, Signer, SoftwareKey};
+
+use zhengzhao::crypto::provider::compiled_providers;
+use zhengzhao::crypto::{
+    self, default_provider, CryptoProvider, EcPublicKey, Es256Signature, KeyAgreement, ProviderKey,
+    Signer, SoftwareKey,
+};
 use zhengzhao::holder::{
     ParsedRequest, RequestOptions, RequestedDocument, RequestedElement, ResponseBuilder,
 };
@@ -107,8 +114,8 @@ pub struct Fixture {
     approved: Vec<RequestedElement>,
     /// The device-signed DeviceResponse with 3 of the 10 elements.
     pub response: Vec<u8>,
-    cold: Verifier,
-    cached: Verifier,
+    /// One set of verifiers per compiled-in provider, the default first.
+    providers: Vec<ProviderSet>,
     annex_d: AnnexD,
     floor: FloorInputs,
     session_keys: (SoftwareKey, SoftwareKey),
@@ -117,14 +124,27 @@ pub struct Fixture {
 struct AnnexD {
     response: Vec<u8>,
     transcript: SessionTranscript,
-    reader_key: SoftwareKey,
-    verifier: Verifier,
+    trust: TrustStore,
+    reader_key: [u8; 32],
     at: UnixTime,
+}
+
+/// The verifiers of one crypto provider.
+pub struct ProviderSet {
+    /// The provider.
+    pub provider: Arc<dyn CryptoProvider>,
+    /// `""` for the default provider, else `"@<name>"`.
+    pub suffix: String,
+    cold: Verifier,
+    cached: Verifier,
+    annex_d: Verifier,
+    annex_d_reader_key: ProviderKey,
 }
 
 struct FloorInputs {
     message: [u8; 100],
     key: SoftwareKey,
+    prebuilt: p256::ecdsa::SigningKey,
     public: EcPublicKey,
     signature: Vec<u8>,
     peer: EcPublicKey,
@@ -163,10 +183,34 @@ impl Fixture {
                 &unhex(ANNEX_D_TRANSCRIPT)?,
                 &Limits::default(),
             )?,
-            reader_key: SoftwareKey::from_bytes(&unhex(ANNEX_D_READER_KEY)?)?,
-            verifier: Verifier::new(annex_trust),
+            trust: annex_trust,
+            reader_key: unhex(ANNEX_D_READER_KEY)?
+                .try_into()
+                .map_err(|_| "reader key length")?,
             at: UnixTime::parse_rfc3339("2021-01-01T00:00:00Z")?,
         };
+        let default_name = default_provider().name();
+        let mut providers = Vec::new();
+        for provider in compiled_providers() {
+            let suffix = if provider.name() == default_name {
+                String::new()
+            } else {
+                format!("@{}", provider.name())
+            };
+            providers.push(ProviderSet {
+                suffix,
+                cold: Verifier::new(trust.clone())
+                    .with_chain_cache(0)
+                    .with_provider(provider.clone()),
+                cached: Verifier::new(trust.clone()).with_provider(provider.clone()),
+                annex_d: Verifier::new(annex_d.trust.clone()).with_provider(provider.clone()),
+                annex_d_reader_key: ProviderKey::new(
+                    SoftwareKey::from_bytes(&annex_d.reader_key)?,
+                    provider.clone(),
+                ),
+                provider,
+            });
+        }
 
         let key = SoftwareKey::generate()?;
         let message = [0x5a; 100];
@@ -176,8 +220,11 @@ impl Fixture {
         let ciphertext = aead
             .encrypt(&Nonce::from([1u8; 12]), plaintext.as_slice())
             .map_err(|_| "AES-GCM")?;
+        let prebuilt =
+            p256::ecdsa::SigningKey::from_slice(key.to_bytes().as_slice()).map_err(|_| "key")?;
         let floor = FloorInputs {
             message,
+            prebuilt,
             public: key.public(),
             key,
             signature,
@@ -197,8 +244,7 @@ impl Fixture {
             approved: Vec::new(),
             request,
             response: Vec::new(),
-            cold: Verifier::new(trust.clone()).with_chain_cache(0),
-            cached: Verifier::new(trust),
+            providers,
             annex_d,
             floor,
             session_keys: (SoftwareKey::generate()?, SoftwareKey::generate()?),
@@ -239,26 +285,36 @@ impl Fixture {
         {
             return Err("issue: not 10 elements".into());
         }
-        for (name, verified) in [
-            ("verify_cold", self.verify_cold()?),
-            ("verify_cached", self.verify_cached()?),
-        ] {
-            let n: usize = verified
-                .documents
-                .iter()
-                .map(|d| d.issuer_signed[NS].len())
-                .sum();
-            if n != PRESENTED.len() {
-                return Err(format!("{name}: {n} elements").into());
+        for set in &self.providers {
+            for (name, verified) in [
+                ("verify_cold", self.verify_cold(set)?),
+                ("verify_cached", self.verify_cached(set)?),
+            ] {
+                let n: usize = verified
+                    .documents
+                    .iter()
+                    .map(|d| d.issuer_signed[NS].len())
+                    .sum();
+                if n != PRESENTED.len() {
+                    return Err(format!("{name}{}: {n} elements", set.suffix).into());
+                }
             }
-        }
-        if self.verify_annex_d()?.documents.len() != 1 {
-            return Err("verify_annex_d: no document".into());
+            if self.verify_annex_d(set)?.documents.len() != 1 {
+                return Err(format!("verify_annex_d{}: no document", set.suffix).into());
+            }
+            if !self.floor_verify(set) {
+                return Err(format!("es256_verify{}: fails", set.suffix).into());
+            }
+            let signature = self.floor_sign(set)?;
+            crypto::verify_es256(&self.floor.public, &self.floor.message, &signature)?;
+            if self.floor_ecdh(set)? != *self.floor.key.agree(&self.floor.peer)?.as_bytes() {
+                return Err(format!("ecdh{}: disagrees", set.suffix).into());
+            }
         }
         crypto::verify_es256(
             &self.floor.public,
             &self.floor.message,
-            &self.floor.signature,
+            &self.sign_prebuilt(),
         )?;
         let mut holder = self.session_cipher(Role::Holder)?;
         let mut reader = self.session_cipher(Role::Reader)?;
@@ -286,25 +342,44 @@ impl Fixture {
         Ok(builder.finish())
     }
 
+    /// The verifier sets, one per compiled-in provider, the default first.
+    pub fn providers(&self) -> &[ProviderSet] {
+        &self.providers
+    }
+
     /// `verify_cold`: [`Fixture::response`] with the chain cache off.
-    pub fn verify_cold(&self) -> Result<zhengzhao::verifier::VerifiedResponse, Error> {
-        Ok(self
+    pub fn verify_cold(
+        &self,
+        set: &ProviderSet,
+    ) -> Result<zhengzhao::verifier::VerifiedResponse, Error> {
+        Ok(set
             .cold
             .verify(&self.response, &self.transcript, self.now, None)?)
     }
 
     /// `verify_cached`: [`Fixture::response`] with the document signer's chain cached.
-    pub fn verify_cached(&self) -> Result<zhengzhao::verifier::VerifiedResponse, Error> {
-        Ok(self
+    pub fn verify_cached(
+        &self,
+        set: &ProviderSet,
+    ) -> Result<zhengzhao::verifier::VerifiedResponse, Error> {
+        Ok(set
             .cached
             .verify(&self.response, &self.transcript, self.now, None)?)
     }
 
-    /// `verify_annex_d`: the Annex D response at 2021-01-01 with its reader key (deviceMac).
-    pub fn verify_annex_d(&self) -> Result<zhengzhao::verifier::VerifiedResponse, Error> {
+    /// `verify_annex_d`: the Annex D response at 2021-01-01 with its reader key (deviceMac,
+    /// the key agreement on the same provider), chain cached.
+    pub fn verify_annex_d(
+        &self,
+        set: &ProviderSet,
+    ) -> Result<zhengzhao::verifier::VerifiedResponse, Error> {
         let a = &self.annex_d;
-        Ok(a.verifier
-            .verify(&a.response, &a.transcript, a.at, Some(&a.reader_key))?)
+        Ok(set.annex_d.verify(
+            &a.response,
+            &a.transcript,
+            a.at,
+            Some(&set.annex_d_reader_key),
+        )?)
     }
 
     /// A session cipher for `role`, both ends derived from the same two ephemeral keys.
@@ -322,20 +397,36 @@ impl Fixture {
         &self.floor.plaintext
     }
 
-    /// Floor: one ES256 verification (100-byte message), as the verifier makes it.
-    pub fn floor_verify(&self) -> bool {
+    /// Floor: one ES256 verification (100-byte message) on `set`'s provider, as the
+    /// verifier calls it.
+    pub fn floor_verify(&self, set: &ProviderSet) -> bool {
         let f = &self.floor;
-        crypto::verify_es256(&f.public, &f.message, &f.signature).is_ok()
+        Es256Signature::from_raw(&f.signature)
+            .and_then(|sig| set.provider.verify_es256(&f.public, &f.message, &sig))
+            .is_ok()
     }
 
-    /// Floor: one ES256 signature (100-byte message) with a software key.
-    pub fn floor_sign(&self) -> Result<Vec<u8>, Error> {
-        Ok(self.floor.key.sign(&self.floor.message)?)
+    /// Floor: one ES256 signature (100-byte message) with a software key on `set`'s provider.
+    pub fn floor_sign(&self, set: &ProviderSet) -> Result<[u8; 64], Error> {
+        Ok(set
+            .provider
+            .sign_es256(&self.floor.key, &self.floor.message)?)
     }
 
-    /// Floor: one P-256 key agreement.
-    pub fn floor_ecdh(&self) -> Result<[u8; 32], Error> {
-        Ok(*self.floor.key.agree(&self.floor.peer)?.as_bytes())
+    /// One ES256 signature with a `p256` signing key built once (the scalar multiplication
+    /// for its public key done ahead), for comparison with [`Fixture::floor_sign`].
+    pub fn sign_prebuilt(&self) -> [u8; 64] {
+        use p256::ecdsa::signature::Signer as _;
+        let signature: p256::ecdsa::Signature = self.floor.prebuilt.sign(&self.floor.message);
+        signature.to_bytes().into()
+    }
+
+    /// Floor: one P-256 key agreement on `set`'s provider.
+    pub fn floor_ecdh(&self, set: &ProviderSet) -> Result<[u8; 32], Error> {
+        Ok(*set
+            .provider
+            .ecdh(&self.floor.key, &self.floor.peer)?
+            .as_bytes())
     }
 
     /// Floor: AES-256-GCM seal of the 4 KiB message.
@@ -361,9 +452,9 @@ impl Fixture {
             .collect()
     }
 
-    /// The verifier with the chain cache on, for batch measurements.
-    pub fn cached_verifier(&self) -> &Verifier {
-        &self.cached
+    /// The default provider's verifier with the chain cache on, for batch measurements.
+    pub fn cached_verifier(&self) -> Result<&Verifier, Error> {
+        Ok(&self.providers.first().ok_or("no provider")?.cached)
     }
 }
 
@@ -378,7 +469,7 @@ pub struct Options {
 
 /// One measured thing: an untimed `prepare(n)` before each batch of `n` timed `run()`s.
 struct Thing<'a> {
-    name: &'static str,
+    name: String,
     prepare: Box<dyn FnMut(usize) -> Result<(), Error> + 'a>,
     run: Box<dyn FnMut() -> Result<(), Error> + 'a>,
     batch: usize,
@@ -386,9 +477,9 @@ struct Thing<'a> {
 }
 
 impl<'a> Thing<'a> {
-    fn new(name: &'static str, run: impl FnMut() -> Result<(), Error> + 'a) -> Self {
+    fn new(name: impl Into<String>, run: impl FnMut() -> Result<(), Error> + 'a) -> Self {
         Thing {
-            name,
+            name: name.into(),
             prepare: Box::new(|_| Ok(())),
             run: Box::new(run),
             batch: 1,
@@ -497,29 +588,20 @@ pub fn run(options: Options) -> Result<Report, Error> {
     let (warm_up, rounds) = if options.quick {
         (Duration::from_millis(30), 40)
     } else {
-        (Duration::from_millis(300), 600)
+        (Duration::from_millis(300), 500)
     };
     let f = Fixture::new()?;
 
-    let holder = std::cell::RefCell::new(f.session_cipher(Role::Holder)?);
+    let holder = RefCell::new(f.session_cipher(Role::Holder)?);
     // The decrypting reader's own sender, so that its counters stay in step.
-    let sender = std::cell::RefCell::new(f.session_cipher(Role::Holder)?);
-    let reader = std::cell::RefCell::new(f.session_cipher(Role::Reader)?);
-    let queue = std::cell::RefCell::new(VecDeque::<Vec<u8>>::new());
+    let sender = RefCell::new(f.session_cipher(Role::Holder)?);
+    let reader = RefCell::new(f.session_cipher(Role::Reader)?);
+    let queue = RefCell::new(VecDeque::<Vec<u8>>::new());
     let message = f.session_message();
 
     let mut things = vec![
         Thing::new("issue", || f.issue().map(|c| drop(black_box(c)))),
         Thing::new("present", || f.present().map(|r| drop(black_box(r)))),
-        Thing::new("verify_cold", || {
-            f.verify_cold().map(|r| drop(black_box(r)))
-        }),
-        Thing::new("verify_cached", || {
-            f.verify_cached().map(|r| drop(black_box(r)))
-        }),
-        Thing::new("verify_annex_d", || {
-            f.verify_annex_d().map(|r| drop(black_box(r)))
-        }),
         Thing::new("session_encrypt", || {
             let sealed = holder.borrow_mut().encrypt(black_box(message))?;
             black_box(sealed);
@@ -540,26 +622,48 @@ pub fn run(options: Options) -> Result<Report, Error> {
             }
             Ok(())
         }),
-        Thing::new("es256_verify", || {
-            if black_box(f.floor_verify()) {
-                Ok(())
-            } else {
-                Err("floor verify failed".into())
-            }
-        }),
-        Thing::new("es256_sign", || f.floor_sign().map(|s| drop(black_box(s)))),
-        Thing::new("ecdh", || {
-            f.floor_ecdh().map(|s| {
-                black_box(s);
-            })
-        }),
         Thing::new("aes256gcm_seal_4k", || {
             f.floor_seal().map(|s| drop(black_box(s)))
         }),
         Thing::new("aes256gcm_open_4k", || {
             f.floor_open().map(|s| drop(black_box(s)))
         }),
+        Thing::new("es256_sign_prebuilt_key", || {
+            black_box(f.sign_prebuilt());
+            Ok(())
+        }),
     ];
+    for set in f.providers() {
+        let x = &set.suffix;
+        things.extend([
+            Thing::new(format!("verify_cold{x}"), || {
+                f.verify_cold(set).map(|r| drop(black_box(r)))
+            }),
+            Thing::new(format!("verify_cached{x}"), || {
+                f.verify_cached(set).map(|r| drop(black_box(r)))
+            }),
+            Thing::new(format!("verify_annex_d{x}"), || {
+                f.verify_annex_d(set).map(|r| drop(black_box(r)))
+            }),
+            Thing::new(format!("es256_verify{x}"), || {
+                if black_box(f.floor_verify(set)) {
+                    Ok(())
+                } else {
+                    Err("floor verify failed".into())
+                }
+            }),
+            Thing::new(format!("es256_sign{x}"), || {
+                f.floor_sign(set).map(|s| {
+                    black_box(s);
+                })
+            }),
+            Thing::new(format!("ecdh{x}"), || {
+                f.floor_ecdh(set).map(|s| {
+                    black_box(s);
+                })
+            }),
+        ]);
+    }
     measure(&mut things, warm_up, rounds)?;
     let m = |name: &str| {
         things
@@ -567,34 +671,51 @@ pub fn run(options: Options) -> Result<Report, Error> {
             .find(|t| t.name == name)
             .map_or(f64::NAN, Thing::median)
     };
-    let (verify, sign, ecdh) = (m("es256_verify"), m("es256_sign"), m("ecdh"));
-    let row = |name: &str, floor_us: f64, floor_is: &str| Row {
-        name: name.to_owned(),
-        median_us: m(name),
+    let row = |name: String, floor_us: f64, floor_is: &str| Row {
+        median_us: m(&name),
+        name,
         floor_us,
         floor_is: floor_is.to_owned(),
     };
-    let rows = vec![
-        row("issue", sign, "1 sign"),
-        row("present", sign, "1 sign"),
-        row("verify_cold", 3.0 * verify, "3 verify"),
-        row("verify_cached", 2.0 * verify, "2 verify"),
-        row("verify_annex_d", verify + ecdh, "1 verify + 1 ECDH"),
+    let sign = m("es256_sign");
+    let mut rows = vec![
+        row("issue".into(), sign, "1 sign"),
         row(
-            "session_encrypt",
+            "present".into(),
+            sign,
+            "1 sign (the holder also checks its signature: +1 verify)",
+        ),
+    ];
+    for set in f.providers() {
+        let x = &set.suffix;
+        let (verify, ecdh) = (m(&format!("es256_verify{x}")), m(&format!("ecdh{x}")));
+        rows.extend([
+            row(format!("verify_cold{x}"), 3.0 * verify, "3 verify"),
+            row(format!("verify_cached{x}"), 2.0 * verify, "2 verify"),
+            row(
+                format!("verify_annex_d{x}"),
+                verify + ecdh,
+                "1 verify + 1 ECDH",
+            ),
+        ]);
+    }
+    rows.extend([
+        row(
+            "session_encrypt".into(),
             m("aes256gcm_seal_4k"),
             "AES-GCM seal 4 KiB",
         ),
         row(
-            "session_decrypt",
+            "session_decrypt".into(),
             m("aes256gcm_open_4k"),
             "AES-GCM open 4 KiB",
         ),
-    ];
+    ]);
+    let row_names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
     let primitives = things
         .iter()
-        .skip(7)
-        .map(|t| (t.name.to_owned(), t.median()))
+        .filter(|t| !row_names.contains(&t.name.as_str()))
+        .map(|t| (t.name.clone(), t.median()))
         .collect();
     drop(things);
 
@@ -611,7 +732,7 @@ pub fn run(options: Options) -> Result<Report, Error> {
 fn measure_batch(f: &Fixture, quick: bool) -> Result<BatchReport, Error> {
     let (items, runs) = if quick { (32, 5) } else { (256, 15) };
     let batch = f.batch_items(items);
-    let verifier = f.cached_verifier();
+    let verifier = f.cached_verifier()?;
     let mut per_second = [Vec::new(), Vec::new()];
     for _ in 0..runs {
         for (slot, threads) in [1usize, 2].into_iter().enumerate() {

@@ -222,7 +222,7 @@ mod annex_d {
         let outcome = reader
             .handle_response(
                 &v("session_data"),
-                &Verifier::new(iaca()),
+                &common::verifier(iaca()),
                 at("2021-01-01T00:00:00Z"),
             )
             .unwrap();
@@ -246,8 +246,11 @@ mod annex_d {
         .unwrap();
         let request = DeviceRequest::parse(&v("device_request"), &Limits::default()).unwrap();
         let (reader, _) = reader.send_request(&request).unwrap();
-        let result =
-            reader.handle_response(&v("session_data"), &Verifier::new(iaca()), UnixTime::now());
+        let result = reader.handle_response(
+            &v("session_data"),
+            &common::verifier(iaca()),
+            UnixTime::now(),
+        );
         assert!(matches!(result, Err(SessionError::Verification(_))));
     }
 }
@@ -271,7 +274,7 @@ impl World {
     }
 
     fn verifier(&self) -> Verifier {
-        Verifier::new(self.f.trust.clone())
+        common::verifier(self.f.trust.clone())
     }
 
     /// A request for `elements`, signed by the reader for `transcript`.
@@ -308,9 +311,13 @@ impl World {
     /// Engages by QR and delivers a first request; returns the holder awaiting consent and
     /// the reader awaiting the response.
     fn start(&self, elements: &[&str]) -> (AwaitingConsent, AwaitingResponse, Vec<u8>) {
-        let holder = HolderSession::engage(Vec::new()).unwrap();
+        let holder = HolderSession::engage(Vec::new())
+            .unwrap()
+            .with_provider(common::provider());
         let qr = holder.qr_code();
-        let reader = ReaderSession::from_qr(&qr).unwrap();
+        let reader = ReaderSession::from_qr(&qr)
+            .unwrap()
+            .with_provider(common::provider());
         let request = self.request(elements, reader.transcript());
         let (reader, establishment) = reader.send_request(&request).unwrap();
         let consent = holder

@@ -14,7 +14,7 @@ use zhengzhao::cbor::Limits;
 use zhengzhao::crypto::SoftwareKey;
 use zhengzhao::model::SessionTranscript;
 use zhengzhao::trust::{AnchorRole, TrustStore};
-use zhengzhao::verifier::{VerifiedResponse, Verifier};
+use zhengzhao::verifier::VerifiedResponse;
 
 const SEED: u64 = 0x5eed_2026_1126_0001;
 const RANDOM_CHANGES: usize = 2_000;
@@ -88,7 +88,7 @@ fn every_change_to_our_own_response_fails() {
         &f.credential,
         &["family_name", "birth_date", "driving_privileges"],
     );
-    let verifier = Verifier::new(f.trust.clone());
+    let verifier = common::verifier(f.trust.clone());
     let (tried, accepted) = sweep(&response, |b| {
         verifier.verify(b, &f.transcript, f.now, None).ok()
     });
@@ -118,7 +118,7 @@ fn changes_to_the_annex_d_response_fail_or_change_nothing_reported() {
         SoftwareKey::from_bytes(&hex_vector(&format!("{d}/ephemeral_reader_key.d.hex"))).unwrap();
     let t = at("2021-01-01T00:00:00Z");
     let response = hex_vector(&format!("{d}/device_response.hex"));
-    let verifier = Verifier::new(trust);
+    let verifier = common::verifier(trust);
     let (tried, accepted) = sweep(&response, |b| verifier.verify(b, &st, t, Some(&key)).ok());
     println!("Annex D: {tried} changes, {accepted} verified with an identical report");
 }
@@ -129,7 +129,7 @@ fn the_same_response_under_another_transcript_fails() {
     let response = present(&f, &f.credential, &["family_name"]);
     let other =
         SessionTranscript::new(None, None, &zhengzhao::cbor::Value::text("another session"));
-    assert!(Verifier::new(f.trust.clone())
+    assert!(common::verifier(f.trust.clone())
         .verify(&response, &other, f.now, None)
         .is_err());
 }

@@ -10,7 +10,7 @@ use zhengzhao::holder::{ParsedRequest, ReaderIdentity, RequestOptions};
 use zhengzhao::model::{DeviceResponse, SessionTranscript};
 use zhengzhao::time::UnixTime;
 use zhengzhao::trust::{AnchorRole, TrustError, TrustStore};
-use zhengzhao::verifier::{Check, DeviceAuthMethod, Verifier, VerifyError};
+use zhengzhao::verifier::{Check, DeviceAuthMethod, VerifyError};
 
 const MDL: &str = "org.iso.18013.5.1.mDL";
 const MDL_NS: &str = "org.iso.18013.5.1";
@@ -49,7 +49,7 @@ mod annex_d {
     #[test]
     fn device_response_verifies_with_all_six_elements() {
         let key = reader_key();
-        let out = Verifier::new(iaca())
+        let out = common::verifier(iaca())
             .verify(&response(), &st(), at("2021-01-01T00:00:00Z"), Some(&key))
             .unwrap();
         assert_eq!(out.documents.len(), 1);
@@ -107,7 +107,7 @@ mod annex_d {
     #[test]
     fn rejected_today_naming_expiry() {
         let key = reader_key();
-        let err = Verifier::new(iaca())
+        let err = common::verifier(iaca())
             .verify(&response(), &st(), at("2026-11-26T00:00:00Z"), Some(&key))
             .unwrap_err();
         assert_eq!(err.check(), Check::IssuerChain);
@@ -131,7 +131,7 @@ mod annex_d {
         // expires at 13:30:02 on the same day the DS does at 00:00:00, so the chain always
         // fails first here; assert that ordering explicitly.
         let key = reader_key();
-        let err = Verifier::new(iaca())
+        let err = common::verifier(iaca())
             .verify(&response(), &st(), at("2021-10-01T13:30:03Z"), Some(&key))
             .unwrap_err();
         assert_eq!(err.check(), Check::IssuerChain);
@@ -140,7 +140,7 @@ mod annex_d {
     #[test]
     fn rejected_before_mso_valid_from() {
         let key = reader_key();
-        let err = Verifier::new(iaca())
+        let err = common::verifier(iaca())
             .verify(&response(), &st(), at("2020-10-01T13:30:01Z"), Some(&key))
             .unwrap_err();
         assert!(matches!(err, VerifyError::MsoNotYetValid { .. }), "{err:?}");
@@ -152,7 +152,7 @@ mod annex_d {
         let key = reader_key();
         for role in [AnchorRole::IssuingAuthority, AnchorRole::ReaderAuthority] {
             let trust = store(&format!("{D}/reader_root_cert.der.hex"), role);
-            let err = Verifier::new(trust)
+            let err = common::verifier(trust)
                 .verify(&response(), &st(), at("2021-01-01T00:00:00Z"), Some(&key))
                 .unwrap_err();
             assert!(
@@ -171,7 +171,7 @@ mod annex_d {
     #[test]
     fn rejected_with_wrong_reader_key() {
         let wrong = SoftwareKey::generate().unwrap();
-        let err = Verifier::new(iaca())
+        let err = common::verifier(iaca())
             .verify(&response(), &st(), at("2021-01-01T00:00:00Z"), Some(&wrong))
             .unwrap_err();
         assert!(matches!(err, VerifyError::DeviceMac { .. }), "{err:?}");
@@ -180,7 +180,7 @@ mod annex_d {
 
     #[test]
     fn mac_needs_the_reader_key() {
-        let err = Verifier::new(iaca())
+        let err = common::verifier(iaca())
             .verify(&response(), &st(), at("2021-01-01T00:00:00Z"), None)
             .unwrap_err();
         assert!(
@@ -193,7 +193,7 @@ mod annex_d {
     fn rejected_with_another_transcript() {
         let key = reader_key();
         let other = SessionTranscript::new(None, None, &Value::Null);
-        let err = Verifier::new(iaca())
+        let err = common::verifier(iaca())
             .verify(&response(), &other, at("2021-01-01T00:00:00Z"), Some(&key))
             .unwrap_err();
         assert_eq!(err.check(), Check::DeviceAuthentication);
@@ -327,7 +327,7 @@ mod paradym_oid4vp {
             &format!("{D}/iaca_root_cert.der.hex"),
             AnchorRole::IssuingAuthority,
         );
-        Verifier::new(trust).verify(
+        common::verifier(trust).verify(
             &hex_vector(&format!("{D}/device_response.hex")),
             st,
             t,
@@ -408,7 +408,7 @@ mod google_dcapi {
 
     fn run(role: AnchorRole) -> Result<zhengzhao::verifier::VerifiedResponse, VerifyError> {
         let trust = store(&format!("{D}/ds_cert_digitalcredentials_dev.der.hex"), role);
-        Verifier::new(trust).verify(
+        common::verifier(trust).verify(
             &hex_vector(&format!("{D}/device_response.hex")),
             &transcript(&format!("{D}/session_transcript_bytes.hex")),
             at("2025-02-20T00:00:00Z"),
@@ -446,7 +446,7 @@ mod auth0_example {
             &format!("{D}/issuer_root_cert.der.hex"),
             AnchorRole::PinnedDocumentSigner,
         );
-        Verifier::new(trust).verify(
+        common::verifier(trust).verify(
             &hex_vector(&format!("{D}/device_response.hex")),
             &transcript(&format!("{D}/session_transcript_bytes.hex")),
             t,
@@ -487,7 +487,7 @@ mod auth0_example {
             AnchorRole::PinnedDocumentSigner,
         );
         let other = SessionTranscript::new(None, None, &Value::Null);
-        let err = Verifier::new(trust)
+        let err = common::verifier(trust)
             .verify(
                 &hex_vector(&format!("{D}/device_response.hex")),
                 &other,
@@ -513,7 +513,7 @@ mod auth0_example {
             &format!("{D}/issuer_root_cert.der.hex"),
             AnchorRole::IssuingAuthority,
         );
-        let err = Verifier::new(trust)
+        let err = common::verifier(trust)
             .verify(
                 &hex_vector(&format!("{D}/device_response.hex")),
                 &transcript(&format!("{D}/session_transcript_bytes.hex")),
@@ -537,7 +537,7 @@ mod pymdoccbor_variant {
         let key =
             SoftwareKey::from_bytes(&hex_vector("iso18013-5-annex-d/ephemeral_reader_key.d.hex"))
                 .unwrap();
-        let err = Verifier::new(trust)
+        let err = common::verifier(trust)
             .verify(
                 &hex_vector("pymdoccbor-annexd-variant/device_response.hex"),
                 &transcript("iso18013-5-annex-d/session_transcript_bytes.hex"),

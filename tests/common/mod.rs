@@ -32,9 +32,15 @@ pub fn at(s: &str) -> UnixTime {
 /// tests crate is built with its feature (`--features aws-lc-rs`), otherwise the default.
 /// Prints which, so the test output says what was tested.
 pub fn provider() -> std::sync::Arc<dyn zhengzhao::crypto::CryptoProvider> {
+    static SAID: std::sync::Once = std::sync::Once::new();
     let provider = zhengzhao::crypto::provider::compiled_providers()
         .pop()
         .unwrap_or_else(zhengzhao::crypto::default_provider);
-    println!("crypto provider under test: {}", provider.name());
+    SAID.call_once(|| eprintln!("crypto provider under test: {}", provider.name()));
     provider
+}
+
+/// A verifier trusting `trust`, on the provider under test ([`provider`]).
+pub fn verifier(trust: zhengzhao::trust::TrustStore) -> zhengzhao::verifier::Verifier {
+    zhengzhao::verifier::Verifier::new(trust).with_provider(provider())
 }

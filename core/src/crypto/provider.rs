@@ -5,7 +5,7 @@
 //! [`RustCrypto`] (the pure-Rust `p256`, `sha2`, `hmac`, `hkdf`, `aes-gcm` crates and the
 //! operating system's CSPRNG through `getrandom`) is the default everywhere: it builds for
 //! every mobile target and for WebAssembly. A server verifier can inject a faster provider
-//! (behind a cargo feature) through
+//! (with the `ring` cargo feature, `Ring`) through
 //! `Verifier::with_provider` and the other `with_provider` builders.
 //!
 //! What stays in the core, shared by every provider, so providers cannot disagree about it:
@@ -20,6 +20,11 @@ use std::sync::Arc;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::{CryptoError, EcPublicKey, SharedSecret, SoftwareKey, FIELD_LEN};
+
+#[cfg(feature = "ring")]
+mod ring;
+#[cfg(feature = "ring")]
+pub use self::ring::Ring;
 
 /// The AES-256-GCM key length in bytes.
 pub const AES_256_GCM_KEY_LEN: usize = 32;
@@ -149,7 +154,11 @@ pub fn default_provider() -> Arc<dyn CryptoProvider> {
 /// Every provider compiled into this build, the default first: what the test suites run
 /// against.
 pub fn compiled_providers() -> Vec<Arc<dyn CryptoProvider>> {
-    vec![Arc::new(RustCrypto)]
+    #[allow(unused_mut)]
+    let mut providers: Vec<Arc<dyn CryptoProvider>> = vec![Arc::new(RustCrypto)];
+    #[cfg(feature = "ring")]
+    providers.push(Arc::new(Ring));
+    providers
 }
 
 // ---- operations over any provider, with the shared checks ----------------------------------

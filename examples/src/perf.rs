@@ -577,6 +577,9 @@ pub struct Report {
     pub rows: Vec<Row>,
     /// Medians of the primitives, µs, by name.
     pub primitives: Vec<(String, f64)>,
+    /// Each verify operation on a non-default provider against the same operation on the
+    /// default one: (operation with suffix, default operation, median ratio).
+    pub providers: Vec<(String, String, f64)>,
     /// Batch verification throughput.
     pub batch: BatchReport,
     /// Rounds measured.
@@ -588,7 +591,7 @@ pub fn run(options: Options) -> Result<Report, Error> {
     let (warm_up, rounds) = if options.quick {
         (Duration::from_millis(30), 40)
     } else {
-        (Duration::from_millis(300), 500)
+        (Duration::from_millis(300), 2000)
     };
     let f = Fixture::new()?;
 
@@ -711,6 +714,14 @@ pub fn run(options: Options) -> Result<Report, Error> {
             "AES-GCM open 4 KiB",
         ),
     ]);
+    let mut providers = Vec::new();
+    for set in f.providers().iter().filter(|s| !s.suffix.is_empty()) {
+        for op in ["verify_cold", "verify_cached", "verify_annex_d"] {
+            let name = format!("{op}{}", set.suffix);
+            let ratio = m(&name) / m(op);
+            providers.push((name, op.to_owned(), ratio));
+        }
+    }
     let row_names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
     let primitives = things
         .iter()
@@ -723,6 +734,7 @@ pub fn run(options: Options) -> Result<Report, Error> {
     Ok(Report {
         rows,
         primitives,
+        providers,
         batch,
         rounds,
     })
@@ -770,6 +782,11 @@ impl Report {
                 "name": n,
                 "median_us": round(*us),
             })).collect::<Vec<_>>(),
+            "providers": self.providers.iter().map(|(n, base, ratio)| serde_json::json!({
+                "name": n,
+                "default": base,
+                "ratio": round(*ratio),
+            })).collect::<Vec<_>>(),
             "batch": {
                 "items": self.batch.items,
                 "threads_1_per_s": round(self.batch.per_second_1),
@@ -799,6 +816,9 @@ impl Report {
         out.push_str("\nprimitives (median µs):");
         for (n, us) in &self.primitives {
             out.push_str(&format!(" {n} {us:.2};"));
+        }
+        for (name, base, ratio) in &self.providers {
+            out.push_str(&format!("\n{name} / {base}: {ratio:.3}"));
         }
         out.push_str(&format!(
             "\nbatch verify ({} responses): 1 thread {:.0}/s, 2 threads {:.0}/s, speedup {:.2}x\n",

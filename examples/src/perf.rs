@@ -568,6 +568,25 @@ pub struct BatchReport {
     pub per_second_1: f64,
     /// Median responses per second on two threads.
     pub per_second_2: f64,
+    /// Process CPU time over wall time during the 2-thread runs (Linux only): how many cores
+    /// the machine actually gave the batch. Near 2 on an idle 2-core machine; when other
+    /// processes hold the cores it is lower, and so is the speedup.
+    pub cores_obtained_2: Option<f64>,
+    /// CPU time per response, µs, on 1 and on 2 threads (Linux only): equal when the threads
+    /// do not contend with each other (no lock or allocator serialisation).
+    pub cpu_us_per_item: Option<(f64, f64)>,
+}
+
+/// CPU time (user + system) of this process so far, from `/proc/self/stat` (Linux; ticks of
+/// 1/100 s), or `None` elsewhere.
+fn process_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some(Duration::from_millis((utime + stime) * 10))
 }
 
 /// The whole report.
@@ -746,23 +765,35 @@ fn measure_batch(f: &Fixture, quick: bool) -> Result<BatchReport, Error> {
     let batch = f.batch_items(items);
     let verifier = f.cached_verifier()?;
     let mut per_second = [Vec::new(), Vec::new()];
+    let mut wall = [Duration::ZERO; 2];
+    let mut cpu = [Some(Duration::ZERO); 2];
     for _ in 0..runs {
         for (slot, threads) in [1usize, 2].into_iter().enumerate() {
+            let cpu_before = process_cpu();
             let start = Instant::now();
             let results = verifier.verify_batch(&batch, threads);
-            let secs = start.elapsed().as_secs_f64();
+            let elapsed = start.elapsed();
+            let cpu_used = process_cpu()
+                .zip(cpu_before)
+                .map(|(a, b)| a.saturating_sub(b));
             if results.iter().any(Result::is_err) || results.len() != items {
                 return Err("batch verification failed".into());
             }
-            if let Some(v) = per_second.get_mut(slot) {
-                v.push(items as f64 / secs);
-            }
+            per_second[slot].push(items as f64 / elapsed.as_secs_f64());
+            wall[slot] += elapsed;
+            cpu[slot] = cpu[slot].zip(cpu_used).map(|(a, b)| a + b);
         }
     }
+    let total = (runs * items) as f64;
+    let [cpu_1, cpu_2] = cpu;
     Ok(BatchReport {
         items,
         per_second_1: median(&per_second[0]),
         per_second_2: median(&per_second[1]),
+        cores_obtained_2: cpu_2.map(|c| c.as_secs_f64() / wall[1].as_secs_f64()),
+        cpu_us_per_item: cpu_1
+            .zip(cpu_2)
+            .map(|(a, b)| (a.as_secs_f64() * 1e6 / total, b.as_secs_f64() * 1e6 / total)),
     })
 }
 
@@ -792,6 +823,9 @@ impl Report {
                 "threads_1_per_s": round(self.batch.per_second_1),
                 "threads_2_per_s": round(self.batch.per_second_2),
                 "speedup": round(self.batch.per_second_2 / self.batch.per_second_1),
+                "cores_obtained_2": self.batch.cores_obtained_2.map(round),
+                "cpu_us_per_item_1": self.batch.cpu_us_per_item.map(|c| round(c.0)),
+                "cpu_us_per_item_2": self.batch.cpu_us_per_item.map(|c| round(c.1)),
             },
             "rounds": self.rounds,
         })
@@ -827,6 +861,14 @@ impl Report {
             self.batch.per_second_2,
             self.batch.per_second_2 / self.batch.per_second_1
         ));
+        if let (Some(cores), Some((c1, c2))) =
+            (self.batch.cores_obtained_2, self.batch.cpu_us_per_item)
+        {
+            out.push_str(&format!(
+                "  2 threads obtained {cores:.2} cores; CPU per response {c1:.0} µs (1 thread), \
+                 {c2:.0} µs (2 threads)\n"
+            ));
+        }
         out.push_str(&format!(
             "({} interleaved rounds; medians; ratios compare across machines, times do not)\n",
             self.rounds

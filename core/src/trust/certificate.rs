@@ -2,6 +2,7 @@
 
 use core::fmt;
 use core::ops::Range;
+use std::sync::Arc;
 
 use der::oid::AssociatedOid;
 use der::{Decode, Encode, Reader};
@@ -24,8 +25,12 @@ use crate::time::UnixTime;
 ///
 /// Signatures are checked over the `tbsCertificate` bytes as received, never re-encoded.
 /// `Debug` prints only the subject and serial number (authority names, not personal data).
+/// Cloning is cheap (the parsed certificate is shared), so a verifier can hand out the trust
+/// anchor with every verified document.
 #[derive(Clone)]
-pub struct Certificate {
+pub struct Certificate(Arc<Inner>);
+
+struct Inner {
     der: Vec<u8>,
     tbs: Range<usize>,
     parsed: x509_cert::Certificate,
@@ -37,11 +42,11 @@ impl Certificate {
     pub fn from_der(der: &[u8]) -> Result<Self, TrustError> {
         let parsed = x509_cert::Certificate::from_der(der).map_err(|_| TrustError::Parse)?;
         let tbs = tbs_range(der).ok_or(TrustError::Parse)?;
-        Ok(Certificate {
+        Ok(Certificate(Arc::new(Inner {
             der: der.to_vec(),
             tbs,
             parsed,
-        })
+        })))
     }
 
     /// Parses one PEM certificate (`-----BEGIN CERTIFICATE-----`, RFC 7468).
@@ -56,17 +61,17 @@ impl Certificate {
 
     /// The certificate's DER encoding, exactly as received.
     pub fn der(&self) -> &[u8] {
-        &self.der
+        &self.0.der
     }
 
     /// The DER `tbsCertificate`, the bytes the issuer signed.
     pub(crate) fn tbs_der(&self) -> &[u8] {
-        self.der.get(self.tbs.clone()).unwrap_or_default()
+        self.0.der.get(self.0.tbs.clone()).unwrap_or_default()
     }
 
     /// The parsed form.
     pub(crate) fn parsed(&self) -> &x509_cert::Certificate {
-        &self.parsed
+        &self.0.parsed
     }
 
     /// The subject name: RFC 4514 attribute syntax and escaping, RDNs in the order encoded
@@ -75,28 +80,29 @@ impl Certificate {
     /// `"C=CN, O=zhengzhao test, CN=Test Document Signer"`. An authority's name, not personal
     /// data.
     pub fn subject(&self) -> String {
-        format_name(self.parsed.tbs_certificate().subject())
+        format_name(self.0.parsed.tbs_certificate().subject())
     }
 
     /// The issuer name, formatted like [`Certificate::subject`].
     pub fn issuer(&self) -> String {
-        format_name(self.parsed.tbs_certificate().issuer())
+        format_name(self.0.parsed.tbs_certificate().issuer())
     }
 
     /// The start of the validity period (`notBefore`).
     pub fn not_before(&self) -> UnixTime {
-        to_unix(self.parsed.tbs_certificate().validity().not_before)
+        to_unix(self.0.parsed.tbs_certificate().validity().not_before)
     }
 
     /// The end of the validity period (`notAfter`, inclusive).
     pub fn not_after(&self) -> UnixTime {
-        to_unix(self.parsed.tbs_certificate().validity().not_after)
+        to_unix(self.0.parsed.tbs_certificate().validity().not_after)
     }
 
     /// The subject public key; only P-256 (`id-ecPublicKey`, `prime256v1`) is supported, other
     /// key types are [`TrustError::UnsupportedKey`].
     pub fn public_key(&self) -> Result<EcPublicKey, TrustError> {
         let spki = self
+            .0
             .parsed
             .tbs_certificate()
             .subject_public_key_info()
@@ -115,13 +121,14 @@ impl Certificate {
 
     /// The serial number as lower-case hex (big-endian, leading zero bytes stripped).
     pub fn serial_hex(&self) -> String {
-        let bytes = self.parsed.tbs_certificate().serial_number().as_bytes();
+        let bytes = self.0.parsed.tbs_certificate().serial_number().as_bytes();
         bytes.iter().map(|b| format!("{b:02x}")).collect()
     }
 
     /// The extensions, empty for v1/v2 certificates.
     pub(crate) fn extensions(&self) -> &[Extension] {
-        self.parsed
+        self.0
+            .parsed
             .tbs_certificate()
             .extensions()
             .map(Vec::as_slice)
@@ -155,7 +162,7 @@ impl Certificate {
 
 impl PartialEq for Certificate {
     fn eq(&self, other: &Self) -> bool {
-        self.der == other.der
+        self.0.der == other.0.der
     }
 }
 

@@ -397,3 +397,140 @@ fn annex_d_session_keys() {
         shared.as_bytes()
     );
 }
+
+/// The known answers above, through every provider compiled into this build (with
+/// `--features ring`, the `ring` provider too): results and error variants must not depend on
+/// the provider.
+#[test]
+fn every_compiled_provider_gives_the_known_answers() {
+    use provider::{
+        aes_256_gcm_open_with, aes_256_gcm_seal_with, compiled_providers, hkdf_sha256_with,
+        random_bytes_with, verify_es256_der_with, verify_es256_with,
+    };
+    let providers = compiled_providers();
+    #[cfg(feature = "ring")]
+    assert_eq!(providers.len(), 2, "the ring provider is compiled in");
+    for p in &providers {
+        let p = p.as_ref();
+        let name = p.name();
+        // SHA-256, HKDF (RFC 5869 case 1), HMAC (RFC 4231 cases 2 and 6).
+        assert_eq!(
+            p.sha256(b"").to_vec(),
+            h("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+            "{name}"
+        );
+        let okm = hkdf_sha256_with(
+            p,
+            &h("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b"),
+            &h("000102030405060708090a0b0c"),
+            &h("f0f1f2f3f4f5f6f7f8f9"),
+            42,
+        )
+        .unwrap();
+        assert_eq!(
+            okm.to_vec(),
+            h("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"),
+            "{name}"
+        );
+        assert_eq!(
+            hkdf_sha256_with(p, b"k", b"", b"", 8160).unwrap().len(),
+            8160
+        );
+        assert!(matches!(
+            hkdf_sha256_with(p, b"k", b"", b"", 8161),
+            Err(CryptoError::KdfLength)
+        ));
+        let jefe = h("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+        let msg = b"what do ya want for nothing?";
+        assert_eq!(p.hmac_sha256(b"Jefe", msg).to_vec(), jefe, "{name}");
+        p.hmac_sha256_verify(b"Jefe", msg, &jefe).unwrap();
+        assert_eq!(
+            p.hmac_sha256(
+                &[0xaa; 131],
+                b"Test Using Larger Than Block-Size Key - Hash Key First"
+            )
+            .to_vec(),
+            h("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"),
+            "{name}"
+        );
+        let mut wrong = jefe.clone();
+        wrong[0] ^= 1;
+        for tag in [&wrong[..], &jefe[..31], &[]] {
+            assert!(
+                matches!(
+                    p.hmac_sha256_verify(b"Jefe", msg, tag),
+                    Err(CryptoError::MacInvalid)
+                ),
+                "{name}"
+            );
+        }
+
+        // ES256: both S forms verify; encodings are rejected before the provider; a wrong
+        // message is SignatureInvalid.
+        let key = SoftwareKey::from_bytes(&[0x42; 32]).unwrap();
+        let public = key.public();
+        let sig = p256::ecdsa::Signature::from_slice(&p.sign_es256(&key, b"m").unwrap()).unwrap();
+        let (r, s) = sig.split_scalars();
+        let flipped = p256::ecdsa::Signature::from_scalars(r.to_bytes(), (-*s).to_bytes()).unwrap();
+        verify_es256_with(p, &public, b"m", &sig.to_bytes()).unwrap();
+        verify_es256_with(p, &public, b"m", &flipped.to_bytes()).unwrap();
+        verify_es256_der_with(p, &public, b"m", sig.to_der().as_bytes()).unwrap();
+        assert!(matches!(
+            verify_es256_with(p, &public, b"M", &sig.to_bytes()),
+            Err(CryptoError::SignatureInvalid)
+        ));
+        let mut n_s = sig.to_bytes().to_vec();
+        n_s[32..].copy_from_slice(&h(N));
+        for bad in [&n_s[..], &n_s[..63], sig.to_der().as_bytes()] {
+            assert!(
+                matches!(
+                    verify_es256_with(p, &public, b"m", bad),
+                    Err(CryptoError::InvalidSignatureEncoding)
+                ),
+                "{name}"
+            );
+        }
+
+        // Annex D: ECDH and HKDF give EMacKey.
+        let salt = p.sha256(&vector("session_transcript_bytes.hex"));
+        let reader = SoftwareKey::from_bytes(&vector("ephemeral_reader_key.d.hex")).unwrap();
+        let static_device = EcPublicKey::from_coordinates(
+            &vector("static_device_key.x.hex"),
+            &vector("static_device_key.y.hex"),
+        )
+        .unwrap();
+        let shared = p.ecdh(&reader, &static_device).unwrap();
+        let emac = hkdf_sha256_with(p, shared.as_bytes(), &salt, b"EMacKey", 32).unwrap();
+        assert_eq!(emac.to_vec(), vector("emac_key.hex"), "{name}");
+
+        // AES-256-GCM round trip; any change fails as AeadOpen.
+        let sealed = aes_256_gcm_seal_with(p, &[1; 32], &[2; 12], b"aad", b"licence").unwrap();
+        assert_eq!(sealed.len(), 7 + 16);
+        let opened = aes_256_gcm_open_with(p, &[1; 32], &[2; 12], b"aad", &sealed).unwrap();
+        assert_eq!(opened.as_slice(), b"licence");
+        let mut modified = sealed.clone();
+        modified[0] ^= 1;
+        for (key, iv, aad, data) in [
+            ([9u8; 32], [2u8; 12], &b"aad"[..], &sealed[..]),
+            ([1; 32], [3; 12], b"aad", &sealed),
+            ([1; 32], [2; 12], b"aaD", &sealed),
+            ([1; 32], [2; 12], b"aad", &modified),
+            ([1; 32], [2; 12], b"aad", &sealed[..15]),
+        ] {
+            assert!(
+                matches!(
+                    aes_256_gcm_open_with(p, &key, &iv, aad, data),
+                    Err(CryptoError::AeadOpen)
+                ),
+                "{name}"
+            );
+        }
+
+        let a = random_bytes_with(p, 32).unwrap();
+        assert_ne!(a, random_bytes_with(p, 32).unwrap(), "{name}");
+        assert_ne!(
+            p.generate_key().unwrap().to_bytes(),
+            p.generate_key().unwrap().to_bytes()
+        );
+    }
+}

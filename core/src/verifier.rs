@@ -61,7 +61,11 @@ use crate::model::{
     DeviceAuth, DeviceResponse, Document, ModelError, SessionTranscript, ValidityInfo,
 };
 use crate::time::UnixTime;
-use crate::trust::{validate_chain_with, Certificate, ChainUsage, TrustError, TrustStore};
+use crate::trust::cache::{TrustFingerprint, DEFAULT_CHAIN_CACHE_CAPACITY};
+use crate::trust::{Certificate, ChainCache, ChainUsage, TrustError, TrustStore};
+
+mod batch;
+pub use batch::BatchItem;
 
 /// One verification check, as named in errors and in the audit trail.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -371,10 +375,20 @@ pub struct VerifiedResponse {
 }
 
 /// Verifies DeviceResponses against a set of trust anchors.
+///
+/// A verifier remembers the document-signer chains it validated (a [`ChainCache`] of
+/// [`DEFAULT_CHAIN_CACHE_CAPACITY`] chains, on by default; see
+/// [`Verifier::with_chain_cache`]), so a chain it has seen before is not parsed or
+/// signature-checked again; every certificate's validity period is still checked at each
+/// verification time, and [`Check::IssuerChain`] is reported either way. Clones share the
+/// cache. `Verifier` is `Send + Sync`: share one across threads, or use
+/// [`Verifier::verify_batch`].
 #[derive(Clone, Debug)]
 pub struct Verifier {
     trust: TrustStore,
     limits: Limits,
+    anchors: TrustFingerprint,
+    chains: Arc<ChainCache>,
     provider: Arc<dyn CryptoProvider>,
 }
 
@@ -383,8 +397,10 @@ impl Verifier {
     /// with the default crypto provider.
     pub fn new(trust: TrustStore) -> Self {
         Verifier {
+            anchors: TrustFingerprint::of(&trust),
             trust,
             limits: Limits::default(),
+            chains: Arc::new(ChainCache::new(DEFAULT_CHAIN_CACHE_CAPACITY)),
             provider: crypto::default_provider(),
         }
     }
@@ -402,6 +418,19 @@ impl Verifier {
     /// The crypto provider in use.
     pub fn provider(&self) -> &Arc<dyn CryptoProvider> {
         &self.provider
+    }
+
+    /// Replaces the chain cache with a new one holding at most `capacity` validated chains
+    /// (least recently used evicted first); 0 turns caching off, so every verification
+    /// validates the chain in full.
+    pub fn with_chain_cache(mut self, capacity: usize) -> Self {
+        self.chains = Arc::new(ChainCache::new(capacity));
+        self
+    }
+
+    /// The chain cache (for its statistics, or to clear it).
+    pub fn chain_cache(&self) -> &ChainCache {
+        &self.chains
     }
 
     /// Replaces the CBOR limits (see [`Limits`] for the defaults).
@@ -470,20 +499,18 @@ impl Verifier {
         let chain_der = issuer_auth
             .x5chain()
             .map_err(|source| VerifyError::X5Chain { document, source })?;
-        let chain = chain_der
-            .iter()
-            .map(|der| Certificate::from_der(der))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|source| VerifyError::IssuerChain { document, source })?;
         let provider = self.provider.as_ref();
-        let validated = validate_chain_with(
-            provider,
-            &chain,
-            &self.trust,
-            ChainUsage::DocumentSigner,
-            at,
-        )
-        .map_err(|source| VerifyError::IssuerChain { document, source })?;
+        let validated = self
+            .chains
+            .validate(
+                provider,
+                &chain_der,
+                &self.trust,
+                &self.anchors,
+                ChainUsage::DocumentSigner,
+                at,
+            )
+            .map_err(|source| VerifyError::IssuerChain { document, source })?;
         checks.push((document, Check::IssuerChain));
 
         // 3. Issuer signature over MobileSecurityObjectBytes.
@@ -597,8 +624,8 @@ impl Verifier {
 
         Ok(VerifiedDocument {
             doc_type: doc.doc_type.clone(),
-            issuer: validated.leaf().subject(),
-            trust_anchor: validated.anchor().subject(),
+            issuer: validated.leaf_subject().to_owned(),
+            trust_anchor: validated.anchor_subject().to_owned(),
             validity: mso.validity,
             issuer_signed,
             device_signed: device_elements,

@@ -13,6 +13,7 @@
 //! | [`verify_tool`] | `cargo run --example verify` |
 //! | [`mdoc_tool`] | `cargo run --example mdoc-tool -- <pki|device-key|transcript|issue|request|present|inspect>` |
 //! | [`scenario`] | `cargo run --example scenarios` and the scenario test |
+//! | [`perf`] | `cargo run --release --example perf` and the criterion benches |
 //!
 //! Examples print disclosed values on purpose; the library never does.
 
@@ -21,6 +22,7 @@ pub mod demo;
 pub mod files;
 pub mod json;
 pub mod mdoc_tool;
+pub mod perf;
 pub mod scenario;
 pub mod verify_tool;
 

@@ -2,9 +2,13 @@
 
 use core::fmt;
 use core::ops::Range;
+use std::sync::Arc;
 
+use der::asn1::{Ia5StringRef, ObjectIdentifier, PrintableStringRef, Utf8StringRef};
 use der::oid::AssociatedOid;
 use der::{Decode, Encode, Reader};
+use der::{Tag, Tagged};
+use x509_cert::attr::AttributeTypeAndValue;
 use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage};
 use x509_cert::ext::Extension;
 use x509_cert::name::Name;
@@ -24,8 +28,12 @@ use crate::time::UnixTime;
 ///
 /// Signatures are checked over the `tbsCertificate` bytes as received, never re-encoded.
 /// `Debug` prints only the subject and serial number (authority names, not personal data).
+/// Cloning is cheap (the parsed certificate is shared), so a verifier can hand out the trust
+/// anchor with every verified document.
 #[derive(Clone)]
-pub struct Certificate {
+pub struct Certificate(Arc<Inner>);
+
+struct Inner {
     der: Vec<u8>,
     tbs: Range<usize>,
     parsed: x509_cert::Certificate,
@@ -37,11 +45,11 @@ impl Certificate {
     pub fn from_der(der: &[u8]) -> Result<Self, TrustError> {
         let parsed = x509_cert::Certificate::from_der(der).map_err(|_| TrustError::Parse)?;
         let tbs = tbs_range(der).ok_or(TrustError::Parse)?;
-        Ok(Certificate {
+        Ok(Certificate(Arc::new(Inner {
             der: der.to_vec(),
             tbs,
             parsed,
-        })
+        })))
     }
 
     /// Parses one PEM certificate (`-----BEGIN CERTIFICATE-----`, RFC 7468).
@@ -56,17 +64,17 @@ impl Certificate {
 
     /// The certificate's DER encoding, exactly as received.
     pub fn der(&self) -> &[u8] {
-        &self.der
+        &self.0.der
     }
 
     /// The DER `tbsCertificate`, the bytes the issuer signed.
     pub(crate) fn tbs_der(&self) -> &[u8] {
-        self.der.get(self.tbs.clone()).unwrap_or_default()
+        self.0.der.get(self.0.tbs.clone()).unwrap_or_default()
     }
 
     /// The parsed form.
     pub(crate) fn parsed(&self) -> &x509_cert::Certificate {
-        &self.parsed
+        &self.0.parsed
     }
 
     /// The subject name: RFC 4514 attribute syntax and escaping, RDNs in the order encoded
@@ -75,28 +83,29 @@ impl Certificate {
     /// `"C=CN, O=zhengzhao test, CN=Test Document Signer"`. An authority's name, not personal
     /// data.
     pub fn subject(&self) -> String {
-        format_name(self.parsed.tbs_certificate().subject())
+        format_name(self.0.parsed.tbs_certificate().subject())
     }
 
     /// The issuer name, formatted like [`Certificate::subject`].
     pub fn issuer(&self) -> String {
-        format_name(self.parsed.tbs_certificate().issuer())
+        format_name(self.0.parsed.tbs_certificate().issuer())
     }
 
     /// The start of the validity period (`notBefore`).
     pub fn not_before(&self) -> UnixTime {
-        to_unix(self.parsed.tbs_certificate().validity().not_before)
+        to_unix(self.0.parsed.tbs_certificate().validity().not_before)
     }
 
     /// The end of the validity period (`notAfter`, inclusive).
     pub fn not_after(&self) -> UnixTime {
-        to_unix(self.parsed.tbs_certificate().validity().not_after)
+        to_unix(self.0.parsed.tbs_certificate().validity().not_after)
     }
 
     /// The subject public key; only P-256 (`id-ecPublicKey`, `prime256v1`) is supported, other
     /// key types are [`TrustError::UnsupportedKey`].
     pub fn public_key(&self) -> Result<EcPublicKey, TrustError> {
         let spki = self
+            .0
             .parsed
             .tbs_certificate()
             .subject_public_key_info()
@@ -115,13 +124,14 @@ impl Certificate {
 
     /// The serial number as lower-case hex (big-endian, leading zero bytes stripped).
     pub fn serial_hex(&self) -> String {
-        let bytes = self.parsed.tbs_certificate().serial_number().as_bytes();
+        let bytes = self.0.parsed.tbs_certificate().serial_number().as_bytes();
         bytes.iter().map(|b| format!("{b:02x}")).collect()
     }
 
     /// The extensions, empty for v1/v2 certificates.
     pub(crate) fn extensions(&self) -> &[Extension] {
-        self.parsed
+        self.0
+            .parsed
             .tbs_certificate()
             .extensions()
             .map(Vec::as_slice)
@@ -155,7 +165,7 @@ impl Certificate {
 
 impl PartialEq for Certificate {
     fn eq(&self, other: &Self) -> bool {
-        self.der == other.der
+        self.0.der == other.0.der
     }
 }
 
@@ -228,7 +238,7 @@ pub(crate) fn format_name(name: &Name) -> String {
     name.iter_rdn()
         .map(|rdn| {
             rdn.iter()
-                .map(ToString::to_string)
+                .map(format_attribute)
                 .collect::<Vec<_>>()
                 .join("+")
         })
@@ -236,6 +246,110 @@ pub(crate) fn format_name(name: &Name) -> String {
         .join(", ")
 }
 
+/// The attribute types of authorities' names, with the key x509-cert's `Display` prints for
+/// them (the shortest name in const-oid's database, upper-cased). That `Display` searches the
+/// whole database for every attribute, which made formatting a name cost about as much as
+/// parsing the certificate; these are printed directly, identically (checked in the tests).
+const SHORT_NAMES: [(ObjectIdentifier, &str); 6] = [
+    (ObjectIdentifier::new_unwrap("2.5.4.3"), "CN"),
+    (ObjectIdentifier::new_unwrap("2.5.4.6"), "C"),
+    (ObjectIdentifier::new_unwrap("2.5.4.7"), "L"),
+    (ObjectIdentifier::new_unwrap("2.5.4.8"), "ST"),
+    (ObjectIdentifier::new_unwrap("2.5.4.10"), "O"),
+    (ObjectIdentifier::new_unwrap("2.5.4.11"), "OU"),
+];
+
+/// One attribute as `KEY=value` (RFC 4514 escaping), exactly as x509-cert's `Display` prints
+/// it; types outside [`SHORT_NAMES`] and non-string values are left to that `Display`.
+fn format_attribute(atv: &AttributeTypeAndValue) -> String {
+    let key = SHORT_NAMES
+        .iter()
+        .find(|(oid, _)| *oid == atv.oid)
+        .map(|(_, key)| *key);
+    let value = match atv.value.tag() {
+        Tag::PrintableString => PrintableStringRef::try_from(&atv.value)
+            .ok()
+            .map(|s| s.as_str()),
+        Tag::Utf8String => Utf8StringRef::try_from(&atv.value).ok().map(|s| s.as_str()),
+        Tag::Ia5String => Ia5StringRef::try_from(&atv.value).ok().map(|s| s.as_str()),
+        _ => None,
+    };
+    let (Some(key), Some(value)) = (key, value) else {
+        return atv.to_string();
+    };
+    let mut out = String::with_capacity(key.len() + 1 + value.len());
+    out.push_str(key);
+    out.push('=');
+    let mut chars = value.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '#' if i == 0 => out.push_str("\\#"),
+            ' ' if i == 0 || chars.peek().is_none() => out.push_str("\\ "),
+            '"' | '+' | ',' | ';' | '<' | '>' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\x00'..='\x1f' | '\x7f' => out.push_str(&format!("\\{:02x}", c as u8)),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 fn to_unix(time: x509_cert::time::Time) -> UnixTime {
     UnixTime::from_secs(i64::try_from(time.to_unix_duration().as_secs()).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use der::asn1::Any;
+
+    use super::*;
+
+    /// The direct formatting is byte-identical to x509-cert's `Display` for every listed type,
+    /// each string tag, and values needing every kind of escape.
+    #[test]
+    fn attribute_formatting_matches_x509_cert_display() {
+        let values = [
+            "Test Issuing Authority CA",
+            "#hash",
+            "a#b",
+            " leading",
+            "trailing ",
+            " ",
+            "a,b+c\"d;e<f>g\\h",
+            "ctl\x01\x1f\x7fend",
+            "北京市公安局",
+            "",
+        ];
+        let mut checked = 0;
+        for (oid, _) in SHORT_NAMES
+            .iter()
+            .chain([&(ObjectIdentifier::new_unwrap("2.5.4.5"), "")])
+        {
+            for tag in [
+                Tag::Utf8String,
+                Tag::PrintableString,
+                Tag::Ia5String,
+                Tag::OctetString,
+            ] {
+                for value in values {
+                    let Ok(any) = Any::new(tag, value.as_bytes()) else {
+                        continue;
+                    };
+                    let atv = AttributeTypeAndValue {
+                        oid: *oid,
+                        value: any,
+                    };
+                    assert_eq!(
+                        format_attribute(&atv),
+                        atv.to_string(),
+                        "{oid} {tag:?} {value:?}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 150, "{checked}");
+    }
 }

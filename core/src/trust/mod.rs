@@ -11,12 +11,14 @@
 //! revocation (status is a separate check), no name or policy constraints (a certificate
 //! marking such an extension critical is rejected).
 
+pub mod cache;
 mod certificate;
 pub mod testpki;
 
 #[cfg(test)]
 mod tests;
 
+pub use cache::{CachedChain, ChainCache};
 pub use certificate::{parse_pem_or_der, Certificate};
 
 use der::asn1::ObjectIdentifier;
@@ -425,10 +427,20 @@ pub fn validate_chain_with(
 }
 
 fn check_validity(cert: &Certificate, position: usize, at: UnixTime) -> Result<(), TrustError> {
-    if at < cert.not_before() {
+    check_validity_window(cert.not_before(), cert.not_after(), position, at)
+}
+
+/// The one validity rule, shared with [`cache`]: bounds inclusive.
+fn check_validity_window(
+    not_before: UnixTime,
+    not_after: UnixTime,
+    position: usize,
+    at: UnixTime,
+) -> Result<(), TrustError> {
+    if at < not_before {
         return Err(TrustError::NotYetValid { position });
     }
-    if at > cert.not_after() {
+    if at > not_after {
         return Err(TrustError::Expired { position });
     }
     Ok(())

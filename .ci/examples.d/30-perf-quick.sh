@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The performance report in its quick form (well under a minute once built), with the `ring`
+# provider compiled in. It asserts nothing about time: it checks that every operation ran and
+# was reported with a positive median, floor and ratio, under the published names.
+set -euo pipefail
+
+out=$(cargo run --locked --release --features ring --example perf -- --quick --json)
+printf '%s\n' "$out"
+printf '%s' "$out" | python3 -c '
+import json, math, sys
+report = json.load(sys.stdin)
+ops = {op["name"]: op for op in report["operations"]}
+required = ["issue", "present", "verify_cold", "verify_cached", "verify_annex_d",
+            "session_encrypt", "session_decrypt",
+            "verify_cold@ring", "verify_cached@ring", "verify_annex_d@ring"]
+missing = [n for n in required if n not in ops]
+if missing:
+    sys.exit(f"perf: missing operations {missing}")
+for name, op in ops.items():
+    for key in ("median_us", "floor_us", "ratio"):
+        value = op.get(key)
+        if not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+            sys.exit(f"perf: {name}.{key} = {value!r}")
+batch = report["batch"]
+if not (batch["threads_1_per_s"] > 0 and batch["threads_2_per_s"] > 0):
+    sys.exit(f"perf: batch {batch}")
+print(f"perf --quick: {len(ops)} operations reported")
+'

@@ -354,3 +354,65 @@ fn aes_gcm_parameters_outside_the_policy_are_unsupported() {
         Err(CryptoError::AeadOpen)
     ));
 }
+
+/// A signer outside the library: it claims `claimed` as its public key and signs with `key`.
+struct ForeignSigner {
+    claimed: EcPublicKey,
+    key: SoftwareKey,
+}
+
+impl Signer for ForeignSigner {
+    fn public_key(&self) -> Result<EcPublicKey, CryptoError> {
+        Ok(self.claimed.clone())
+    }
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        self.key.sign(message)
+    }
+    // needs_signature_check: the default (true).
+}
+
+#[test]
+fn the_holder_checks_foreign_signatures_and_compares_its_own_keys() {
+    let f = fixture();
+    let req = request(&["family_name"]).to_bytes();
+    let parsed = ParsedRequest::parse(&req, &f.transcript, &RequestOptions::new(f.now)).unwrap();
+    let doc = &parsed.documents()[0];
+    let approved = doc.disclosable(&f.credential);
+    let add = |signer: &dyn Signer| {
+        let mut rb = ResponseBuilder::new(&f.transcript);
+        rb.add_document(&f.credential, doc, &approved, signer)
+            .map(|()| rb.finish())
+    };
+    assert!(!f.device_key.needs_signature_check());
+
+    // Our own key, but not the credential's: refused by comparing public keys.
+    let other = SoftwareKey::generate().unwrap();
+    let err = add(&other).unwrap_err();
+    assert!(
+        matches!(err, zhengzhao::holder::HolderError::WrongDeviceKey(_)),
+        "{err:?}"
+    );
+
+    // A foreign signer claiming the device key but signing with another: caught by the check.
+    let liar = ForeignSigner {
+        claimed: f.device_key.public(),
+        key: SoftwareKey::generate().unwrap(),
+    };
+    assert!(liar.needs_signature_check());
+    let err = add(&liar).unwrap_err();
+    assert!(
+        matches!(err, zhengzhao::holder::HolderError::WrongDeviceKey(_)),
+        "{err:?}"
+    );
+
+    // Both paths produce responses the verifier accepts.
+    let honest = ForeignSigner {
+        claimed: f.device_key.public(),
+        key: SoftwareKey::from_bytes(f.device_key.to_bytes().as_slice()).unwrap(),
+    };
+    for response in [add(&f.device_key).unwrap(), add(&honest).unwrap()] {
+        Verifier::new(f.trust.clone())
+            .verify(&response, &f.transcript, f.now, None)
+            .unwrap();
+    }
+}

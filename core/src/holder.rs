@@ -290,11 +290,22 @@ impl PendingDocument {
         let sig = CoseSign1::from_detached_signature(signature)?;
         sig.verify(&self.device_key, Some(&self.device_authentication))
             .map_err(HolderError::WrongDeviceKey)?;
-        Ok(Document {
+        Ok(self.finish(sig))
+    }
+
+    /// [`PendingDocument::complete`] without the signature check, for this library's own
+    /// signers (see [`Signer::needs_signature_check`]); the encoding is still checked.
+    fn complete_unchecked(self, signature: &[u8]) -> Result<Document, HolderError> {
+        let sig = CoseSign1::from_detached_signature(signature)?;
+        Ok(self.finish(sig))
+    }
+
+    fn finish(self, sig: CoseSign1) -> Document {
+        Document {
             doc_type: self.doc_type,
             issuer_signed: self.issuer_signed,
             device_signed: DeviceSigned::new(DeviceAuth::Signature(sig)),
-        })
+        }
     }
 }
 
@@ -397,10 +408,25 @@ impl<'t> ResponseBuilder<'t> {
         device_key: &dyn Signer,
     ) -> Result<(), HolderError> {
         let pending = self.prepare_document(credential, request, approved)?;
+        let check = device_key.needs_signature_check();
+        if !check {
+            // This library's own signer: its key must be the credential's device key, and then
+            // its signature is right by construction, so one ECDSA verify is saved.
+            let public = device_key.public_key().map_err(HolderError::DeviceKey)?;
+            if public != pending.device_key {
+                return Err(HolderError::WrongDeviceKey(CoseError::Crypto(
+                    CryptoError::SignatureInvalid,
+                )));
+            }
+        }
         let signature = device_key
             .sign(pending.to_be_signed())
             .map_err(HolderError::DeviceKey)?;
-        let doc = pending.complete(&signature)?;
+        let doc = if check {
+            pending.complete(&signature)?
+        } else {
+            pending.complete_unchecked(&signature)?
+        };
         self.documents.push(doc);
         Ok(())
     }

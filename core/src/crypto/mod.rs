@@ -212,6 +212,17 @@ pub trait Signer: Send + Sync {
     /// Signs `message` (the implementation hashes it with SHA-256). Returns raw `r‖s`
     /// (64 bytes) or a DER ECDSA-Sig-Value; callers normalise with [`signature_to_raw`].
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, CryptoError>;
+    /// Whether a holder must check each signature from this signer against the credential's
+    /// device key before sending it (one ECDSA verify per document).
+    ///
+    /// `true`, the default, suits every signer outside this library: with a platform key store
+    /// a wrong alias, or a digest hashed twice (`SHA256withECDSA` over a SHA-256 value), is an
+    /// easy mistake that a verifier would otherwise report only as a bad device signature.
+    /// [`SoftwareKey`] answers `false`: its signatures come from this library's RFC 6979 code
+    /// over the key it holds, so the holder compares public keys instead.
+    fn needs_signature_check(&self) -> bool {
+        true
+    }
 }
 
 /// Ephemeral-static or static-static ECDH on P-256 under a key the implementer holds.
@@ -224,10 +235,14 @@ pub trait KeyAgreement: Send + Sync {
 
 /// A P-256 private key held in memory, zeroised on drop, with no `Debug`.
 ///
-/// The scalar lives in a `p256::SecretKey`, whose `Drop` implementation zeroises it
-/// (`elliptic_curve::SecretKey` implements `ZeroizeOnDrop`); the transient signing keys and
-/// byte buffers derived from it here are zeroised as well.
-pub struct SoftwareKey(p256::SecretKey);
+/// The scalar lives in a `p256::SecretKey` and in the `ecdsa` signing key built from it once
+/// (with its public key) when the key is made, so that neither signing nor asking for the
+/// public key repeats the scalar multiplication; both zeroise the scalar on drop
+/// (`ZeroizeOnDrop`), and the byte buffers derived from them here are zeroised as well.
+pub struct SoftwareKey {
+    secret: p256::SecretKey,
+    signing: p256::ecdsa::SigningKey,
+}
 
 impl SoftwareKey {
     /// A fresh key from the operating system's CSPRNG.
@@ -244,13 +259,13 @@ impl SoftwareKey {
             return Err(CryptoError::InvalidPrivateKey);
         }
         p256::SecretKey::from_slice(d)
-            .map(SoftwareKey)
+            .map(SoftwareKey::from_secret)
             .map_err(|_| CryptoError::InvalidPrivateKey)
     }
 
     /// The 32-byte big-endian scalar, in a buffer zeroised on drop.
     pub fn to_bytes(&self) -> Zeroizing<[u8; 32]> {
-        let mut field = self.0.to_bytes();
+        let mut field = self.secret.to_bytes();
         let mut out = Zeroizing::new([0u8; 32]);
         out.copy_from_slice(&field);
         field.zeroize();
@@ -259,13 +274,13 @@ impl SoftwareKey {
 
     /// The matching public key.
     pub fn public(&self) -> EcPublicKey {
-        EcPublicKey(self.0.public_key())
+        EcPublicKey(p256::PublicKey::from(self.signing.verifying_key()))
     }
 
     /// The key as an unencrypted PKCS #8 PEM document (`-----BEGIN PRIVATE KEY-----`).
     pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>, CryptoError> {
         use p256::pkcs8::EncodePrivateKey;
-        self.0
+        self.secret
             .to_pkcs8_pem(p256::pkcs8::LineEnding::LF)
             .map_err(|_| CryptoError::InvalidPrivateKey)
     }
@@ -274,18 +289,24 @@ impl SoftwareKey {
     pub fn from_pkcs8_pem(pem: &str) -> Result<Self, CryptoError> {
         use p256::pkcs8::DecodePrivateKey;
         p256::SecretKey::from_pkcs8_pem(pem)
-            .map(SoftwareKey)
+            .map(SoftwareKey::from_secret)
             .map_err(|_| CryptoError::InvalidPrivateKey)
+    }
+
+    /// Wraps a `p256` secret key, computing its public key once.
+    fn from_secret(secret: p256::SecretKey) -> Self {
+        let signing = p256::ecdsa::SigningKey::from(&secret);
+        SoftwareKey { secret, signing }
     }
 
     /// The `p256` secret key inside.
     pub(crate) fn as_p256(&self) -> &p256::SecretKey {
-        &self.0
+        &self.secret
     }
 
-    /// An `ecdsa` signing key for this scalar (zeroised on drop), for certificate building.
-    pub(crate) fn signing_key(&self) -> p256::ecdsa::SigningKey {
-        p256::ecdsa::SigningKey::from(&self.0)
+    /// The `ecdsa` signing key for this scalar (zeroised on drop), built once.
+    pub(crate) fn signing_key(&self) -> &p256::ecdsa::SigningKey {
+        &self.signing
     }
 }
 
@@ -298,6 +319,10 @@ impl Signer for SoftwareKey {
     /// (64 bytes).
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, CryptoError> {
         DEFAULT.sign_es256(self, message).map(|s| s.to_vec())
+    }
+
+    fn needs_signature_check(&self) -> bool {
+        false
     }
 }
 

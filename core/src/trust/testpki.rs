@@ -358,7 +358,7 @@ pub(super) fn build(
         .map_err(|_| TrustError::Build)?;
     let signer = issuer_key.signing_key();
     let cert = builder
-        .build::<_, p256::ecdsa::DerSignature>(&signer)
+        .build::<_, p256::ecdsa::DerSignature>(signer)
         .map_err(|_| TrustError::Build)?;
     let der = cert.to_der().map_err(|_| TrustError::Build)?;
     Certificate::from_der(&der)

@@ -108,6 +108,12 @@ pub trait SecureArea: Send + Sync {
     ) -> Result<SharedSecret, SecureAreaError>;
     /// Deletes the key under `alias`; `false` if there was none.
     fn delete_key(&self, alias: &KeyAlias) -> Result<bool, SecureAreaError>;
+    /// Whether the holder must check each signature from this area against the key's public
+    /// key before sending it (see [`Signer::needs_signature_check`]); `true` by default, for
+    /// platform key stores. [`SoftwareSecureArea`] answers `false`.
+    fn needs_signature_check(&self) -> bool {
+        true
+    }
     /// An attestation of the key bound to `challenge`, if the platform offers one.
     fn attestation(
         &self,
@@ -153,6 +159,10 @@ impl Signer for AreaKey {
 
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, CryptoError> {
         self.area.sign(&self.alias, message).map_err(to_crypto)
+    }
+
+    fn needs_signature_check(&self) -> bool {
+        self.area.needs_signature_check()
     }
 }
 
@@ -278,6 +288,10 @@ impl SecureArea for SoftwareSecureArea {
 
     fn sign(&self, alias: &KeyAlias, message: &[u8]) -> Result<Vec<u8>, SecureAreaError> {
         Ok(Signer::sign(self.load(alias)?.as_ref(), message)?)
+    }
+
+    fn needs_signature_check(&self) -> bool {
+        false
     }
 
     fn key_agreement(

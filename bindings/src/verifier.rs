@@ -260,7 +260,59 @@ impl Verifier {
         Ok(n)
     }
 
-    /// Runs `f` with the core verifier (for the test hooks' Rust-side timing).
+    /// The DeviceRequest for `transcript`, signed with the reader key if one was set.
+    pub(crate) fn device_request(
+        &self,
+        documents: Vec<DocumentRequest>,
+        transcript: &SessionTranscript,
+    ) -> Result<DeviceRequest, ZhengzhaoError> {
+        if documents.is_empty() {
+            return Err(ZhengzhaoError::invalid_input("no documents requested"));
+        }
+        // Cloned so that no lock is held while the secure area runs.
+        let reader = self
+            .reader
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let mut doc_requests = Vec::with_capacity(documents.len());
+        for d in documents {
+            if d.elements.is_empty() {
+                return Err(ZhengzhaoError::invalid_input(
+                    "a document request asks for no elements",
+                ));
+            }
+            let mut items = ItemsRequest::new(d.doc_type);
+            for e in d.elements {
+                items = items.with_element(e.namespace, e.identifier, e.intent_to_retain);
+            }
+            if !d.request_info.is_empty() {
+                let mut info = Vec::with_capacity(d.request_info.len());
+                for entry in &d.request_info {
+                    let key = Value::try_from(&entry.key)?;
+                    if key.as_text().is_none() || info.iter().any(|(k, _)| *k == key) {
+                        return Err(ZhengzhaoError::invalid_input(
+                            "requestInfo keys must be distinct text strings",
+                        ));
+                    }
+                    info.push((key, Value::try_from(&entry.value)?));
+                }
+                items.request_info = Some(info);
+            }
+            let doc = DocRequest::new(items);
+            doc_requests.push(match &reader {
+                Some(r) => doc.sign_reader_auth(
+                    &AliasKey::new(r.area.clone(), r.alias.clone()),
+                    &r.chain,
+                    transcript,
+                )?,
+                None => doc,
+            });
+        }
+        Ok(DeviceRequest::new(doc_requests))
+    }
+
+    /// Runs `f` with the core verifier (the reader session, the test hooks' timing).
     #[cfg(feature = "test-hooks")]
     pub(crate) fn with_core<T>(&self, f: impl FnOnce(&core::Verifier) -> T) -> T {
         f(&self.inner.read().unwrap_or_else(PoisonError::into_inner))
@@ -334,50 +386,7 @@ impl Verifier {
         session_transcript: Vec<u8>,
     ) -> Result<Vec<u8>, ZhengzhaoError> {
         let transcript = SessionTranscript::parse_any(&session_transcript, &Limits::default())?;
-        if documents.is_empty() {
-            return Err(ZhengzhaoError::invalid_input("no documents requested"));
-        }
-        // Cloned so that no lock is held while the secure area runs.
-        let reader = self
-            .reader
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        let mut doc_requests = Vec::with_capacity(documents.len());
-        for d in documents {
-            if d.elements.is_empty() {
-                return Err(ZhengzhaoError::invalid_input(
-                    "a document request asks for no elements",
-                ));
-            }
-            let mut items = ItemsRequest::new(d.doc_type);
-            for e in d.elements {
-                items = items.with_element(e.namespace, e.identifier, e.intent_to_retain);
-            }
-            if !d.request_info.is_empty() {
-                let mut info = Vec::with_capacity(d.request_info.len());
-                for entry in &d.request_info {
-                    let key = Value::try_from(&entry.key)?;
-                    if key.as_text().is_none() || info.iter().any(|(k, _)| *k == key) {
-                        return Err(ZhengzhaoError::invalid_input(
-                            "requestInfo keys must be distinct text strings",
-                        ));
-                    }
-                    info.push((key, Value::try_from(&entry.value)?));
-                }
-                items.request_info = Some(info);
-            }
-            let doc = DocRequest::new(items);
-            doc_requests.push(match &reader {
-                Some(r) => doc.sign_reader_auth(
-                    &AliasKey::new(r.area.clone(), r.alias.clone()),
-                    &r.chain,
-                    &transcript,
-                )?,
-                None => doc,
-            });
-        }
-        Ok(DeviceRequest::new(doc_requests).to_bytes())
+        Ok(self.device_request(documents, &transcript)?.to_bytes())
     }
 
     /// Verifies a DeviceResponse for the session (`SessionTranscriptBytes`, or the bare

@@ -31,7 +31,6 @@ mod error;
 mod issuer;
 mod keystore;
 mod storage;
-mod testpki;
 mod transcript;
 mod value;
 mod verifier;
@@ -40,12 +39,15 @@ mod wallet;
 #[cfg(feature = "test-hooks")]
 mod hooks;
 #[cfg(feature = "test-hooks")]
+mod testpki;
+#[cfg(feature = "test-hooks")]
 pub use hooks::{test_hook_panic, test_hook_rust_verify_median_nanos};
 
 pub use error::{Check, ZhengzhaoError};
 pub use issuer::{IssuanceRequest, Issuer};
 pub use keystore::{software_secure_area, SecureArea};
 pub use storage::{CredentialStorage, RecordCollection};
+#[cfg(feature = "test-hooks")]
 pub use testpki::TestPki;
 pub use transcript::session_transcript;
 pub use value::{Element, ElementValue, MapEntry};

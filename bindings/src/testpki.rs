@@ -1,4 +1,5 @@
-//! A throw-away ISO/IEC 18013-5 Annex B test PKI, for tests and demos only.
+//! A throw-away ISO/IEC 18013-5 Annex B test PKI, for tests and demos only: compiled with the
+//! `test-hooks` feature, never in a shipped build (it would bring certificate building along).
 
 use std::sync::Arc;
 
@@ -6,6 +7,7 @@ use zhengzhao::crypto::{EcPublicKey, KeyAgreement, Signer, SoftwareKey};
 use zhengzhao::time::UnixTime;
 
 use crate::error::ZhengzhaoError;
+use crate::issuer::Issuer;
 use crate::keystore::SecureArea;
 
 const DOCUMENT_SIGNER_ALIAS: &str = "test-document-signer";
@@ -122,5 +124,18 @@ impl TestPki {
     /// The alias of the reader key in [`TestPki::secure_area`].
     pub fn reader_key_alias(&self) -> String {
         READER_ALIAS.to_owned()
+    }
+}
+
+#[uniffi::export]
+impl Issuer {
+    /// The document signer of a test PKI (tests and demos only).
+    #[uniffi::constructor]
+    pub fn from_test_pki(pki: Arc<TestPki>) -> Result<Arc<Self>, ZhengzhaoError> {
+        Self::new(
+            pki.secure_area(),
+            pki.document_signer_key_alias(),
+            vec![pki.document_signer_certificate()],
+        )
     }
 }

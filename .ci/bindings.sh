@@ -196,6 +196,7 @@ echo "$swift_out"
 missing_symbols=0
 for symbol in "class Wallet" "class Verifier" "class Issuer" "class TestPki" "class PresentationRequest" \
     "class PendingCredential" "struct DisclosureEvent" "struct CredentialInfo" "func exportDisclosuresJson(" \
+    "class HolderSession" "class ReaderSession" "func handleEstablishment(" "func handleResponse(" \
     "protocol SecureArea" "protocol CredentialStorage" "enum ZhengzhaoError" "enum ElementValue" \
     "enum Check" "struct VerifiedResponse" "struct IssuanceRequest" "func sessionTranscript(" \
     "func softwareSecureArea(" "func generateStoreKey(" "func verify(" "func present(" \

@@ -14,6 +14,7 @@ use zhengzhao::format::FormatError;
 use zhengzhao::holder::HolderError;
 use zhengzhao::issuer::IssueError;
 use zhengzhao::model::ModelError;
+use zhengzhao::session::SessionError;
 use zhengzhao::trust::TrustError;
 use zhengzhao::verifier::{Check as CoreCheck, VerifyError};
 use zhengzhao::wallet::{SecureAreaError, StoreError, WalletError};
@@ -119,6 +120,21 @@ pub enum ZhengzhaoError {
     NoUnusedCopy {
         /// The credential (the wallet's random identifier).
         credential_id: String,
+    },
+    /// A proximity session failed and has ended (a message that does not decrypt, a replay, a
+    /// malformed message, the peer ending it with an error status): send the session's
+    /// `errorReply()` if it has one, and start again.
+    #[error("session: {reason}")]
+    Session {
+        /// What failed.
+        reason: String,
+    },
+    /// The call does not fit the session's state (e.g. `respond` before a request arrived,
+    /// anything after the end). Nothing changed.
+    #[error("wrong session state: {reason}")]
+    WrongState {
+        /// The call and the state.
+        reason: String,
     },
     /// An argument is invalid: an unknown credential ID or document index, an impossible
     /// date, a validity window that ends before it starts, a public key that is not P-256…
@@ -372,6 +388,24 @@ impl From<WalletError> for ZhengzhaoError {
                 credential_id: credential.as_str().to_owned(),
             },
             other => ZhengzhaoError::invalid_input(other.to_string()),
+        }
+    }
+}
+
+impl From<SessionError> for ZhengzhaoError {
+    fn from(e: SessionError) -> Self {
+        match e {
+            // The holder's request and response steps, and the reader's verification, keep
+            // the variants a caller acts on outside sessions too.
+            SessionError::Request(h) | SessionError::Response(h) => h.into(),
+            SessionError::Verification(v) => v.into(),
+            SessionError::Engagement(_) => ZhengzhaoError::Malformed {
+                reason: e.to_string(),
+            },
+            SessionError::UnknownDocument { .. } => ZhengzhaoError::invalid_input(e.to_string()),
+            other => ZhengzhaoError::Session {
+                reason: error_chain(&other),
+            },
         }
     }
 }

@@ -30,6 +30,7 @@ uniffi::setup_scaffolding!("zhengzhao");
 mod error;
 mod issuer;
 mod keystore;
+mod session;
 mod storage;
 mod transcript;
 mod value;
@@ -46,6 +47,9 @@ pub use hooks::{test_hook_panic, test_hook_rust_verify_median_nanos};
 pub use error::{Check, ZhengzhaoError};
 pub use issuer::{IssuanceRequest, Issuer};
 pub use keystore::{software_secure_area, SecureArea};
+pub use session::{
+    HolderEvent, HolderSession, ReaderOutcome, ReaderSession, RetrievalMethod, SessionResponse,
+};
 pub use storage::{CredentialStorage, RecordCollection};
 #[cfg(feature = "test-hooks")]
 pub use testpki::TestPki;

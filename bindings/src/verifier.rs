@@ -313,7 +313,6 @@ impl Verifier {
     }
 
     /// Runs `f` with the core verifier (the reader session, the test hooks' timing).
-    #[cfg(feature = "test-hooks")]
     pub(crate) fn with_core<T>(&self, f: impl FnOnce(&core::Verifier) -> T) -> T {
         f(&self.inner.read().unwrap_or_else(PoisonError::into_inner))
     }
@@ -392,8 +391,8 @@ impl Verifier {
     /// Verifies a DeviceResponse for the session (`SessionTranscriptBytes`, or the bare
     /// array) at time `at` (default: now). Returns only what every check vouched for, or
     /// raises `VerificationFailed` naming the check, `Untrusted` for an unknown issuer, or
-    /// `Malformed`. (`deviceMac` responses need the reader's ephemeral key: supported once the
-    /// proximity session objects exist.)
+    /// `Malformed`. (`deviceMac` responses need the reader's ephemeral key: verify them
+    /// through a `ReaderSession`.)
     #[uniffi::method(default(at = None))]
     pub fn verify(
         &self,

@@ -526,14 +526,18 @@ impl Wallet {
         })
     }
 
-    /// Reads a request under `transcript`: reader authentication against the reader CAs,
-    /// the candidates for each document.
-    pub(crate) fn read_request(
+    /// The core wallet (for the session objects).
+    pub(crate) fn core(&self) -> &core::Wallet {
+        &self.inner
+    }
+
+    /// The document requests of a parsed request, each with the credentials that could
+    /// answer it.
+    pub(crate) fn describe(
         &self,
-        parsed: ParsedRequest,
-        transcript: SessionTranscript,
-    ) -> Result<Arc<PresentationRequest>, ZhengzhaoError> {
-        let documents = parsed
+        parsed: &ParsedRequest,
+    ) -> Result<Vec<RequestedDocument>, ZhengzhaoError> {
+        parsed
             .documents()
             .iter()
             .enumerate()
@@ -556,12 +560,7 @@ impl Wallet {
                         .collect(),
                 })
             })
-            .collect::<Result<Vec<_>, ZhengzhaoError>>()?;
-        Ok(Arc::new(PresentationRequest {
-            parsed,
-            transcript,
-            documents,
-        }))
+            .collect()
     }
 
     /// Options for parsing a request now: the reader CAs, if any.
@@ -776,7 +775,12 @@ impl Wallet {
     ) -> Result<Arc<PresentationRequest>, ZhengzhaoError> {
         let transcript = SessionTranscript::parse_any(&session_transcript, &Limits::default())?;
         let parsed = ParsedRequest::parse(&request, &transcript, &self.request_options())?;
-        self.read_request(parsed, transcript)
+        let documents = self.describe(&parsed)?;
+        Ok(Arc::new(PresentationRequest {
+            parsed,
+            transcript,
+            documents,
+        }))
     }
 
     /// Answers the request with the holder's approvals: picks a copy per approval (per the

@@ -189,16 +189,15 @@ class Setup(val area: SecureArea = JvmSecureArea(), storage: CredentialStorage? 
         )
     }
 
-    fun request(vararg ids: String): ByteArray = verifier.buildRequest(
-        listOf(
-            DocumentRequest(
-                MDL,
-                ids.map { RequestedElement(NS, it, false) },
-                listOf(MapEntry(text("purposeOfUse"), text("租车资格核验"))),
-            ),
+    fun documents(vararg ids: String) = listOf(
+        DocumentRequest(
+            MDL,
+            ids.map { RequestedElement(NS, it, false) },
+            listOf(MapEntry(text("purposeOfUse"), text("租车资格核验"))),
         ),
-        transcript,
     )
+
+    fun request(vararg ids: String): ByteArray = verifier.buildRequest(documents(*ids), transcript)
 
     /** Requests [ids], approves everything requested and held, presents. */
     fun present(vararg ids: String): ByteArray = presentLogged(*ids).response
@@ -430,6 +429,34 @@ class ZhengzhaoTest {
         }
         assertThrows<ZhengzhaoException.Storage> { Wallet.open(dir, area, generateStoreKey()) }
         File(dir).parentFile.deleteRecursively()
+    }
+
+    @Test
+    fun proximityExchangeThroughBytes() {
+        val area = JvmSecureArea()
+        val s = Setup(area)
+        val holder = HolderSession(s.wallet, listOf(RetrievalMethod.BlePeripheralServer(ByteArray(16) { 0x42 })))
+        val qr = holder.qrCode()
+        assertTrue(qr.startsWith("mdoc:"), qr)
+        // Only bytes cross between the two objects, as over BLE.
+        val reader = ReaderSession.fromQr(qr, s.verifier)
+        val establishment: ByteArray = reader.sendRequest(s.documents("family_name", "age_over_18"))
+        val documents = holder.handleEstablishment(establishment)
+        assertEquals("租车资格核验", documents[0].purpose)
+        assertTrue(documents[0].reader is ReaderIdentity.Authenticated)
+        val candidate = documents[0].candidates[0]
+        val approvals = listOf(Approval(0u, candidate.credential.id, candidate.disclosable.map { ElementId(it.namespace, it.identifier) }))
+        val answer = holder.respond(approvals)
+        assertEquals(1, area.signatures.get()) // the device signature came from Kotlin
+        assertEquals(s.credentialId, answer.disclosures.single().credentialId)
+        val outcome = reader.handleResponse(answer.message)
+        assertTrue(outcome is ReaderOutcome.Response, "$outcome")
+        val verified = (outcome as ReaderOutcome.Response).response
+        assertEquals(listOf("age_over_18", "family_name"), verified.documents[0].issuerSigned.map { it.identifier })
+        // The holder already answered: a second answer is refused and changes nothing.
+        assertThrows<ZhengzhaoException.WrongState> { holder.respond(approvals) }
+        assertTrue(holder.handleMessage(reader.terminate()) is HolderEvent.Terminated)
+        assertTrue(holder.isEnded() && reader.isEnded())
     }
 
     @Test

@@ -193,22 +193,21 @@ class Setup:
             )
         )
 
+    @staticmethod
+    def documents(*ids):
+        return [
+            zz.DocumentRequest(
+                doc_type=MDL,
+                elements=[
+                    zz.RequestedElement(namespace=NS, identifier=i, intent_to_retain=False)
+                    for i in ids
+                ],
+                request_info=[zz.MapEntry(key=text("purposeOfUse"), value=text("租车资格核验"))],
+            )
+        ]
+
     def request(self, *ids):
-        return self.verifier.build_request(
-            [
-                zz.DocumentRequest(
-                    doc_type=MDL,
-                    elements=[
-                        zz.RequestedElement(namespace=NS, identifier=i, intent_to_retain=False)
-                        for i in ids
-                    ],
-                    request_info=[
-                        zz.MapEntry(key=text("purposeOfUse"), value=text("租车资格核验"))
-                    ],
-                )
-            ],
-            self.transcript,
-        )
+        return self.verifier.build_request(self.documents(*ids), self.transcript)
 
     def present(self, *ids):
         return self.present_logged(*ids).response
@@ -462,6 +461,53 @@ def test_file_store_survives_reopening(tmp_path):
     assert len(reopened.disclosures(zz.LogQuery()).events) == 1
     with pytest.raises(zz.ZhengzhaoError.Storage):
         zz.Wallet.open(str(tmp_path / "wallet"), area, zz.generate_store_key())
+
+
+def test_proximity_exchange_through_bytes():
+    area = PySecureArea()
+    s = Setup(area)
+    holder = zz.HolderSession(
+        s.wallet, [zz.RetrievalMethod.BLE_PERIPHERAL_SERVER(uuid=b"\x42" * 16)]
+    )
+    qr = holder.qr_code()
+    assert qr.startswith("mdoc:")
+    # Only bytes cross between the two objects, as over BLE.
+    reader = zz.ReaderSession.from_qr(qr, s.verifier)
+    establishment = reader.send_request(s.documents("family_name", "age_over_18"))
+    assert isinstance(establishment, bytes)
+    documents = holder.handle_establishment(establishment)
+    assert documents[0].purpose == "租车资格核验"
+    candidate = documents[0].candidates[0]
+    approvals = [
+        zz.Approval(
+            document_index=0,
+            credential_id=candidate.credential.id,
+            elements=[eid(e.identifier) for e in candidate.disclosable],
+        )
+    ]
+    answer = holder.respond(approvals)
+    assert area.signatures == 1  # the device signature came from Python
+    assert [d.credential_id for d in answer.disclosures] == [s.credential_id]
+    outcome = reader.handle_response(answer.message)
+    assert isinstance(outcome, zz.ReaderOutcome.RESPONSE)
+    issued = [e.identifier for e in outcome.response.documents[0].issuer_signed]
+    assert issued == ["age_over_18", "family_name"]
+    # The holder already answered: a second answer is refused and changes nothing.
+    with pytest.raises(zz.ZhengzhaoError.WrongState):
+        holder.respond(approvals)
+    # A second request, which the holder declines.
+    event = holder.handle_message(reader.send_request(s.documents("given_name")))
+    assert isinstance(event, zz.HolderEvent.REQUEST)
+    assert isinstance(reader.handle_response(holder.decline()), zz.ReaderOutcome.TERMINATED)
+    assert holder.is_ended() and reader.is_ended()
+    # A tampered message ends a fresh session with a reply for the peer.
+    holder = zz.HolderSession(s.wallet, [])
+    reader = zz.ReaderSession.from_qr(holder.qr_code(), s.verifier)
+    tampered = bytearray(reader.send_request(s.documents("family_name")))
+    tampered[-1] ^= 1
+    with pytest.raises(zz.ZhengzhaoError.Session):
+        holder.handle_establishment(bytes(tampered))
+    assert holder.error_reply() is not None
 
 
 def test_key_agreement_matches_between_python_and_rust():

@@ -62,6 +62,6 @@ pub use verifier::{
 pub use wallet::{
     generate_store_key, Approval, BatchPolicy, Candidate, CredentialInfo, CredentialList,
     CredentialStatus, DamagedRecord, DisclosureEvent, DisclosureList, DisplayName, ElementId,
-    LogQuery, PendingCredential, Presentation, PresentationRequest, ReaderIdentity,
-    RequestedDocument, VerifierIdentity, Wallet,
+    LogQuery, PendingCredential, PreparedPresentation, Presentation, PresentationRequest,
+    ReaderIdentity, RequestedDocument, SigningRequest, VerifierIdentity, Wallet,
 };

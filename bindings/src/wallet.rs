@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::SystemTime;
 
 use zhengzhao::cbor::Limits;
-use zhengzhao::holder::{self, ParsedRequest, RequestOptions};
+use zhengzhao::holder::{self, ParsedRequest, PendingDocument, RequestOptions, ResponseBuilder};
 use zhengzhao::model::{Credential, SessionTranscript};
 use zhengzhao::time::UnixTime;
 use zhengzhao::trust::{self, TrustStore};
@@ -483,6 +483,49 @@ impl From<core::PendingCredential> for PendingCredential {
     }
 }
 
+/// One signature a prepared presentation needs: sign `message` with ES256 (SHA-256 over it)
+/// under `key_alias` in the secure area, e.g. after a biometric prompt (Android
+/// `BiometricPrompt` with a `CryptoObject`, iOS `LAContext`).
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SigningRequest {
+    /// The device key's alias in the secure area.
+    pub key_alias: String,
+    /// The exact bytes to sign (`Sig_structure` of the device authentication).
+    pub message: Vec<u8>,
+}
+
+impl std::fmt::Debug for SigningRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningRequest")
+            .field("key_alias", &self.key_alias)
+            .field("message", &format_args!("<{} bytes>", self.message.len()))
+            .finish()
+    }
+}
+
+/// A presentation whose device signatures are still to be made (two-phase signing, for keys
+/// behind a biometric prompt): from `Wallet.preparePresentation`, completed once by
+/// `Wallet.completePresentation`. The copies it uses are already committed.
+#[derive(uniffi::Object)]
+pub struct PreparedPresentation {
+    signing_requests: Vec<SigningRequest>,
+    inner: Mutex<Option<Prepared>>,
+}
+
+struct Prepared {
+    selection: core::Selection,
+    pending: Vec<PendingDocument>,
+    transcript: SessionTranscript,
+}
+
+#[uniffi::export]
+impl PreparedPresentation {
+    /// The signatures to make, one per document, in order.
+    pub fn signing_requests(&self) -> Vec<SigningRequest> {
+        self.signing_requests.clone()
+    }
+}
+
 /// The holder's wallet: the core wallet over the host's [`SecureArea`] (device keys, one per
 /// batch copy) and a store of records (the host's [`CredentialStorage`], a directory, or
 /// memory). Callbacks may run on any thread; several presentations may run at once. Host
@@ -799,6 +842,82 @@ impl Wallet {
             UnixTime::now(),
         )?;
         Ok(presented.into())
+    }
+
+    /// Phase one of two-phase signing: like `present`, but stops before the device
+    /// signatures. Picks and commits a copy per approval and returns what each device key must
+    /// sign; show the biometric prompt, sign, then call `completePresentation`.
+    pub fn prepare_presentation(
+        &self,
+        request: Arc<PresentationRequest>,
+        approvals: Vec<Approval>,
+    ) -> Result<Arc<PreparedPresentation>, ZhengzhaoError> {
+        let selection = self.inner.select(&request.parsed, &consents(approvals)?)?;
+        let builder = ResponseBuilder::new(&request.transcript);
+        let documents = request.parsed.documents();
+        let mut pending = Vec::with_capacity(selection.items().len());
+        let mut signing_requests = Vec::with_capacity(selection.items().len());
+        for item in selection.items() {
+            let document = documents.get(item.document()).ok_or_else(|| {
+                ZhengzhaoError::invalid_input("no document request at this index")
+            })?;
+            let prepared =
+                builder.prepare_document(item.credential(), document, item.elements())?;
+            signing_requests.push(SigningRequest {
+                key_alias: item.device_key().alias().as_str().to_owned(),
+                message: prepared.to_be_signed().to_vec(),
+            });
+            pending.push(prepared);
+        }
+        Ok(Arc::new(PreparedPresentation {
+            signing_requests,
+            inner: Mutex::new(Some(Prepared {
+                selection,
+                pending,
+                transcript: request.transcript.clone(),
+            })),
+        }))
+    }
+
+    /// Phase two: completes a prepared presentation with one signature per signing request
+    /// (raw `r‖s` or DER), each checked against the copy's device key (`KeyStore` if it does
+    /// not verify), records the disclosures, and returns the response to send. Once only.
+    pub fn complete_presentation(
+        &self,
+        prepared: Arc<PreparedPresentation>,
+        signatures: Vec<Vec<u8>>,
+    ) -> Result<Presentation, ZhengzhaoError> {
+        if signatures.len() != prepared.signing_requests.len() {
+            // Checked first: a wrong count leaves the presentation to complete.
+            return Err(ZhengzhaoError::invalid_input(
+                "one signature per signing request is needed",
+            ));
+        }
+        let Prepared {
+            selection,
+            pending,
+            transcript,
+        } = prepared
+            .inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+            .ok_or_else(|| ZhengzhaoError::invalid_input("this presentation was completed"))?;
+        let mut builder = ResponseBuilder::new(&transcript);
+        for (document, signature) in pending.into_iter().zip(&signatures) {
+            builder.add_completed(document.complete(signature)?);
+        }
+        let response = builder.finish();
+        let events = self.inner.record(&selection, UnixTime::now())?;
+        Ok(Presentation {
+            response,
+            disclosures: events.into_iter().map(Into::into).collect(),
+            running_low: selection
+                .running_low()
+                .iter()
+                .map(|id| id.as_str().to_owned())
+                .collect(),
+        })
     }
 
     // ----- the disclosure log ------------------------------------------------------------

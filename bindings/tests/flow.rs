@@ -470,3 +470,70 @@ fn a_file_store_keeps_credentials_and_log_across_instances() {
     ));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn two_phase_signing_lets_the_host_prompt_between_the_phases() {
+    let area = software_secure_area();
+    let s = setup(area.clone());
+    let prepare = || {
+        let request = s
+            .wallet
+            .parse_request(
+                request_for(&s, &["family_name", "age_over_18"]),
+                s.transcript.clone(),
+            )
+            .unwrap();
+        let approved = request.documents()[0].candidates[0]
+            .disclosable
+            .iter()
+            .map(|e| ElementId {
+                namespace: e.namespace.clone(),
+                identifier: e.identifier.clone(),
+            })
+            .collect();
+        s.wallet
+            .prepare_presentation(
+                request,
+                vec![Approval {
+                    document_index: 0,
+                    credential_id: s.credential_id.clone(),
+                    elements: approved,
+                }],
+            )
+            .unwrap()
+    };
+    let prepared = prepare();
+    let [step] = prepared.signing_requests().try_into().unwrap();
+    assert!(step.key_alias.starts_with(&s.credential_id));
+    // … the host shows its biometric prompt here, then signs:
+    let signature = area
+        .sign(step.key_alias.clone(), step.message.clone())
+        .unwrap();
+    assert!(matches!(
+        s.wallet.complete_presentation(prepared.clone(), vec![]),
+        Err(ZhengzhaoError::InvalidInput { .. })
+    ));
+    let shown = s
+        .wallet
+        .complete_presentation(prepared.clone(), vec![signature.clone()])
+        .unwrap();
+    assert_eq!(shown.disclosures.len(), 1);
+    let verified = s
+        .verifier
+        .verify(shown.response, s.transcript.clone(), None)
+        .unwrap();
+    assert_eq!(verified.documents[0].issuer_signed.len(), 2);
+    assert!(matches!(
+        s.wallet
+            .complete_presentation(prepared, vec![signature.clone()]),
+        Err(ZhengzhaoError::InvalidInput { .. })
+    ));
+    // A signature by another key, or no signature at all, is the key store's failure.
+    for bad in [signature, vec![0x30, 0x01]] {
+        let prepared = prepare();
+        assert!(matches!(
+            s.wallet.complete_presentation(prepared, vec![bad]),
+            Err(ZhengzhaoError::KeyStore { .. })
+        ));
+    }
+}

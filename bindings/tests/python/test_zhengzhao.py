@@ -510,6 +510,41 @@ def test_proximity_exchange_through_bytes():
     assert holder.error_reply() is not None
 
 
+def test_two_phase_signing_with_a_prompt_between_the_phases():
+    area = PySecureArea()
+    s = Setup(area)
+    request = s.wallet.parse_request(s.request("family_name", "age_over_18"), s.transcript)
+    candidate = request.documents()[0].candidates[0]
+    approvals = [
+        zz.Approval(
+            document_index=0,
+            credential_id=s.credential_id,
+            elements=[eid(e.identifier) for e in candidate.disclosable],
+        )
+    ]
+    prepared = s.wallet.prepare_presentation(request, approvals)
+    assert area.signatures == 0  # nothing signed in phase one
+    [step] = prepared.signing_requests()
+    assert step.key_alias.startswith(s.credential_id)
+    prompted = []  # the host's biometric prompt, then the key store signs (DER, as Android)
+    prompted.append(step.key_alias)
+    signature = area.sign(step.key_alias, step.message)
+    shown = s.wallet.complete_presentation(prepared, [signature])
+    assert prompted == [step.key_alias] and area.signatures == 1
+    assert [d.credential_id for d in shown.disclosures] == [s.credential_id]
+    verified = s.verifier.verify(shown.response, s.transcript)
+    assert len(verified.documents[0].issuer_signed) == 2
+    with pytest.raises(zz.ZhengzhaoError.InvalidInput):
+        s.wallet.complete_presentation(prepared, [signature])  # once only
+    # A signature over other bytes is refused as the key store's failure.
+    again = s.wallet.prepare_presentation(
+        s.wallet.parse_request(s.request("family_name"), s.transcript), approvals
+    )
+    [step] = again.signing_requests()
+    with pytest.raises(zz.ZhengzhaoError.KeyStore):
+        s.wallet.complete_presentation(again, [area.sign(step.key_alias, b"other bytes")])
+
+
 def test_key_agreement_matches_between_python_and_rust():
     py = PySecureArea()
     rust = zz.software_secure_area()

@@ -136,6 +136,13 @@ pub enum ZhengzhaoError {
         /// The call and the state.
         reason: String,
     },
+    /// A licence question cannot be answered: the element that answers it was not disclosed
+    /// (ask for it; this is never a "no").
+    #[error("element {element} was not disclosed")]
+    NotDisclosed {
+        /// The element that would answer it.
+        element: String,
+    },
     /// An argument is invalid: an unknown credential ID or document index, an impossible
     /// date, a validity window that ends before it starts, a public key that is not P-256…
     #[error("invalid input: {reason}")]

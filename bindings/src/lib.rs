@@ -30,6 +30,7 @@ uniffi::setup_scaffolding!("zhengzhao");
 mod error;
 mod issuer;
 mod keystore;
+mod profiles;
 mod session;
 mod storage;
 mod transcript;
@@ -47,6 +48,10 @@ pub use hooks::{test_hook_panic, test_hook_rust_verify_median_nanos};
 pub use error::{Check, ZhengzhaoError};
 pub use issuer::{IssuanceRequest, Issuer};
 pub use keystore::{software_secure_area, SecureArea};
+pub use profiles::{
+    parse_citizen_id, parse_licence_identifier, parse_social_credit_code, CitizenId,
+    DocumentPredicates, LicenceIdentifier, Sex, SocialCreditCode,
+};
 pub use session::{
     HolderEvent, HolderSession, ReaderOutcome, ReaderSession, RetrievalMethod, SessionResponse,
 };

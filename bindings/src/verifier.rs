@@ -5,12 +5,14 @@ use std::time::SystemTime;
 
 use zhengzhao::cbor::{Limits, Value};
 use zhengzhao::model::{DeviceRequest, DocRequest, ItemsRequest, SessionTranscript};
+use zhengzhao::profiles::PurposeOfUse;
 use zhengzhao::time::UnixTime;
 use zhengzhao::trust::{self, Certificate, TrustStore};
 use zhengzhao::verifier as core;
 
 use crate::error::{Check, ZhengzhaoError};
 use crate::keystore::{AliasKey, SecureArea};
+use crate::profiles::DocumentPredicates;
 use crate::value::{elements, from_system_time, to_system_time, Element, MapEntry};
 
 /// What a trust anchor is trusted for.
@@ -116,9 +118,13 @@ pub struct DocumentRequest {
     pub doc_type: String,
     /// The elements asked for (at least one).
     pub elements: Vec<RequestedElement>,
-    /// `requestInfo` (text keys), e.g. the purpose of use: `"purpose" → "租车资格核验"`.
+    /// Other `requestInfo` entries (text keys).
     #[uniffi(default)]
     pub request_info: Vec<MapEntry>,
+    /// The purpose of use (用證事由, 1 to 200 characters, no control characters), stated as
+    /// `requestInfo["purposeOfUse"]` and shown to the holder before consent.
+    #[uniffi(default = None)]
+    pub purpose: Option<String>,
 }
 
 /// How the device authenticated a document.
@@ -164,11 +170,14 @@ pub struct VerifiedDocument {
     pub device_signed: Vec<Element>,
     /// How the device authenticated.
     pub device_auth: DeviceAuthMethod,
+    /// Licence questions (may drive, age over) answered from the disclosed elements.
+    pub predicates: Arc<DocumentPredicates>,
 }
 
 impl From<core::VerifiedDocument> for VerifiedDocument {
     fn from(d: core::VerifiedDocument) -> Self {
         VerifiedDocument {
+            predicates: Arc::new(DocumentPredicates(d.clone())),
             issuer_signed: elements(&d.issuer_signed),
             device_signed: elements(&d.device_signed),
             signed: to_system_time(d.validity.signed),
@@ -298,6 +307,11 @@ impl Verifier {
                     info.push((key, Value::try_from(&entry.value)?));
                 }
                 items.request_info = Some(info);
+            }
+            if let Some(purpose) = &d.purpose {
+                items = PurposeOfUse::new(purpose.as_str())
+                    .map_err(|e| ZhengzhaoError::invalid_input(e.to_string()))?
+                    .attach(items);
             }
             let doc = DocRequest::new(items);
             doc_requests.push(match &reader {

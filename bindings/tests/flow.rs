@@ -537,3 +537,176 @@ fn two_phase_signing_lets_the_host_prompt_between_the_phases() {
         ));
     }
 }
+
+#[test]
+fn licence_identifiers_are_parsed_without_values_in_errors() {
+    // GB 11643-1999's own example, and a USCC with a valid check character.
+    let id = parse_citizen_id("11010519491231002X".into()).unwrap();
+    assert_eq!(id.birth_date, "1949-12-31");
+    assert_eq!(id.sex, Sex::Female);
+    assert_eq!(id.address_code, "110105");
+    assert_eq!(format!("{id:?}"), "CitizenId(..)");
+    for bad in ["110105194912310021", "11010519491331002X", "1101"] {
+        match parse_citizen_id(bad.into()) {
+            Err(ZhengzhaoError::InvalidInput { reason }) => {
+                assert!(
+                    !reason.contains(bad) && !reason.contains("1949"),
+                    "{reason}"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    let uscc = parse_social_credit_code("91350100M000100Y43".into()).unwrap();
+    assert_eq!(uscc.region_code, "350100");
+    assert!(matches!(
+        parse_social_credit_code("91350100M000100Y44".into()),
+        Err(ZhengzhaoError::InvalidInput { .. })
+    ));
+    assert!(matches!(
+        parse_licence_identifier("1.2.156.3005.2.x".into()),
+        Err(ZhengzhaoError::InvalidInput { .. })
+    ));
+}
+
+#[test]
+fn predicates_answer_from_disclosed_elements_only() {
+    let s = setup(software_secure_area());
+    let response = present(&s, &["family_name"]).unwrap();
+    let verified = s
+        .verifier
+        .verify(response, s.transcript.clone(), None)
+        .unwrap();
+    // An mDL is not a Chinese licence docType: the question does not apply.
+    assert!(matches!(
+        verified.documents[0].predicates.age_over(18),
+        Err(ZhengzhaoError::InvalidInput { .. })
+    ));
+    assert!(matches!(
+        verified.documents[0].predicates.may_drive("Z9".into()),
+        Err(ZhengzhaoError::InvalidInput { .. })
+    ));
+}
+
+#[test]
+fn may_drive_and_age_over_on_a_verified_driving_licence() {
+    let s = setup(software_secure_area());
+    // A licence docType: 1.2.156.3005.2.<type code: a USCC and three digits>.
+    let doc_type = "1.2.156.3005.2.91350100M000100Y43001".to_owned();
+    let pending = s.wallet.prepare(1).unwrap();
+    let now = std::time::SystemTime::now();
+    let el = |id: &str, value: ElementValue| Element {
+        namespace: doc_type.clone(),
+        identifier: id.into(),
+        value,
+    };
+    let credential = s
+        .issuer
+        .issue(IssuanceRequest {
+            doc_type: doc_type.clone(),
+            elements: vec![
+                el(
+                    "vehicle_classes",
+                    ElementValue::Array {
+                        items: vec![text("C1")],
+                    },
+                ),
+                el("age_over_18", ElementValue::Bool { value: true }),
+                el("age_over_60", ElementValue::Bool { value: false }),
+            ],
+            device_public_key: pending.device_keys()[0].clone(),
+            signed: now,
+            valid_from: now,
+            valid_until: now + std::time::Duration::from_secs(86_400),
+            decoys: 0,
+        })
+        .unwrap();
+    let id = s
+        .wallet
+        .add(
+            pending,
+            vec![credential],
+            licence_name(),
+            BatchPolicy::Rotate,
+        )
+        .unwrap()
+        .id;
+    let ask = |ids: &[&str]| {
+        s.verifier
+            .build_request(
+                vec![DocumentRequest {
+                    doc_type: doc_type.clone(),
+                    elements: ids
+                        .iter()
+                        .map(|i| RequestedElement {
+                            namespace: doc_type.clone(),
+                            identifier: (*i).into(),
+                            intent_to_retain: false,
+                        })
+                        .collect(),
+                    request_info: vec![],
+                    purpose: Some("租车".into()),
+                }],
+                s.transcript.clone(),
+            )
+            .unwrap()
+    };
+    let request = s
+        .wallet
+        .parse_request(
+            ask(&["vehicle_classes", "age_over_18"]),
+            s.transcript.clone(),
+        )
+        .unwrap();
+    assert_eq!(request.documents()[0].purpose.as_deref(), Some("租车"));
+    let approved = request.documents()[0].candidates[0]
+        .disclosable
+        .iter()
+        .map(|e| ElementId {
+            namespace: e.namespace.clone(),
+            identifier: e.identifier.clone(),
+        })
+        .collect();
+    let shown = s
+        .wallet
+        .present(
+            request,
+            vec![Approval {
+                document_index: 0,
+                credential_id: id,
+                elements: approved,
+            }],
+        )
+        .unwrap();
+    let verified = s
+        .verifier
+        .verify(shown.response, s.transcript.clone(), None)
+        .unwrap();
+    let p = &verified.documents[0].predicates;
+    assert!(p.may_drive("C1".into()).unwrap());
+    assert!(p.may_drive("C2".into()).unwrap()); // implied by C1
+    assert!(!p.may_drive("A1".into()).unwrap());
+    assert!(p.age_over(18).unwrap());
+    // Held but not disclosed: no answer, never a "no".
+    assert!(matches!(
+        p.age_over(60),
+        Err(ZhengzhaoError::NotDisclosed { element }) if element == "age_over_60"
+    ));
+    // A purpose that is too long is refused before anything is signed.
+    assert!(matches!(
+        s.verifier.build_request(
+            vec![DocumentRequest {
+                doc_type: doc_type.clone(),
+                elements: vec![RequestedElement {
+                    namespace: doc_type.clone(),
+                    identifier: "age_over_18".into(),
+                    intent_to_retain: false,
+                }],
+                request_info: vec![],
+                purpose: Some("长".repeat(201)),
+            }],
+            s.transcript.clone(),
+        ),
+        Err(ZhengzhaoError::InvalidInput { .. })
+    ));
+}

@@ -33,6 +33,7 @@ fn asks(ids: &[&str]) -> Vec<DocumentRequest> {
             key: text("purposeOfUse"),
             value: text("租车资格核验"),
         }],
+        purpose: None,
     }]
 }
 

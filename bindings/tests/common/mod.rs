@@ -150,10 +150,8 @@ pub fn request_for(s: &Setup, ids: &[&str]) -> Vec<u8> {
                         intent_to_retain: false,
                     })
                     .collect(),
-                request_info: vec![MapEntry {
-                    key: text("purposeOfUse"),
-                    value: text("租车资格核验"),
-                }],
+                request_info: vec![],
+                purpose: Some("租车资格核验".into()),
             }],
             s.transcript.clone(),
         )

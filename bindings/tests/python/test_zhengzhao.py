@@ -545,6 +545,29 @@ def test_two_phase_signing_with_a_prompt_between_the_phases():
         s.wallet.complete_presentation(again, [area.sign(step.key_alias, b"other bytes")])
 
 
+def test_licence_identifiers_and_predicates():
+    cid = zz.parse_citizen_id("11010519491231002X")
+    assert (cid.birth_date, cid.sex) == ("1949-12-31", zz.Sex.FEMALE)
+    with pytest.raises(zz.ZhengzhaoError.InvalidInput) as e:
+        zz.parse_citizen_id("110105194912310021")
+    assert "1949" not in e.value.reason  # no values in errors
+    assert zz.parse_social_credit_code("91350100M000100Y43").region_code == "350100"
+    with pytest.raises(zz.ZhengzhaoError.InvalidInput):
+        zz.parse_licence_identifier("1.2.156.3005.2.x")
+    # The purpose of use travels in the request and is shown to the holder.
+    s = Setup()
+    documents = s.documents("family_name")
+    documents[0].request_info = []
+    documents[0].purpose = "驾驶资格核验"
+    request = s.wallet.parse_request(
+        s.verifier.build_request(documents, s.transcript), s.transcript
+    )
+    assert request.documents()[0].purpose == "驾驶资格核验"
+    verified = s.verifier.verify(s.present("family_name"), s.transcript)
+    with pytest.raises(zz.ZhengzhaoError.InvalidInput):  # an mDL is no Chinese licence
+        verified.documents[0].predicates.age_over(18)
+
+
 def test_key_agreement_matches_between_python_and_rust():
     py = PySecureArea()
     rust = zz.software_secure_area()

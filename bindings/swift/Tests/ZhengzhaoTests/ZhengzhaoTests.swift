@@ -219,17 +219,19 @@ final class Setup {
         )
     }
 
+    func documents(_ ids: [String]) -> [DocumentRequest] {
+        [
+            DocumentRequest(
+                docType: mdl,
+                elements: ids.map { RequestedElement(namespace: ns, identifier: $0, intentToRetain: false) },
+                requestInfo: [],
+                purpose: "租车资格核验"
+            ),
+        ]
+    }
+
     func request(_ ids: [String]) throws -> Data {
-        try verifier.buildRequest(
-            documents: [
-                DocumentRequest(
-                    docType: mdl,
-                    elements: ids.map { RequestedElement(namespace: ns, identifier: $0, intentToRetain: false) },
-                    requestInfo: [MapEntry(key: text("purposeOfUse"), value: text("租车资格核验"))]
-                ),
-            ],
-            sessionTranscript: transcript
-        )
+        try verifier.buildRequest(documents: documents(ids), sessionTranscript: transcript)
     }
 
     /// Requests `ids`, approves everything requested and held, presents.
@@ -462,6 +464,67 @@ final class ZhengzhaoTests: XCTestCase {
         XCTAssertEqual(try s.presentLogged(["family_name"]).runningLow, [s.credentialId])
         assertZhengzhaoError({ _ = try s.present("family_name") }) {
             if case let .NoUnusedCopy(id) = $0 { return id == s.credentialId }
+            return false
+        }
+    }
+
+    func testProximityExchangeThroughBytes() throws {
+        let area = CryptoKitSecureArea()
+        let s = try Setup(area: area)
+        let holder = try HolderSession(
+            wallet: s.wallet, retrievalMethods: [.blePeripheralServer(uuid: Data(repeating: 0x42, count: 16))]
+        )
+        let qr = holder.qrCode()
+        XCTAssertTrue(qr.hasPrefix("mdoc:"))
+        // Only bytes cross between the two objects, as over BLE.
+        let reader = try ReaderSession.fromQr(qr: qr, verifier: s.verifier)
+        let establishment = try reader.sendRequest(documents: s.documents(["family_name", "age_over_18"]))
+        let documents = try holder.handleEstablishment(message: establishment)
+        XCTAssertEqual(documents[0].purpose, "租车资格核验")
+        let candidate = documents[0].candidates[0]
+        let approvals = [Approval(
+            documentIndex: 0, credentialId: candidate.credential.id,
+            elements: candidate.disclosable.map { ElementId(namespace: $0.namespace, identifier: $0.identifier) }
+        )]
+        let answer = try holder.respond(approvals: approvals)
+        XCTAssertEqual(area.signatures, 1)
+        guard case let .response(verified) = try reader.handleResponse(message: answer.message) else {
+            return XCTFail("no response")
+        }
+        XCTAssertEqual(verified.documents[0].issuerSigned.map { $0.identifier }, ["age_over_18", "family_name"])
+        assertZhengzhaoError({ _ = try holder.respond(approvals: approvals) }) {
+            if case .WrongState = $0 { return true }
+            return false
+        }
+        guard case .terminated = try holder.handleMessage(message: reader.terminate()) else {
+            return XCTFail("not terminated")
+        }
+    }
+
+    func testTwoPhaseSigningWithAPromptBetweenThePhases() throws {
+        let area = CryptoKitSecureArea()
+        let s = try Setup(area: area)
+        let request = try s.wallet.parseRequest(request: s.request(["family_name"]), sessionTranscript: s.transcript)
+        let candidate = request.documents()[0].candidates[0]
+        let approvals = [Approval(
+            documentIndex: 0, credentialId: s.credentialId,
+            elements: candidate.disclosable.map { ElementId(namespace: $0.namespace, identifier: $0.identifier) }
+        )]
+        let prepared = try s.wallet.preparePresentation(request: request, approvals: approvals)
+        XCTAssertEqual(area.signatures, 0)
+        // The app shows its LocalAuthentication prompt here, then the Secure Enclave signs.
+        let signatures = try prepared.signingRequests().map { try area.sign(alias: $0.keyAlias, message: $0.message) }
+        let shown = try s.wallet.completePresentation(prepared: prepared, signatures: signatures)
+        let verified = try s.verifier.verify(response: shown.response, sessionTranscript: s.transcript)
+        XCTAssertEqual(verified.documents[0].issuerSigned.count, 1)
+    }
+
+    func testLicenceIdentifiers() throws {
+        let id = try parseCitizenId(number: "11010519491231002X")
+        XCTAssertEqual(id.birthDate, "1949-12-31")
+        XCTAssertEqual(id.sex, .female)
+        assertZhengzhaoError({ _ = try parseCitizenId(number: "110105194912310021") }) {
+            if case .InvalidInput = $0 { return true }
             return false
         }
     }

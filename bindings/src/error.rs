@@ -14,8 +14,10 @@ use zhengzhao::format::FormatError;
 use zhengzhao::holder::HolderError;
 use zhengzhao::issuer::IssueError;
 use zhengzhao::model::ModelError;
+use zhengzhao::session::SessionError;
 use zhengzhao::trust::TrustError;
 use zhengzhao::verifier::{Check as CoreCheck, VerifyError};
+use zhengzhao::wallet::{SecureAreaError, StoreError, WalletError};
 
 /// A verification check, as named in [`ZhengzhaoError::VerificationFailed`] and in the audit
 /// trail of a verified response (mirror of the core's `verifier::Check`).
@@ -111,6 +113,35 @@ pub enum ZhengzhaoError {
     Storage {
         /// Details, including the host's own message if its callback raised one.
         reason: String,
+    },
+    /// Every copy of this one-time-use credential has been presented: ask the issuer for a
+    /// new batch (`Wallet.prepare`, then `Wallet.add`).
+    #[error("no unused copy of credential {credential_id} is left")]
+    NoUnusedCopy {
+        /// The credential (the wallet's random identifier).
+        credential_id: String,
+    },
+    /// A proximity session failed and has ended (a message that does not decrypt, a replay, a
+    /// malformed message, the peer ending it with an error status): send the session's
+    /// `errorReply()` if it has one, and start again.
+    #[error("session: {reason}")]
+    Session {
+        /// What failed.
+        reason: String,
+    },
+    /// The call does not fit the session's state (e.g. `respond` before a request arrived,
+    /// anything after the end). Nothing changed.
+    #[error("wrong session state: {reason}")]
+    WrongState {
+        /// The call and the state.
+        reason: String,
+    },
+    /// A licence question cannot be answered: the element that answers it was not disclosed
+    /// (ask for it; this is never a "no").
+    #[error("element {element} was not disclosed")]
+    NotDisclosed {
+        /// The element that would answer it.
+        element: String,
     },
     /// An argument is invalid: an unknown credential ID or document index, an impossible
     /// date, a validity window that ends before it starts, a public key that is not P-256…
@@ -236,8 +267,12 @@ impl From<CryptoError> for ZhengzhaoError {
             // host raised (already a `KeyStore`, see `keystore::AliasKey`).
             CryptoError::KeyStore(source) => match source.downcast::<ZhengzhaoError>() {
                 Ok(own) => own.into_key_store(),
-                Err(other) => ZhengzhaoError::KeyStore {
-                    reason: other.to_string(),
+                // Through the core wallet's `AreaKey`: a secure-area error, maybe the host's.
+                Err(other) => match other.downcast::<SecureAreaError>() {
+                    Ok(area) => (*area).into(),
+                    Err(other) => ZhengzhaoError::KeyStore {
+                        reason: other.to_string(),
+                    },
                 },
             },
             CryptoError::InvalidPublicKey
@@ -306,6 +341,92 @@ impl From<DateError> for ZhengzhaoError {
     fn from(e: DateError) -> Self {
         ZhengzhaoError::invalid_input(e.to_string())
     }
+}
+
+impl From<SecureAreaError> for ZhengzhaoError {
+    fn from(e: SecureAreaError) -> Self {
+        match e {
+            // What the host's `SecureArea` raised (see `keystore::ForeignSecureArea`).
+            SecureAreaError::Platform(source) => match source.downcast::<ZhengzhaoError>() {
+                Ok(own) => own.into_key_store(),
+                Err(other) => ZhengzhaoError::KeyStore {
+                    reason: other.to_string(),
+                },
+            },
+            SecureAreaError::Crypto(c) => ZhengzhaoError::from(c).into_key_store(),
+            SecureAreaError::Store(s) => s.into(),
+            SecureAreaError::InvalidAlias => ZhengzhaoError::invalid_input(e.to_string()),
+            other => ZhengzhaoError::KeyStore {
+                reason: other.to_string(),
+            },
+        }
+    }
+}
+
+impl From<StoreError> for ZhengzhaoError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            // What the host's `CredentialStorage` raised (see `storage::ForeignStoreAdapter`).
+            StoreError::Host(source) => match source.downcast::<ZhengzhaoError>() {
+                Ok(own) => own.into_storage(),
+                Err(other) => ZhengzhaoError::Storage {
+                    reason: other.to_string(),
+                },
+            },
+            StoreError::InvalidKey => ZhengzhaoError::invalid_input(e.to_string()),
+            other => ZhengzhaoError::Storage {
+                reason: error_chain(&other),
+            },
+        }
+    }
+}
+
+impl From<WalletError> for ZhengzhaoError {
+    fn from(e: WalletError) -> Self {
+        match e {
+            WalletError::Store(s) => s.into(),
+            WalletError::SecureArea(a) => a.into(),
+            WalletError::Holder(h) => h.into(),
+            WalletError::Malformed(m) => m.into(),
+            WalletError::UnreadableRecord { .. } => ZhengzhaoError::Storage {
+                reason: e.to_string(),
+            },
+            WalletError::NoUnusedCopy { credential } => ZhengzhaoError::NoUnusedCopy {
+                credential_id: credential.as_str().to_owned(),
+            },
+            other => ZhengzhaoError::invalid_input(other.to_string()),
+        }
+    }
+}
+
+impl From<SessionError> for ZhengzhaoError {
+    fn from(e: SessionError) -> Self {
+        match e {
+            // The holder's request and response steps, and the reader's verification, keep
+            // the variants a caller acts on outside sessions too.
+            SessionError::Request(h) | SessionError::Response(h) => h.into(),
+            SessionError::Verification(v) => v.into(),
+            SessionError::Engagement(_) => ZhengzhaoError::Malformed {
+                reason: e.to_string(),
+            },
+            SessionError::UnknownDocument { .. } => ZhengzhaoError::invalid_input(e.to_string()),
+            other => ZhengzhaoError::Session {
+                reason: error_chain(&other),
+            },
+        }
+    }
+}
+
+/// An error's message followed by its sources' (`a: b: c`); core messages carry no values.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
 }
 
 #[cfg(test)]

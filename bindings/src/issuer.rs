@@ -9,7 +9,6 @@ use zhengzhao::trust::Certificate;
 
 use crate::error::ZhengzhaoError;
 use crate::keystore::{AliasKey, SecureArea};
-use crate::testpki::TestPki;
 use crate::value::{from_system_time, Element};
 
 /// What to put in a credential.
@@ -67,16 +66,6 @@ impl Issuer {
         Ok(Arc::new(Issuer {
             inner: zhengzhao::issuer::Issuer::new(Box::new(key), chain),
         }))
-    }
-
-    /// The document signer of a test PKI (tests and demos only).
-    #[uniffi::constructor]
-    pub fn from_test_pki(pki: Arc<TestPki>) -> Result<Arc<Self>, ZhengzhaoError> {
-        Self::new(
-            pki.secure_area(),
-            pki.document_signer_key_alias(),
-            vec![pki.document_signer_certificate()],
-        )
     }
 
     /// Salts, digests and signs a credential; returns the bytes to hand to the holder's

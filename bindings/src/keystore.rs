@@ -2,13 +2,15 @@
 //!
 //! A host implements [`SecureArea`] over Android Keystore / StrongBox or the Secure Enclave,
 //! so private keys never leave secure hardware; the bindings adapt it to the core's `Signer`
-//! trait through [`AliasKey`]. [`software_secure_area`] is an in-memory implementation for
-//! servers, tests and examples.
+//! trait through [`AliasKey`] (issuer and reader keys) and to the core wallet's `SecureArea`
+//! through [`ForeignSecureArea`] (device keys). [`software_secure_area`] is the core's
+//! in-memory software area, for servers, tests and examples.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
-use zhengzhao::crypto::{CryptoError, EcPublicKey, KeyAgreement, Signer, SoftwareKey};
+use zeroize::Zeroizing;
+use zhengzhao::crypto::{CryptoError, EcPublicKey, SharedSecret, Signer};
+use zhengzhao::wallet::{self, KeyAlias, SecureAreaError};
 
 use crate::error::ZhengzhaoError;
 
@@ -42,8 +44,9 @@ pub trait SecureArea: Send + Sync {
         peer_public_key: Vec<u8>,
     ) -> Result<Vec<u8>, ZhengzhaoError>;
 
-    /// Deletes the key under `alias`; deleting a missing alias is not an error.
-    fn delete_key(&self, alias: String) -> Result<(), ZhengzhaoError>;
+    /// Deletes the key under `alias`; returns whether there was one (deleting a missing
+    /// alias is not an error).
+    fn delete_key(&self, alias: String) -> Result<bool, ZhengzhaoError>;
 }
 
 /// The key under one alias of a [`SecureArea`], as the core's `Signer`.
@@ -86,77 +89,113 @@ impl Signer for AliasKey {
     }
 }
 
-/// An in-memory [`SecureArea`] holding software keys (zeroised on drop): for servers, tests
-/// and examples. Keys are lost when it is dropped. On a phone, implement `SecureArea` over the
-/// platform's key store instead.
-#[uniffi::export]
-pub fn software_secure_area() -> Arc<dyn SecureArea> {
-    Arc::new(SoftwareSecureArea::default())
+/// The host's [`SecureArea`] as the core's `wallet::SecureArea`, so the core wallet keeps its
+/// device keys in the host's secure hardware.
+pub(crate) struct ForeignSecureArea(pub(crate) Arc<dyn SecureArea>);
+
+/// Carries the host's error through the core wallet, to be unboxed by the error mapping.
+fn platform(e: ZhengzhaoError) -> SecureAreaError {
+    SecureAreaError::Platform(Box::new(e.into_key_store()))
 }
 
-/// The implementation behind [`software_secure_area`].
-#[derive(Default)]
-pub(crate) struct SoftwareSecureArea {
-    keys: Mutex<HashMap<String, Arc<SoftwareKey>>>,
+fn point(sec1: &[u8]) -> Result<EcPublicKey, SecureAreaError> {
+    EcPublicKey::from_sec1(sec1).map_err(|_| {
+        platform(ZhengzhaoError::KeyStore {
+            reason: "the secure area returned a public key that is not a P-256 point".into(),
+        })
+    })
 }
 
-impl SoftwareSecureArea {
-    /// Adds an existing key (e.g. a test PKI's); fails if the alias is taken.
-    pub(crate) fn insert(&self, alias: &str, key: SoftwareKey) -> Result<(), ZhengzhaoError> {
-        let mut keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
-        if keys.contains_key(alias) {
-            return Err(ZhengzhaoError::KeyStore {
-                reason: "alias already in use".into(),
-            });
-        }
-        keys.insert(alias.to_owned(), Arc::new(key));
-        Ok(())
+impl wallet::SecureArea for ForeignSecureArea {
+    fn create_key(&self, alias: &KeyAlias) -> Result<EcPublicKey, SecureAreaError> {
+        point(
+            &self
+                .0
+                .create_key(alias.as_str().to_owned())
+                .map_err(platform)?,
+        )
     }
 
-    fn get(&self, alias: &str) -> Result<Arc<SoftwareKey>, ZhengzhaoError> {
-        self.keys
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(alias)
-            .cloned()
-            .ok_or_else(|| ZhengzhaoError::KeyStore {
-                reason: "no key under this alias".into(),
-            })
-    }
-}
-
-impl SecureArea for SoftwareSecureArea {
-    fn create_key(&self, alias: String) -> Result<Vec<u8>, ZhengzhaoError> {
-        let key = SoftwareKey::generate()?;
-        let public = key.public().to_sec1_uncompressed();
-        self.insert(&alias, key)?;
-        Ok(public)
+    fn public_key(&self, alias: &KeyAlias) -> Result<EcPublicKey, SecureAreaError> {
+        point(
+            &self
+                .0
+                .public_key(alias.as_str().to_owned())
+                .map_err(platform)?,
+        )
     }
 
-    fn public_key(&self, alias: String) -> Result<Vec<u8>, ZhengzhaoError> {
-        Ok(self.get(&alias)?.public().to_sec1_uncompressed())
-    }
-
-    fn sign(&self, alias: String, message: Vec<u8>) -> Result<Vec<u8>, ZhengzhaoError> {
-        Ok(Signer::sign(self.get(&alias)?.as_ref(), &message)?)
+    fn sign(&self, alias: &KeyAlias, message: &[u8]) -> Result<Vec<u8>, SecureAreaError> {
+        self.0
+            .sign(alias.as_str().to_owned(), message.to_vec())
+            .map_err(platform)
     }
 
     fn key_agreement(
         &self,
-        alias: String,
-        peer_public_key: Vec<u8>,
-    ) -> Result<Vec<u8>, ZhengzhaoError> {
-        let peer = EcPublicKey::from_sec1(&peer_public_key)?;
-        let shared = self.get(&alias)?.agree(&peer)?;
+        alias: &KeyAlias,
+        peer: &EcPublicKey,
+    ) -> Result<SharedSecret, SecureAreaError> {
+        let shared = Zeroizing::new(
+            self.0
+                .key_agreement(alias.as_str().to_owned(), peer.to_sec1_uncompressed())
+                .map_err(platform)?,
+        );
+        let bytes: [u8; 32] = shared.as_slice().try_into().map_err(|_| {
+            platform(ZhengzhaoError::KeyStore {
+                reason: "the secure area returned a shared secret that is not 32 bytes".into(),
+            })
+        })?;
+        Ok(SharedSecret::from_bytes(bytes))
+    }
+
+    fn delete_key(&self, alias: &KeyAlias) -> Result<bool, SecureAreaError> {
+        self.0
+            .delete_key(alias.as_str().to_owned())
+            .map_err(platform)
+    }
+}
+
+/// The core's in-memory software secure area (keys zeroised on drop): for servers, tests and
+/// examples. Keys are lost when it is dropped. On a phone, implement `SecureArea` over the
+/// platform's key store instead.
+#[uniffi::export]
+pub fn software_secure_area() -> Arc<dyn SecureArea> {
+    Arc::new(CoreSecureArea(wallet::SoftwareSecureArea::in_memory()))
+}
+
+/// A core secure area offered to the host through the foreign-facing trait.
+struct CoreSecureArea(wallet::SoftwareSecureArea);
+
+fn alias(alias: String) -> Result<KeyAlias, ZhengzhaoError> {
+    KeyAlias::new(alias).map_err(|_| {
+        ZhengzhaoError::invalid_input("a key alias is 1 to 64 characters of a-z, 0-9, - and _")
+    })
+}
+
+impl SecureArea for CoreSecureArea {
+    fn create_key(&self, a: String) -> Result<Vec<u8>, ZhengzhaoError> {
+        let public = wallet::SecureArea::create_key(&self.0, &alias(a)?)?;
+        Ok(public.to_sec1_uncompressed())
+    }
+
+    fn public_key(&self, a: String) -> Result<Vec<u8>, ZhengzhaoError> {
+        let public = wallet::SecureArea::public_key(&self.0, &alias(a)?)?;
+        Ok(public.to_sec1_uncompressed())
+    }
+
+    fn sign(&self, a: String, message: Vec<u8>) -> Result<Vec<u8>, ZhengzhaoError> {
+        Ok(wallet::SecureArea::sign(&self.0, &alias(a)?, &message)?)
+    }
+
+    fn key_agreement(&self, a: String, peer: Vec<u8>) -> Result<Vec<u8>, ZhengzhaoError> {
+        let peer = EcPublicKey::from_sec1(&peer)?;
+        let shared = wallet::SecureArea::key_agreement(&self.0, &alias(a)?, &peer)?;
         Ok(shared.as_bytes().to_vec())
     }
 
-    fn delete_key(&self, alias: String) -> Result<(), ZhengzhaoError> {
-        self.keys
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&alias);
-        Ok(())
+    fn delete_key(&self, a: String) -> Result<bool, ZhengzhaoError> {
+        Ok(wallet::SecureArea::delete_key(&self.0, &alias(a)?)?)
     }
 }
 
@@ -166,12 +205,16 @@ mod tests {
 
     #[test]
     fn software_area_signs_agrees_and_deletes() {
-        let area = SoftwareSecureArea::default();
+        let area = software_secure_area();
         let a = area.create_key("a".into()).unwrap();
         let b = area.create_key("b".into()).unwrap();
         assert!(matches!(
             area.create_key("a".into()),
             Err(ZhengzhaoError::KeyStore { .. })
+        ));
+        assert!(matches!(
+            area.create_key("Not An Alias".into()),
+            Err(ZhengzhaoError::InvalidInput { .. })
         ));
         let key = EcPublicKey::from_sec1(&a).unwrap();
         let sig = area.sign("a".into(), b"hello".to_vec()).unwrap();
@@ -180,11 +223,29 @@ mod tests {
             area.key_agreement("a".into(), b.clone()).unwrap(),
             area.key_agreement("b".into(), a).unwrap()
         );
-        area.delete_key("a".into()).unwrap();
-        area.delete_key("a".into()).unwrap();
+        assert!(area.delete_key("a".into()).unwrap());
+        assert!(!area.delete_key("a".into()).unwrap());
         assert!(matches!(
             area.sign("a".into(), vec![]),
             Err(ZhengzhaoError::KeyStore { .. })
+        ));
+    }
+
+    #[test]
+    fn the_foreign_adapter_round_trips_through_the_core_trait() {
+        let adapter = ForeignSecureArea(software_secure_area());
+        let alias = KeyAlias::new("k").unwrap();
+        let public = wallet::SecureArea::create_key(&adapter, &alias).unwrap();
+        let sig = wallet::SecureArea::sign(&adapter, &alias, b"m").unwrap();
+        zhengzhao::crypto::verify_es256(&public, b"m", &sig).unwrap();
+        let other = KeyAlias::new("o").unwrap();
+        let peer = wallet::SecureArea::create_key(&adapter, &other).unwrap();
+        let x = wallet::SecureArea::key_agreement(&adapter, &alias, &peer).unwrap();
+        let y = wallet::SecureArea::key_agreement(&adapter, &other, &public).unwrap();
+        assert_eq!(x.as_bytes(), y.as_bytes());
+        assert!(matches!(
+            wallet::SecureArea::public_key(&adapter, &KeyAlias::new("none").unwrap()),
+            Err(SecureAreaError::Platform(_))
         ));
     }
 }

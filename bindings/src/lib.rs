@@ -6,16 +6,21 @@
 //!
 //! ```text
 //!  Issuer (licence authority)        Wallet (holder's app)              Verifier (business)
-//!  issue(IssuanceRequest) ───────►   addCredential(bytes, keyAlias)
+//!                          ◄─────   prepare(copies): device keys
+//!  issue(IssuanceRequest) per key ─►  add(pending, copies, name, policy)
 //!                                                                       buildRequest(...)
 //!                                    parseRequest(bytes, transcript) ◄─ DeviceRequest
-//!                                    documents(): who asks, for what
+//!                                    documents(): who asks, for what, why
 //!                                    present(request, approvals) ─────► verify(...) → claims
-//!                                    (device-signed by the SecureArea)   or ZhengzhaoError
+//!                                    (device-signed by the SecureArea,   or ZhengzhaoError
+//!                                     logged: disclosures())
 //! ```
 //!
-//! Hosts implement two foreign traits: [`SecureArea`] (device keys in Android Keystore or
-//! the Secure Enclave) and, optionally, [`CredentialStorage`]. Everything that can fail
+//! The `Wallet` is the core's `zhengzhao::wallet::Wallet`: its crash-safe `FileStore` in a
+//! directory the host names (`Wallet.open`), memory (`Wallet.inMemory`), or the host's own
+//! [`CredentialStorage`]. Hosts implement [`SecureArea`] (device keys in Android Keystore or
+//! the Secure Enclave) and, optionally, [`CredentialStorage`]; both are adapted to the core's
+//! traits by newtypes. Callbacks must not call back into the object that called them. Everything that can fail
 //! raises one error type, [`ZhengzhaoError`]. A Rust panic reaching the boundary becomes an
 //! exception in the host (`InternalException` in Kotlin), never an abort: keep
 //! `panic = "unwind"` in every profile that builds this crate.
@@ -25,8 +30,9 @@ uniffi::setup_scaffolding!("zhengzhao");
 mod error;
 mod issuer;
 mod keystore;
+mod profiles;
+mod session;
 mod storage;
-mod testpki;
 mod transcript;
 mod value;
 mod verifier;
@@ -35,12 +41,22 @@ mod wallet;
 #[cfg(feature = "test-hooks")]
 mod hooks;
 #[cfg(feature = "test-hooks")]
+mod testpki;
+#[cfg(feature = "test-hooks")]
 pub use hooks::{test_hook_panic, test_hook_rust_verify_median_nanos};
 
 pub use error::{Check, ZhengzhaoError};
 pub use issuer::{IssuanceRequest, Issuer};
 pub use keystore::{software_secure_area, SecureArea};
-pub use storage::{in_memory_storage, CredentialStorage};
+pub use profiles::{
+    parse_citizen_id, parse_licence_identifier, parse_social_credit_code, CitizenId,
+    DocumentPredicates, LicenceIdentifier, Sex, SocialCreditCode,
+};
+pub use session::{
+    HolderEvent, HolderSession, ReaderOutcome, ReaderSession, RetrievalMethod, SessionResponse,
+};
+pub use storage::{CredentialStorage, RecordCollection};
+#[cfg(feature = "test-hooks")]
 pub use testpki::TestPki;
 pub use transcript::session_transcript;
 pub use value::{Element, ElementValue, MapEntry};
@@ -49,6 +65,8 @@ pub use verifier::{
     TrustAnchorInfo, VerifiedDocument, VerifiedResponse, Verifier,
 };
 pub use wallet::{
-    Approval, Candidate, CredentialInfo, ElementId, PresentationRequest, ReaderIdentity,
-    RequestedDocument, Wallet,
+    generate_store_key, Approval, BatchPolicy, Candidate, CredentialInfo, CredentialList,
+    CredentialStatus, DamagedRecord, DisclosureEvent, DisclosureList, DisplayName, ElementId,
+    LogQuery, PendingCredential, PreparedPresentation, Presentation, PresentationRequest,
+    ReaderIdentity, RequestedDocument, SigningRequest, VerifierIdentity, Wallet,
 };

@@ -1,138 +1,129 @@
-//! Where the wallet keeps its credentials.
+//! Where the wallet keeps its records: the host's [`CredentialStorage`], adapted to the core's
+//! `wallet::CredentialStore`.
 //!
-//! A host may implement [`CredentialStorage`] over its own database or encrypted files;
-//! without one the wallet keeps credentials in memory ([`in_memory_storage`]). The wallet
-//! stores one opaque record per credential; the record format is private to the bindings.
+//! The record format belongs to the core wallet (credentials with their batch copies, the
+//! disclosure log, sealed software keys); a storage keeps opaque bytes. Without a host
+//! storage, `Wallet.open` uses the core's crash-safe `FileStore` in a directory the host gives,
+//! and `Wallet.inMemory` the core's `MemoryStore`.
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
-use zhengzhao::cbor::{self, MapExt, Value};
+use zhengzhao::wallet::{self, RecordId, StoreError};
 
 use crate::error::ZhengzhaoError;
 
-/// Durable storage of opaque credential records, implemented by the host.
+/// Which set of records a record belongs to (mirror of the core's `wallet::Collection`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum RecordCollection {
+    /// Credentials with their metadata and batch copies.
+    Credentials,
+    /// Disclosure-log entries, one per disclosed document.
+    DisclosureLog,
+    /// Sealed software keys.
+    Keys,
+}
+
+impl RecordCollection {
+    /// The mirror of a core collection; `None` for one added to the core after this mirror.
+    fn from_core(c: wallet::Collection) -> Option<Self> {
+        match c {
+            wallet::Collection::Credentials => Some(RecordCollection::Credentials),
+            wallet::Collection::DisclosureLog => Some(RecordCollection::DisclosureLog),
+            wallet::Collection::Keys => Some(RecordCollection::Keys),
+            _ => None,
+        }
+    }
+}
+
+/// Durable storage of opaque records, implemented by the host (a database, encrypted files).
 ///
-/// Records are small (a few kilobytes) and hold personal data: keep them encrypted at rest
-/// (e.g. Android `EncryptedFile`, iOS Data Protection). `save` must be atomic: after a crash
-/// a record is either the old one or the new one, never torn. Methods may be called on any
-/// thread, several at once. **Re-entrancy:** an implementation must not call back into the
-/// `Wallet` that called it. Any error it raises (or any unexpected exception) reaches the
-/// caller as `ZhengzhaoError.Storage`.
+/// Record identifiers are 1 to 64 characters of `a-z 0-9 - _`. Records hold personal data:
+/// keep them encrypted at rest (Android `EncryptedFile`, iOS Data Protection).
+///
+/// * `put` and `delete` must be **atomic and durable**: once they return, the change survives
+///   a crash; if the process dies during the call, the record is either the old one or the
+///   new one, never torn.
+/// * Methods may be called on any thread, several at once.
+/// * **Re-entrancy:** an implementation must not call back into the `Wallet` that called it
+///   (the wallet may hold its lock during the call: a call back would deadlock).
+///
+/// Any error it raises (or any unexpected exception) reaches the caller as
+/// `ZhengzhaoError.Storage`, with the host's reason.
 #[uniffi::export(rust, foreign)]
 pub trait CredentialStorage: Send + Sync {
-    /// Stores `record` under `id`, replacing any record with that ID.
-    fn save(&self, id: String, record: Vec<u8>) -> Result<(), ZhengzhaoError>;
-    /// The record under `id`, exactly as saved, or nothing.
-    fn load(&self, id: String) -> Result<Option<Vec<u8>>, ZhengzhaoError>;
-    /// The IDs of every stored record, in any order.
-    fn list_ids(&self) -> Result<Vec<String>, ZhengzhaoError>;
-    /// Removes the record under `id`; removing a missing ID is not an error.
-    fn delete(&self, id: String) -> Result<(), ZhengzhaoError>;
+    /// Stores `record` under `id` in `collection`, replacing any earlier record.
+    fn put(
+        &self,
+        collection: RecordCollection,
+        id: String,
+        record: Vec<u8>,
+    ) -> Result<(), ZhengzhaoError>;
+    /// The record under `id`, exactly as stored, or nothing.
+    fn get(
+        &self,
+        collection: RecordCollection,
+        id: String,
+    ) -> Result<Option<Vec<u8>>, ZhengzhaoError>;
+    /// Removes the record under `id`; returns whether there was one.
+    fn delete(&self, collection: RecordCollection, id: String) -> Result<bool, ZhengzhaoError>;
+    /// The identifiers of every record in `collection`, in any order.
+    fn list(&self, collection: RecordCollection) -> Result<Vec<String>, ZhengzhaoError>;
 }
 
-/// A [`CredentialStorage`] in memory (lost when the wallet is dropped); the wallet's default.
-#[uniffi::export]
-pub fn in_memory_storage() -> Arc<dyn CredentialStorage> {
-    Arc::new(InMemoryStorage::default())
+/// A host's [`CredentialStorage`] as the core's `CredentialStore`.
+pub(crate) struct ForeignStoreAdapter(pub(crate) Arc<dyn CredentialStorage>);
+
+/// Carries the host's error through the core, to be unboxed by the error mapping.
+fn host(e: ZhengzhaoError) -> StoreError {
+    StoreError::Host(Box::new(e.into_storage()))
 }
 
-#[derive(Default)]
-pub(crate) struct InMemoryStorage {
-    records: Mutex<BTreeMap<String, Vec<u8>>>,
-}
-
-impl InMemoryStorage {
-    fn records(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Vec<u8>>> {
-        self.records.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-impl CredentialStorage for InMemoryStorage {
-    fn save(&self, id: String, record: Vec<u8>) -> Result<(), ZhengzhaoError> {
-        self.records().insert(id, record);
-        Ok(())
-    }
-
-    fn load(&self, id: String) -> Result<Option<Vec<u8>>, ZhengzhaoError> {
-        Ok(self.records().get(&id).cloned())
-    }
-
-    fn list_ids(&self) -> Result<Vec<String>, ZhengzhaoError> {
-        Ok(self.records().keys().cloned().collect())
-    }
-
-    fn delete(&self, id: String) -> Result<(), ZhengzhaoError> {
-        self.records().remove(&id);
-        Ok(())
-    }
-}
-
-/// What the wallet stores per credential: the credential as issued and the alias of its
-/// device key in the secure area.
-pub(crate) struct StoredCredential {
-    pub(crate) credential: Vec<u8>,
-    pub(crate) key_alias: String,
-}
-
-const RECORD_VERSION: i128 = 1;
-
-impl StoredCredential {
-    /// `{"version": 1, "keyAlias": tstr, "credential": bstr}`.
-    pub(crate) fn to_record(&self) -> Vec<u8> {
-        cbor::encode(&Value::Map(vec![
-            (Value::text("version"), Value::Integer(RECORD_VERSION)),
-            (
-                Value::text("keyAlias"),
-                Value::text(self.key_alias.as_str()),
-            ),
-            (
-                Value::text("credential"),
-                Value::Bytes(self.credential.clone()),
-            ),
-        ]))
-    }
-
-    pub(crate) fn from_record(record: &[u8]) -> Result<Self, ZhengzhaoError> {
-        let unreadable = || ZhengzhaoError::Storage {
-            reason: "a stored record is not one the wallet wrote".into(),
-        };
-        let value = cbor::decode(record).map_err(|_| unreadable())?;
-        let map = value.as_map().ok_or_else(unreadable)?;
-        if map.get_text_key("version").and_then(Value::as_integer) != Some(RECORD_VERSION) {
-            return Err(unreadable());
-        }
-        let key_alias = map
-            .get_text_key("keyAlias")
-            .and_then(Value::as_text)
-            .ok_or_else(unreadable)?;
-        let credential = map
-            .get_text_key("credential")
-            .and_then(Value::as_bytes)
-            .ok_or_else(unreadable)?;
-        Ok(StoredCredential {
-            credential: credential.to_vec(),
-            key_alias: key_alias.to_owned(),
+fn mirror(c: wallet::Collection) -> Result<RecordCollection, StoreError> {
+    RecordCollection::from_core(c).ok_or_else(|| {
+        host(ZhengzhaoError::Internal {
+            reason: "a record collection this version of the bindings does not know".into(),
         })
-    }
+    })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+impl wallet::CredentialStore for ForeignStoreAdapter {
+    fn put(
+        &self,
+        collection: wallet::Collection,
+        id: &RecordId,
+        record: &[u8],
+    ) -> Result<(), StoreError> {
+        self.0
+            .put(mirror(collection)?, id.as_str().to_owned(), record.to_vec())
+            .map_err(host)
+    }
 
-    #[test]
-    fn record_round_trip() {
-        let s = StoredCredential {
-            credential: vec![0xa0],
-            key_alias: "device-1".into(),
-        };
-        let back = StoredCredential::from_record(&s.to_record()).unwrap();
-        assert_eq!(back.credential, s.credential);
-        assert_eq!(back.key_alias, s.key_alias);
-        assert!(matches!(
-            StoredCredential::from_record(b"garbage"),
-            Err(ZhengzhaoError::Storage { .. })
-        ));
+    fn get(
+        &self,
+        collection: wallet::Collection,
+        id: &RecordId,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        self.0
+            .get(mirror(collection)?, id.as_str().to_owned())
+            .map_err(host)
+    }
+
+    fn delete(&self, collection: wallet::Collection, id: &RecordId) -> Result<bool, StoreError> {
+        self.0
+            .delete(mirror(collection)?, id.as_str().to_owned())
+            .map_err(host)
+    }
+
+    fn list(&self, collection: wallet::Collection) -> Result<Vec<RecordId>, StoreError> {
+        let mut ids = self
+            .0
+            .list(mirror(collection)?)
+            .map_err(host)?
+            .into_iter()
+            .map(RecordId::new)
+            .collect::<Result<Vec<_>, _>>()?;
+        ids.sort();
+        ids.dedup();
+        Ok(ids)
     }
 }

@@ -1,11 +1,14 @@
-//! A throw-away ISO/IEC 18013-5 Annex B test PKI, for tests and demos only.
+//! A throw-away ISO/IEC 18013-5 Annex B test PKI, for tests and demos only: compiled with the
+//! `test-hooks` feature, never in a shipped build (it would bring certificate building along).
 
 use std::sync::Arc;
 
+use zhengzhao::crypto::{EcPublicKey, KeyAgreement, Signer, SoftwareKey};
 use zhengzhao::time::UnixTime;
 
 use crate::error::ZhengzhaoError;
-use crate::keystore::{SecureArea, SoftwareSecureArea};
+use crate::issuer::Issuer;
+use crate::keystore::SecureArea;
 
 const DOCUMENT_SIGNER_ALIAS: &str = "test-document-signer";
 const READER_ALIAS: &str = "test-reader";
@@ -19,7 +22,50 @@ pub struct TestPki {
     document_signer: Vec<u8>,
     reader_ca: Vec<u8>,
     reader: Vec<u8>,
-    area: Arc<SoftwareSecureArea>,
+    area: Arc<TestKeys>,
+}
+
+/// The test PKI's two keys under fixed aliases: a secure area that cannot create or delete.
+struct TestKeys {
+    document_signer: SoftwareKey,
+    reader: SoftwareKey,
+}
+
+impl TestKeys {
+    fn get(&self, alias: &str) -> Result<&SoftwareKey, ZhengzhaoError> {
+        match alias {
+            DOCUMENT_SIGNER_ALIAS => Ok(&self.document_signer),
+            READER_ALIAS => Ok(&self.reader),
+            _ => Err(ZhengzhaoError::KeyStore {
+                reason: "no key under this alias".into(),
+            }),
+        }
+    }
+}
+
+impl SecureArea for TestKeys {
+    fn create_key(&self, _: String) -> Result<Vec<u8>, ZhengzhaoError> {
+        Err(ZhengzhaoError::KeyStore {
+            reason: "the test PKI's secure area holds fixed keys".into(),
+        })
+    }
+
+    fn public_key(&self, alias: String) -> Result<Vec<u8>, ZhengzhaoError> {
+        Ok(self.get(&alias)?.public().to_sec1_uncompressed())
+    }
+
+    fn sign(&self, alias: String, message: Vec<u8>) -> Result<Vec<u8>, ZhengzhaoError> {
+        Ok(Signer::sign(self.get(&alias)?, &message)?)
+    }
+
+    fn key_agreement(&self, alias: String, peer: Vec<u8>) -> Result<Vec<u8>, ZhengzhaoError> {
+        let peer = EcPublicKey::from_sec1(&peer)?;
+        Ok(self.get(&alias)?.agree(&peer)?.as_bytes().to_vec())
+    }
+
+    fn delete_key(&self, _: String) -> Result<bool, ZhengzhaoError> {
+        Ok(false)
+    }
 }
 
 #[uniffi::export]
@@ -32,9 +78,10 @@ impl TestPki {
                 reason: e.to_string(),
             }
         })?;
-        let area = Arc::new(SoftwareSecureArea::default());
-        area.insert(DOCUMENT_SIGNER_ALIAS, pki.document_signer_key)?;
-        area.insert(READER_ALIAS, pki.reader_key)?;
+        let area = Arc::new(TestKeys {
+            document_signer: pki.document_signer_key,
+            reader: pki.reader_key,
+        });
         Ok(Arc::new(TestPki {
             iaca: pki.iaca.der().to_vec(),
             document_signer: pki.document_signer.der().to_vec(),
@@ -77,5 +124,18 @@ impl TestPki {
     /// The alias of the reader key in [`TestPki::secure_area`].
     pub fn reader_key_alias(&self) -> String {
         READER_ALIAS.to_owned()
+    }
+}
+
+#[uniffi::export]
+impl Issuer {
+    /// The document signer of a test PKI (tests and demos only).
+    #[uniffi::constructor]
+    pub fn from_test_pki(pki: Arc<TestPki>) -> Result<Arc<Self>, ZhengzhaoError> {
+        Self::new(
+            pki.secure_area(),
+            pki.document_signer_key_alias(),
+            vec![pki.document_signer_certificate()],
+        )
     }
 }

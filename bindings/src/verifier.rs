@@ -5,12 +5,14 @@ use std::time::SystemTime;
 
 use zhengzhao::cbor::{Limits, Value};
 use zhengzhao::model::{DeviceRequest, DocRequest, ItemsRequest, SessionTranscript};
+use zhengzhao::profiles::PurposeOfUse;
 use zhengzhao::time::UnixTime;
 use zhengzhao::trust::{self, Certificate, TrustStore};
 use zhengzhao::verifier as core;
 
 use crate::error::{Check, ZhengzhaoError};
 use crate::keystore::{AliasKey, SecureArea};
+use crate::profiles::DocumentPredicates;
 use crate::value::{elements, from_system_time, to_system_time, Element, MapEntry};
 
 /// What a trust anchor is trusted for.
@@ -116,9 +118,13 @@ pub struct DocumentRequest {
     pub doc_type: String,
     /// The elements asked for (at least one).
     pub elements: Vec<RequestedElement>,
-    /// `requestInfo` (text keys), e.g. the purpose of use: `"purpose" → "租车资格核验"`.
+    /// Other `requestInfo` entries (text keys).
     #[uniffi(default)]
     pub request_info: Vec<MapEntry>,
+    /// The purpose of use (用證事由, 1 to 200 characters, no control characters), stated as
+    /// `requestInfo["purposeOfUse"]` and shown to the holder before consent.
+    #[uniffi(default = None)]
+    pub purpose: Option<String>,
 }
 
 /// How the device authenticated a document.
@@ -164,11 +170,14 @@ pub struct VerifiedDocument {
     pub device_signed: Vec<Element>,
     /// How the device authenticated.
     pub device_auth: DeviceAuthMethod,
+    /// Licence questions (may drive, age over) answered from the disclosed elements.
+    pub predicates: Arc<DocumentPredicates>,
 }
 
 impl From<core::VerifiedDocument> for VerifiedDocument {
     fn from(d: core::VerifiedDocument) -> Self {
         VerifiedDocument {
+            predicates: Arc::new(DocumentPredicates(d.clone())),
             issuer_signed: elements(&d.issuer_signed),
             device_signed: elements(&d.device_signed),
             signed: to_system_time(d.validity.signed),
@@ -260,8 +269,64 @@ impl Verifier {
         Ok(n)
     }
 
-    /// Runs `f` with the core verifier (for the test hooks' Rust-side timing).
-    #[cfg(feature = "test-hooks")]
+    /// The DeviceRequest for `transcript`, signed with the reader key if one was set.
+    pub(crate) fn device_request(
+        &self,
+        documents: Vec<DocumentRequest>,
+        transcript: &SessionTranscript,
+    ) -> Result<DeviceRequest, ZhengzhaoError> {
+        if documents.is_empty() {
+            return Err(ZhengzhaoError::invalid_input("no documents requested"));
+        }
+        // Cloned so that no lock is held while the secure area runs.
+        let reader = self
+            .reader
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let mut doc_requests = Vec::with_capacity(documents.len());
+        for d in documents {
+            if d.elements.is_empty() {
+                return Err(ZhengzhaoError::invalid_input(
+                    "a document request asks for no elements",
+                ));
+            }
+            let mut items = ItemsRequest::new(d.doc_type);
+            for e in d.elements {
+                items = items.with_element(e.namespace, e.identifier, e.intent_to_retain);
+            }
+            if !d.request_info.is_empty() {
+                let mut info = Vec::with_capacity(d.request_info.len());
+                for entry in &d.request_info {
+                    let key = Value::try_from(&entry.key)?;
+                    if key.as_text().is_none() || info.iter().any(|(k, _)| *k == key) {
+                        return Err(ZhengzhaoError::invalid_input(
+                            "requestInfo keys must be distinct text strings",
+                        ));
+                    }
+                    info.push((key, Value::try_from(&entry.value)?));
+                }
+                items.request_info = Some(info);
+            }
+            if let Some(purpose) = &d.purpose {
+                items = PurposeOfUse::new(purpose.as_str())
+                    .map_err(|e| ZhengzhaoError::invalid_input(e.to_string()))?
+                    .attach(items);
+            }
+            let doc = DocRequest::new(items);
+            doc_requests.push(match &reader {
+                Some(r) => doc.sign_reader_auth(
+                    &AliasKey::new(r.area.clone(), r.alias.clone()),
+                    &r.chain,
+                    transcript,
+                )?,
+                None => doc,
+            });
+        }
+        Ok(DeviceRequest::new(doc_requests))
+    }
+
+    /// Runs `f` with the core verifier (the reader session, the test hooks' timing).
     pub(crate) fn with_core<T>(&self, f: impl FnOnce(&core::Verifier) -> T) -> T {
         f(&self.inner.read().unwrap_or_else(PoisonError::into_inner))
     }
@@ -334,57 +399,14 @@ impl Verifier {
         session_transcript: Vec<u8>,
     ) -> Result<Vec<u8>, ZhengzhaoError> {
         let transcript = SessionTranscript::parse_any(&session_transcript, &Limits::default())?;
-        if documents.is_empty() {
-            return Err(ZhengzhaoError::invalid_input("no documents requested"));
-        }
-        // Cloned so that no lock is held while the secure area runs.
-        let reader = self
-            .reader
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        let mut doc_requests = Vec::with_capacity(documents.len());
-        for d in documents {
-            if d.elements.is_empty() {
-                return Err(ZhengzhaoError::invalid_input(
-                    "a document request asks for no elements",
-                ));
-            }
-            let mut items = ItemsRequest::new(d.doc_type);
-            for e in d.elements {
-                items = items.with_element(e.namespace, e.identifier, e.intent_to_retain);
-            }
-            if !d.request_info.is_empty() {
-                let mut info = Vec::with_capacity(d.request_info.len());
-                for entry in &d.request_info {
-                    let key = Value::try_from(&entry.key)?;
-                    if key.as_text().is_none() || info.iter().any(|(k, _)| *k == key) {
-                        return Err(ZhengzhaoError::invalid_input(
-                            "requestInfo keys must be distinct text strings",
-                        ));
-                    }
-                    info.push((key, Value::try_from(&entry.value)?));
-                }
-                items.request_info = Some(info);
-            }
-            let doc = DocRequest::new(items);
-            doc_requests.push(match &reader {
-                Some(r) => doc.sign_reader_auth(
-                    &AliasKey::new(r.area.clone(), r.alias.clone()),
-                    &r.chain,
-                    &transcript,
-                )?,
-                None => doc,
-            });
-        }
-        Ok(DeviceRequest::new(doc_requests).to_bytes())
+        Ok(self.device_request(documents, &transcript)?.to_bytes())
     }
 
     /// Verifies a DeviceResponse for the session (`SessionTranscriptBytes`, or the bare
     /// array) at time `at` (default: now). Returns only what every check vouched for, or
     /// raises `VerificationFailed` naming the check, `Untrusted` for an unknown issuer, or
-    /// `Malformed`. (`deviceMac` responses need the reader's ephemeral key: supported once the
-    /// proximity session objects exist.)
+    /// `Malformed`. (`deviceMac` responses need the reader's ephemeral key: verify them
+    /// through a `ReaderSession`.)
     #[uniffi::method(default(at = None))]
     pub fn verify(
         &self,

@@ -1,19 +1,21 @@
-//! The holder's wallet: keeps credentials, reads requests, presents what the holder approved.
+//! The holder's wallet: the core `zhengzhao::wallet::Wallet` (crash-safe store, batch copies,
+//! consent, disclosure log) over the host's secure area and storage.
 
-use std::sync::{Arc, PoisonError, RwLock};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::SystemTime;
 
 use zhengzhao::cbor::Limits;
-use zhengzhao::crypto;
-use zhengzhao::holder::{self, ParsedRequest, RequestOptions, ResponseBuilder};
+use zhengzhao::holder::{self, ParsedRequest, PendingDocument, RequestOptions, ResponseBuilder};
 use zhengzhao::model::{Credential, SessionTranscript};
 use zhengzhao::time::UnixTime;
-use zhengzhao::trust::{self, Certificate, TrustStore};
+use zhengzhao::trust::{self, TrustStore};
+use zhengzhao::wallet::{self as core, CredentialId, FileStore, MemoryStore, StoreKey};
 
 use crate::error::ZhengzhaoError;
-use crate::keystore::{AliasKey, SecureArea};
-use crate::storage::{in_memory_storage, CredentialStorage, StoredCredential};
-use crate::value::{to_system_time, Element, MapEntry};
+use crate::keystore::{ForeignSecureArea, SecureArea};
+use crate::storage::{CredentialStorage, ForeignStoreAdapter};
+use crate::value::{from_system_time, to_system_time, Element, MapEntry};
 use crate::verifier::{add_anchors, anchors, RequestedElement, TrustAnchorInfo};
 
 /// A data element by name.
@@ -25,26 +27,283 @@ pub struct ElementId {
     pub identifier: String,
 }
 
-/// A credential in the wallet (no element values: see `Wallet.credentialElements`).
+/// A credential's name as the wallet shows it, in Chinese and English.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct DisplayName {
+    /// The Chinese name, e.g. 机动车驾驶证.
+    pub zh: String,
+    /// The English name, e.g. Driving licence.
+    pub en: String,
+}
+
+impl From<core::DisplayName> for DisplayName {
+    fn from(n: core::DisplayName) -> Self {
+        DisplayName { zh: n.zh, en: n.en }
+    }
+}
+
+/// How the copies of a batch are used (mirror of the core's `wallet::BatchPolicy`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum BatchPolicy {
+    /// Each copy is presented at most once; then `ZhengzhaoError.NoUnusedCopy` until a new
+    /// batch is added. Presentations are never linkable through the credential.
+    OneTimeUse,
+    /// The least-used copy is presented; copies are reused once all have been used.
+    Rotate,
+}
+
+impl From<BatchPolicy> for core::BatchPolicy {
+    fn from(p: BatchPolicy) -> Self {
+        match p {
+            BatchPolicy::OneTimeUse => core::BatchPolicy::OneTimeUse,
+            BatchPolicy::Rotate => core::BatchPolicy::Rotate,
+        }
+    }
+}
+
+impl From<core::BatchPolicy> for BatchPolicy {
+    fn from(p: core::BatchPolicy) -> Self {
+        match p {
+            core::BatchPolicy::Rotate => BatchPolicy::Rotate,
+            // One-time use, and anything newer: the stricter reading.
+            _ => BatchPolicy::OneTimeUse,
+        }
+    }
+}
+
+/// Whether a credential may be presented (mirror of the core's `wallet::CredentialStatus`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum CredentialStatus {
+    /// May be presented.
+    Active,
+    /// Temporarily not presented.
+    Suspended,
+    /// Revoked by the issuer: never presented again.
+    Revoked,
+}
+
+impl From<CredentialStatus> for core::CredentialStatus {
+    fn from(s: CredentialStatus) -> Self {
+        match s {
+            CredentialStatus::Active => core::CredentialStatus::Active,
+            CredentialStatus::Suspended => core::CredentialStatus::Suspended,
+            CredentialStatus::Revoked => core::CredentialStatus::Revoked,
+        }
+    }
+}
+
+impl From<core::CredentialStatus> for CredentialStatus {
+    fn from(s: core::CredentialStatus) -> Self {
+        match s {
+            core::CredentialStatus::Active => CredentialStatus::Active,
+            core::CredentialStatus::Suspended => CredentialStatus::Suspended,
+            // Revoked, and anything newer: not presentable.
+            _ => CredentialStatus::Revoked,
+        }
+    }
+}
+
+/// What the wallet shows about a credential without opening it: no element values (see
+/// `Wallet.credentialElements`).
 #[derive(Clone, Debug, PartialEq, uniffi::Record)]
 pub struct CredentialInfo {
-    /// The wallet's ID for it (stable: derived from the credential's bytes).
+    /// The wallet's identifier (random, never sent to a verifier).
     pub id: String,
     /// The document type.
     pub doc_type: String,
-    /// The alias of its device key in the secure area.
-    pub key_alias: String,
-    /// The document signer's subject, as the credential claims it (verified by verifiers,
-    /// not by the wallet).
-    pub issuer: Option<String>,
-    /// When it was signed.
+    /// The issuer: the document signer's subject (verified by verifiers against their trust
+    /// list, not by the wallet).
+    pub issuer: String,
+    /// The name shown to the holder.
+    pub display_name: DisplayName,
+    /// When the credential was signed.
     pub signed: SystemTime,
-    /// Start of validity.
+    /// Start of validity (for a batch: the window every copy covers).
     pub valid_from: SystemTime,
     /// End of validity.
     pub valid_until: SystemTime,
-    /// The elements it holds.
-    pub elements: Vec<ElementId>,
+    /// Whether it may be presented.
+    pub status: CredentialStatus,
+    /// How its batch copies are used.
+    pub policy: BatchPolicy,
+    /// How many copies the batch holds.
+    pub copies: u32,
+    /// How many copies were never presented: ask for a new batch when it runs low.
+    pub fresh_copies: u32,
+    /// How many times it was presented.
+    pub usage_count: u64,
+    /// When it was added to the wallet.
+    pub added: SystemTime,
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl From<core::CredentialMetadata> for CredentialInfo {
+    fn from(m: core::CredentialMetadata) -> Self {
+        CredentialInfo {
+            id: m.id.as_str().to_owned(),
+            doc_type: m.doc_type,
+            issuer: m.issuer,
+            display_name: m.display_name.into(),
+            signed: to_system_time(m.validity.signed),
+            valid_from: to_system_time(m.validity.valid_from),
+            valid_until: to_system_time(m.validity.valid_until),
+            status: m.status.into(),
+            policy: m.policy.into(),
+            copies: count(m.copies),
+            fresh_copies: count(m.fresh_copies),
+            usage_count: m.usage_count,
+            added: to_system_time(m.added),
+        }
+    }
+}
+
+/// A record that could not be read, listed beside the readable ones.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct DamagedRecord {
+    /// The record's identifier.
+    pub id: String,
+    /// Why (names structures and checks, never contents).
+    pub reason: String,
+}
+
+impl From<core::DamagedRecord> for DamagedRecord {
+    fn from(d: core::DamagedRecord) -> Self {
+        DamagedRecord {
+            id: d.id.as_str().to_owned(),
+            reason: ZhengzhaoError::from(d.error).to_string(),
+        }
+    }
+}
+
+/// Every credential's metadata, and the records that could not be read (they do not hide the
+/// others).
+#[derive(Clone, Debug, PartialEq, uniffi::Record)]
+pub struct CredentialList {
+    /// Readable credentials, oldest first.
+    pub credentials: Vec<CredentialInfo>,
+    /// Damaged records.
+    pub damaged: Vec<DamagedRecord>,
+}
+
+/// Who asked, as the disclosure log records it.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum VerifierIdentity {
+    /// The request was not signed.
+    Anonymous,
+    /// Signed, but not chained to a reader trust anchor: the name is only claimed.
+    Unverified {
+        /// The subject the reader's certificate claims.
+        claimed_subject: String,
+    },
+    /// Reader authentication verified against a reader trust anchor.
+    Authenticated {
+        /// The reader certificate's subject.
+        subject: String,
+    },
+}
+
+impl From<core::VerifierIdentity> for VerifierIdentity {
+    fn from(v: core::VerifierIdentity) -> Self {
+        match v {
+            core::VerifierIdentity::Unverified { claimed_subject } => {
+                VerifierIdentity::Unverified { claimed_subject }
+            }
+            core::VerifierIdentity::Authenticated { subject } => {
+                VerifierIdentity::Authenticated { subject }
+            }
+            // Anonymous, and anything newer: claim nothing.
+            _ => VerifierIdentity::Anonymous,
+        }
+    }
+}
+
+/// One disclosed document: when, to whom, why, which element identifiers (never values).
+#[derive(Clone, Debug, PartialEq, uniffi::Record)]
+pub struct DisclosureEvent {
+    /// The log entry's identifier (for `Wallet.deleteDisclosure`).
+    pub id: String,
+    /// When.
+    pub time: SystemTime,
+    /// To whom.
+    pub verifier: VerifierIdentity,
+    /// The purpose the request stated (`requestInfo["purposeOfUse"]`), if any.
+    pub purpose: Option<String>,
+    /// The document type.
+    pub doc_type: String,
+    /// The wallet's credential.
+    pub credential_id: String,
+    /// The disclosed elements.
+    pub elements: Vec<RequestedElement>,
+}
+
+impl From<core::DisclosureEvent> for DisclosureEvent {
+    fn from(e: core::DisclosureEvent) -> Self {
+        DisclosureEvent {
+            id: e.id.as_str().to_owned(),
+            time: to_system_time(e.time),
+            verifier: e.verifier.into(),
+            purpose: e.purpose,
+            doc_type: e.doc_type,
+            credential_id: e.credential.as_str().to_owned(),
+            elements: e.elements.into_iter().map(mirror).collect(),
+        }
+    }
+}
+
+/// Log entries matching a query, and the entries that could not be read.
+#[derive(Clone, Debug, PartialEq, uniffi::Record)]
+pub struct DisclosureList {
+    /// Matching entries, oldest first.
+    pub events: Vec<DisclosureEvent>,
+    /// Damaged entries (delete them with `Wallet.deleteDisclosure`).
+    pub damaged: Vec<DamagedRecord>,
+}
+
+/// Which disclosure-log entries: every field left out matches everything.
+#[derive(Clone, Debug, Default, PartialEq, uniffi::Record)]
+pub struct LogQuery {
+    /// Entries at or after this time.
+    #[uniffi(default = None)]
+    pub since: Option<SystemTime>,
+    /// Entries at or before this time.
+    #[uniffi(default = None)]
+    pub until: Option<SystemTime>,
+    /// Entries of this document type.
+    #[uniffi(default = None)]
+    pub doc_type: Option<String>,
+    /// Entries of this credential.
+    #[uniffi(default = None)]
+    pub credential_id: Option<String>,
+    /// Entries whose verifier's certificate subject contains this text.
+    #[uniffi(default = None)]
+    pub verifier: Option<String>,
+}
+
+impl TryFrom<LogQuery> for core::LogQuery {
+    type Error = ZhengzhaoError;
+
+    fn try_from(q: LogQuery) -> Result<Self, ZhengzhaoError> {
+        let mut out = core::LogQuery::all();
+        if let Some(t) = q.since {
+            out = out.since(from_system_time(t));
+        }
+        if let Some(t) = q.until {
+            out = out.until(from_system_time(t));
+        }
+        if let Some(d) = q.doc_type {
+            out = out.doc_type(d);
+        }
+        if let Some(c) = q.credential_id {
+            out = out.credential(credential_id(&c)?);
+        }
+        if let Some(v) = q.verifier {
+            out = out.verifier(v);
+        }
+        Ok(out)
+    }
 }
 
 /// Who is asking.
@@ -89,8 +348,8 @@ impl From<&holder::ReaderIdentity> for ReaderIdentity {
 /// A credential that could answer a document request.
 #[derive(Clone, Debug, PartialEq, uniffi::Record)]
 pub struct Candidate {
-    /// The credential's ID.
-    pub credential_id: String,
+    /// The credential.
+    pub credential: CredentialInfo,
     /// Requested ∩ held: what it could disclose. Show it and ask for consent.
     pub disclosable: Vec<RequestedElement>,
 }
@@ -104,11 +363,13 @@ pub struct RequestedDocument {
     pub doc_type: String,
     /// Who asks.
     pub reader: ReaderIdentity,
-    /// `requestInfo` as sent, e.g. the stated purpose of use.
+    /// The stated purpose of use (`requestInfo["purposeOfUse"]`), if any: show it.
+    pub purpose: Option<String>,
+    /// `requestInfo` as sent.
     pub request_info: Vec<MapEntry>,
     /// Every element asked for.
     pub requested: Vec<RequestedElement>,
-    /// The wallet's credentials of this document type.
+    /// The wallet's active credentials of this document type.
     pub candidates: Vec<Candidate>,
 }
 
@@ -117,17 +378,53 @@ pub struct RequestedDocument {
 pub struct Approval {
     /// The document request (`RequestedDocument.index`).
     pub document_index: u32,
-    /// The credential to present.
+    /// The credential to present (`CredentialInfo.id`).
     pub credential_id: String,
     /// The approved elements. Only elements both requested and held are ever disclosed.
     pub elements: Vec<ElementId>,
 }
 
+/// A response ready to send, and what the disclosure log recorded.
+#[derive(Clone, PartialEq, uniffi::Record)]
+pub struct Presentation {
+    /// The DeviceResponse bytes.
+    pub response: Vec<u8>,
+    /// The log entries recorded, one per document.
+    pub disclosures: Vec<DisclosureEvent>,
+    /// Credentials with few fresh copies left: time to ask the issuer for a new batch.
+    pub running_low: Vec<String>,
+}
+
+impl std::fmt::Debug for Presentation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The response holds the disclosed values: its length only.
+        f.debug_struct("Presentation")
+            .field("response", &format_args!("<{} bytes>", self.response.len()))
+            .field("disclosures", &self.disclosures)
+            .field("running_low", &self.running_low)
+            .finish()
+    }
+}
+
+impl From<core::Presentation> for Presentation {
+    fn from(p: core::Presentation) -> Self {
+        Presentation {
+            response: p.response,
+            disclosures: p.events.into_iter().map(Into::into).collect(),
+            running_low: p
+                .running_low
+                .iter()
+                .map(|id| id.as_str().to_owned())
+                .collect(),
+        }
+    }
+}
+
 /// A parsed request, ready for consent and `Wallet.present`.
 #[derive(uniffi::Object)]
 pub struct PresentationRequest {
-    parsed: ParsedRequest,
-    transcript: SessionTranscript,
+    pub(crate) parsed: ParsedRequest,
+    pub(crate) transcript: SessionTranscript,
     documents: Vec<RequestedDocument>,
 }
 
@@ -139,110 +436,111 @@ impl PresentationRequest {
     }
 }
 
-/// The holder's wallet.
-///
-/// Device keys live in the host's [`SecureArea`]; credentials in its [`CredentialStorage`]
-/// (or in memory). The wallet holds no lock while it calls either, so callbacks may run on
-/// any thread and several presentations may run at once.
+/// Device keys created for a credential the issuer has yet to sign (`Wallet.prepare`): send
+/// `deviceKeys()` to the issuer, then pass this to `Wallet.add` (or `Wallet.abandon`). It can
+/// be used once.
+#[derive(uniffi::Object)]
+pub struct PendingCredential {
+    id: String,
+    device_keys: Vec<Vec<u8>>,
+    inner: Mutex<Option<core::PendingCredential>>,
+}
+
+impl PendingCredential {
+    fn take(&self) -> Result<core::PendingCredential, ZhengzhaoError> {
+        self.inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+            .ok_or_else(|| ZhengzhaoError::invalid_input("this pending credential was used"))
+    }
+}
+
+#[uniffi::export]
+impl PendingCredential {
+    /// The identifier the credential will have (to `Wallet.resume` it after a restart).
+    pub fn id(&self) -> String {
+        self.id.clone()
+    }
+
+    /// The device public keys (SEC 1), one per copy: one credential per key from the issuer.
+    pub fn device_keys(&self) -> Vec<Vec<u8>> {
+        self.device_keys.clone()
+    }
+}
+
+impl From<core::PendingCredential> for PendingCredential {
+    fn from(p: core::PendingCredential) -> Self {
+        PendingCredential {
+            id: p.id().as_str().to_owned(),
+            device_keys: p
+                .device_keys()
+                .iter()
+                .map(|k| k.to_sec1_uncompressed())
+                .collect(),
+            inner: Mutex::new(Some(p)),
+        }
+    }
+}
+
+/// One signature a prepared presentation needs: sign `message` with ES256 (SHA-256 over it)
+/// under `key_alias` in the secure area, e.g. after a biometric prompt (Android
+/// `BiometricPrompt` with a `CryptoObject`, iOS `LAContext`).
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SigningRequest {
+    /// The device key's alias in the secure area.
+    pub key_alias: String,
+    /// The exact bytes to sign (`Sig_structure` of the device authentication).
+    pub message: Vec<u8>,
+}
+
+impl std::fmt::Debug for SigningRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningRequest")
+            .field("key_alias", &self.key_alias)
+            .field("message", &format_args!("<{} bytes>", self.message.len()))
+            .finish()
+    }
+}
+
+/// A presentation whose device signatures are still to be made (two-phase signing, for keys
+/// behind a biometric prompt): from `Wallet.preparePresentation`, completed once by
+/// `Wallet.completePresentation`. The copies it uses are already committed.
+#[derive(uniffi::Object)]
+pub struct PreparedPresentation {
+    signing_requests: Vec<SigningRequest>,
+    inner: Mutex<Option<Prepared>>,
+}
+
+struct Prepared {
+    selection: core::Selection,
+    pending: Vec<PendingDocument>,
+    transcript: SessionTranscript,
+}
+
+#[uniffi::export]
+impl PreparedPresentation {
+    /// The signatures to make, one per document, in order.
+    pub fn signing_requests(&self) -> Vec<SigningRequest> {
+        self.signing_requests.clone()
+    }
+}
+
+/// The holder's wallet: the core wallet over the host's [`SecureArea`] (device keys, one per
+/// batch copy) and a store of records (the host's [`CredentialStorage`], a directory, or
+/// memory). Callbacks may run on any thread; several presentations may run at once. Host
+/// callbacks must not call back into the wallet.
 #[derive(uniffi::Object)]
 pub struct Wallet {
-    secure_area: Arc<dyn SecureArea>,
-    storage: Arc<dyn CredentialStorage>,
+    inner: core::Wallet,
     reader_trust: RwLock<TrustStore>,
 }
 
-struct Loaded {
-    id: String,
-    stored: StoredCredential,
-    credential: Credential,
+fn credential_id(id: &str) -> Result<CredentialId, ZhengzhaoError> {
+    CredentialId::parse(id).ok_or_else(|| ZhengzhaoError::invalid_input("not a credential ID"))
 }
 
-impl Wallet {
-    fn load(&self, id: &str) -> Result<Option<Loaded>, ZhengzhaoError> {
-        let Some(record) = self
-            .storage
-            .load(id.to_owned())
-            .map_err(ZhengzhaoError::into_storage)?
-        else {
-            return Ok(None);
-        };
-        let stored = StoredCredential::from_record(&record)?;
-        let credential =
-            Credential::from_bytes(&stored.credential, &Limits::default()).map_err(|e| {
-                ZhengzhaoError::Storage {
-                    reason: format!("stored credential unreadable: {e}"),
-                }
-            })?;
-        Ok(Some(Loaded {
-            id: id.to_owned(),
-            stored,
-            credential,
-        }))
-    }
-
-    fn load_all(&self) -> Result<Vec<Loaded>, ZhengzhaoError> {
-        let mut ids = self
-            .storage
-            .list_ids()
-            .map_err(ZhengzhaoError::into_storage)?;
-        ids.sort();
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            // A record deleted between listing and loading is simply gone.
-            if let Some(l) = self.load(&id)? {
-                out.push(l);
-            }
-        }
-        Ok(out)
-    }
-}
-
-fn credential_id(bytes: &[u8]) -> String {
-    crypto::sha256(bytes)
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-fn info(l: &Loaded) -> Result<CredentialInfo, ZhengzhaoError> {
-    let mso = l
-        .credential
-        .issuer_signed
-        .mso_unverified(&Limits::default())?;
-    let issuer = l
-        .credential
-        .issuer_signed
-        .issuer_auth
-        .x5chain()
-        .ok()
-        .and_then(|chain| {
-            chain
-                .first()
-                .and_then(|der| Certificate::from_der(der).ok())
-        })
-        .map(|c| c.subject());
-    Ok(CredentialInfo {
-        id: l.id.clone(),
-        doc_type: l.credential.doc_type.clone(),
-        key_alias: l.stored.key_alias.clone(),
-        issuer,
-        signed: to_system_time(mso.validity.signed),
-        valid_from: to_system_time(mso.validity.valid_from),
-        valid_until: to_system_time(mso.validity.valid_until),
-        elements: l
-            .credential
-            .element_ids()
-            .into_iter()
-            .map(|(namespace, identifier)| ElementId {
-                namespace,
-                identifier,
-            })
-            .collect(),
-    })
-}
-
-fn mirror(e: holder::RequestedElement) -> RequestedElement {
+pub(crate) fn mirror(e: holder::RequestedElement) -> RequestedElement {
     RequestedElement {
         namespace: e.namespace,
         identifier: e.identifier,
@@ -250,72 +548,212 @@ fn mirror(e: holder::RequestedElement) -> RequestedElement {
     }
 }
 
-#[uniffi::export]
+fn request_info(doc: &holder::RequestedDocument) -> Vec<MapEntry> {
+    doc.request()
+        .items_request
+        .request_info
+        .iter()
+        .flatten()
+        .map(|(k, v)| MapEntry {
+            key: k.into(),
+            value: v.into(),
+        })
+        .collect()
+}
+
 impl Wallet {
-    /// A wallet over the host's secure area and, optionally, its credential storage
-    /// (default: in memory).
-    #[uniffi::constructor(default(storage = None))]
-    pub fn new(
-        secure_area: Arc<dyn SecureArea>,
-        storage: Option<Arc<dyn CredentialStorage>>,
-    ) -> Arc<Self> {
+    fn over(store: Arc<dyn core::CredentialStore>, secure_area: Arc<dyn SecureArea>) -> Arc<Self> {
         Arc::new(Wallet {
-            secure_area,
-            storage: storage.unwrap_or_else(in_memory_storage),
+            inner: core::Wallet::new(store, Arc::new(ForeignSecureArea(secure_area))),
             reader_trust: RwLock::new(TrustStore::new()),
         })
     }
 
-    /// Creates a device key under `alias` in the secure area; returns its public key (SEC 1)
-    /// for the issuer (`IssuanceRequest.devicePublicKey`).
-    pub fn create_device_key(&self, alias: String) -> Result<Vec<u8>, ZhengzhaoError> {
-        self.secure_area
-            .create_key(alias)
-            .map_err(ZhengzhaoError::into_key_store)
+    /// The core wallet (for the session objects).
+    pub(crate) fn core(&self) -> &core::Wallet {
+        &self.inner
     }
 
-    /// Stores a credential whose device key is under `key_alias`. Fails with `Malformed` if
-    /// the bytes are no credential and `InvalidInput` if the credential is bound to another
-    /// key. Adding the same credential again replaces it (same ID).
-    pub fn add_credential(
+    /// The document requests of a parsed request, each with the credentials that could
+    /// answer it.
+    pub(crate) fn describe(
         &self,
-        credential: Vec<u8>,
-        key_alias: String,
-    ) -> Result<CredentialInfo, ZhengzhaoError> {
-        let parsed = Credential::from_bytes(&credential, &Limits::default())?;
-        let mso = parsed.issuer_signed.mso_unverified(&Limits::default())?;
-        let key = AliasKey::new(self.secure_area.clone(), key_alias.clone()).public()?;
-        if *mso.device_key.public_key() != key {
-            return Err(ZhengzhaoError::invalid_input(
-                "the credential is bound to another device key than the one under this alias",
-            ));
-        }
-        let loaded = Loaded {
-            id: credential_id(&credential),
-            stored: StoredCredential {
-                credential,
-                key_alias,
-            },
-            credential: parsed,
-        };
-        let info = info(&loaded)?;
-        self.storage
-            .save(loaded.id.clone(), loaded.stored.to_record())
-            .map_err(ZhengzhaoError::into_storage)?;
-        Ok(info)
+        parsed: &ParsedRequest,
+    ) -> Result<Vec<RequestedDocument>, ZhengzhaoError> {
+        parsed
+            .documents()
+            .iter()
+            .enumerate()
+            .map(|(index, doc)| {
+                Ok(RequestedDocument {
+                    index: count(index),
+                    doc_type: doc.doc_type().to_owned(),
+                    reader: doc.reader().into(),
+                    purpose: core::stated_purpose(&doc.request().items_request),
+                    request_info: request_info(doc),
+                    requested: doc.requested().into_iter().map(mirror).collect(),
+                    candidates: self
+                        .inner
+                        .matching(doc)?
+                        .into_iter()
+                        .map(|m| Candidate {
+                            credential: m.metadata.into(),
+                            disclosable: m.disclosable.into_iter().map(mirror).collect(),
+                        })
+                        .collect(),
+                })
+            })
+            .collect()
     }
 
-    /// Every credential in the wallet, ordered by ID.
-    pub fn credentials(&self) -> Result<Vec<CredentialInfo>, ZhengzhaoError> {
-        self.load_all()?.iter().map(info).collect()
+    /// Options for parsing a request now: the reader CAs, if any.
+    pub(crate) fn request_options(&self) -> RequestOptions {
+        let trust = self
+            .reader_trust
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let options = RequestOptions::new(UnixTime::now());
+        if trust.is_empty() {
+            options
+        } else {
+            options.with_reader_trust(trust)
+        }
+    }
+}
+
+/// The holder's consents in the core's terms.
+pub(crate) fn consents(approvals: Vec<Approval>) -> Result<Vec<core::Consent>, ZhengzhaoError> {
+    if approvals.is_empty() {
+        return Err(ZhengzhaoError::invalid_input("nothing approved"));
+    }
+    approvals
+        .into_iter()
+        .map(|a| {
+            let document = usize::try_from(a.document_index)
+                .map_err(|_| ZhengzhaoError::invalid_input("no document request at this index"))?;
+            let approved = a
+                .elements
+                .into_iter()
+                .map(|e| holder::RequestedElement {
+                    namespace: e.namespace,
+                    identifier: e.identifier,
+                    intent_to_retain: false,
+                })
+                .collect();
+            Ok(core::Consent::new(
+                document,
+                credential_id(&a.credential_id)?,
+                approved,
+            ))
+        })
+        .collect()
+}
+
+#[uniffi::export]
+impl Wallet {
+    /// A wallet over the host's secure area and its own storage.
+    #[uniffi::constructor]
+    pub fn new(secure_area: Arc<dyn SecureArea>, storage: Arc<dyn CredentialStorage>) -> Arc<Self> {
+        Self::over(Arc::new(ForeignStoreAdapter(storage)), secure_area)
+    }
+
+    /// A wallet keeping its records in `directory` (created if missing) with the core's
+    /// crash-safe file store: each record written to a temporary file, synced and renamed.
+    /// With `store_key` (32 bytes from `generateStoreKey`, kept wrapped in the platform's
+    /// keystore) every record is encrypted with AES-256-GCM; without, checksummed (put the
+    /// directory in storage the platform encrypts). A store is opened with the key it was
+    /// created with, or fails (`Storage`).
+    #[uniffi::constructor(default(store_key = None))]
+    pub fn open(
+        directory: String,
+        secure_area: Arc<dyn SecureArea>,
+        store_key: Option<Vec<u8>>,
+    ) -> Result<Arc<Self>, ZhengzhaoError> {
+        let directory = PathBuf::from(directory);
+        let store = match store_key {
+            Some(key) => FileStore::open_encrypted(&directory, &StoreKey::from_bytes(&key)?)?,
+            None => FileStore::open(&directory)?,
+        };
+        Ok(Self::over(Arc::new(store), secure_area))
+    }
+
+    /// A wallet whose records live in memory only (tests, demos).
+    #[uniffi::constructor]
+    pub fn in_memory(secure_area: Arc<dyn SecureArea>) -> Arc<Self> {
+        Self::over(Arc::new(MemoryStore::new()), secure_area)
+    }
+
+    // ----- adding and removing -----------------------------------------------------------
+
+    /// Creates `copies` device keys (1 to 100) in the secure area for a new credential; send
+    /// `PendingCredential.deviceKeys()` to the issuer, one credential per key.
+    pub fn prepare(&self, copies: u32) -> Result<Arc<PendingCredential>, ZhengzhaoError> {
+        let copies = usize::try_from(copies).unwrap_or(usize::MAX);
+        Ok(Arc::new(self.inner.prepare(copies)?.into()))
+    }
+
+    /// The pending credential `id` with `copies` keys, after a restart.
+    pub fn resume(
+        &self,
+        id: String,
+        copies: u32,
+    ) -> Result<Arc<PendingCredential>, ZhengzhaoError> {
+        let copies = usize::try_from(copies).unwrap_or(usize::MAX);
+        Ok(Arc::new(
+            self.inner.resume(credential_id(&id)?, copies)?.into(),
+        ))
+    }
+
+    /// Deletes the device keys of a pending credential that will not be added.
+    pub fn abandon(&self, pending: Arc<PendingCredential>) -> Result<(), ZhengzhaoError> {
+        Ok(self.inner.abandon(pending.take()?)?)
+    }
+
+    /// Adds the issuer's copies of a prepared credential in one atomic commit. Every copy
+    /// must be well-formed (`Malformed`), verify with its own document-signer certificate, be
+    /// bound to a distinct prepared device key and agree with the others (`InvalidInput`).
+    pub fn add(
+        &self,
+        pending: Arc<PendingCredential>,
+        credentials: Vec<Vec<u8>>,
+        display_name: DisplayName,
+        policy: BatchPolicy,
+    ) -> Result<CredentialInfo, ZhengzhaoError> {
+        let limits = Limits::default();
+        let credentials = credentials
+            .iter()
+            .map(|c| Credential::from_bytes(c, &limits))
+            .collect::<Result<Vec<_>, _>>()?;
+        let name = core::DisplayName::new(display_name.zh, display_name.en);
+        let added = self.inner.add(
+            pending.take()?,
+            credentials,
+            name,
+            policy.into(),
+            UnixTime::now(),
+        )?;
+        Ok(added.into())
+    }
+
+    /// Every credential's metadata, oldest first; damaged records are listed apart.
+    pub fn credentials(&self) -> Result<CredentialList, ZhengzhaoError> {
+        let list = self.inner.credentials()?;
+        Ok(CredentialList {
+            credentials: list.credentials.into_iter().map(Into::into).collect(),
+            damaged: list.damaged.into_iter().map(Into::into).collect(),
+        })
+    }
+
+    /// One credential's metadata.
+    pub fn metadata(&self, id: String) -> Result<CredentialInfo, ZhengzhaoError> {
+        Ok(self.inner.metadata(&credential_id(&id)?)?.into())
     }
 
     /// The elements of one credential with their values (the holder's own data, for display).
     pub fn credential_elements(&self, id: String) -> Result<Vec<Element>, ZhengzhaoError> {
-        let l = self
-            .load(&id)?
-            .ok_or_else(|| ZhengzhaoError::invalid_input("no credential with this ID"))?;
-        Ok(l.credential
+        let credential = self.inner.credential(&credential_id(&id)?)?;
+        Ok(credential
             .issuer_signed
             .namespaces
             .iter()
@@ -329,23 +767,25 @@ impl Wallet {
             .collect())
     }
 
-    /// Removes a credential; returns whether it was there. Its device key is deleted from the
-    /// secure area too, unless another credential still uses it.
-    pub fn remove_credential(&self, id: String) -> Result<bool, ZhengzhaoError> {
-        let Some(removed) = self.load(&id)? else {
-            return Ok(false);
-        };
-        self.storage
-            .delete(id)
-            .map_err(ZhengzhaoError::into_storage)?;
-        let alias = removed.stored.key_alias;
-        if !self.load_all()?.iter().any(|l| l.stored.key_alias == alias) {
-            self.secure_area
-                .delete_key(alias)
-                .map_err(ZhengzhaoError::into_key_store)?;
-        }
-        Ok(true)
+    /// Changes a credential's status (e.g. after the issuer reported a suspension).
+    pub fn set_status(
+        &self,
+        id: String,
+        status: CredentialStatus,
+    ) -> Result<CredentialInfo, ZhengzhaoError> {
+        Ok(self
+            .inner
+            .set_status(&credential_id(&id)?, status.into())?
+            .into())
     }
+
+    /// Removes a credential and then its device keys; returns whether it was there. Its
+    /// disclosure-log entries stay until the holder deletes them.
+    pub fn remove_credential(&self, id: String) -> Result<bool, ZhengzhaoError> {
+        Ok(self.inner.remove(&credential_id(&id)?)?)
+    }
+
+    // ----- requests ----------------------------------------------------------------------
 
     /// Trusts a reader CA (a PEM bundle, or one DER certificate); returns how many
     /// certificates were added. With reader CAs configured, a signed request whose reader does
@@ -377,51 +817,8 @@ impl Wallet {
         session_transcript: Vec<u8>,
     ) -> Result<Arc<PresentationRequest>, ZhengzhaoError> {
         let transcript = SessionTranscript::parse_any(&session_transcript, &Limits::default())?;
-        let trust = self
-            .reader_trust
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        let mut options = RequestOptions::new(UnixTime::now());
-        if !trust.is_empty() {
-            options = options.with_reader_trust(trust);
-        }
-        let parsed = ParsedRequest::parse(&request, &transcript, &options)?;
-        let held = self.load_all()?;
-        let documents = parsed
-            .documents()
-            .iter()
-            .enumerate()
-            .map(|(index, doc)| RequestedDocument {
-                index: u32::try_from(index).unwrap_or(u32::MAX),
-                doc_type: doc.doc_type().to_owned(),
-                reader: doc.reader().into(),
-                request_info: doc
-                    .request()
-                    .items_request
-                    .request_info
-                    .iter()
-                    .flatten()
-                    .map(|(k, v)| MapEntry {
-                        key: k.into(),
-                        value: v.into(),
-                    })
-                    .collect(),
-                requested: doc.requested().into_iter().map(mirror).collect(),
-                candidates: held
-                    .iter()
-                    .filter(|l| l.credential.doc_type == doc.doc_type())
-                    .map(|l| Candidate {
-                        credential_id: l.id.clone(),
-                        disclosable: doc
-                            .disclosable(&l.credential)
-                            .into_iter()
-                            .map(mirror)
-                            .collect(),
-                    })
-                    .collect(),
-            })
-            .collect();
+        let parsed = ParsedRequest::parse(&request, &transcript, &self.request_options())?;
+        let documents = self.describe(&parsed)?;
         Ok(Arc::new(PresentationRequest {
             parsed,
             transcript,
@@ -429,39 +826,139 @@ impl Wallet {
         }))
     }
 
-    /// Builds the DeviceResponse: for each approval, the approved elements that were requested
-    /// and are held, device-signed through the secure area. Returns the bytes to send.
+    /// Answers the request with the holder's approvals: picks a copy per approval (per the
+    /// credential's batch policy) and commits its use, device-signs through the secure area,
+    /// records the disclosures, and only then returns the response to send.
     pub fn present(
         &self,
         request: Arc<PresentationRequest>,
         approvals: Vec<Approval>,
-    ) -> Result<Vec<u8>, ZhengzhaoError> {
-        if approvals.is_empty() {
-            return Err(ZhengzhaoError::invalid_input("nothing approved"));
-        }
-        let mut builder = ResponseBuilder::new(&request.transcript);
-        for approval in approvals {
-            let doc = usize::try_from(approval.document_index)
-                .ok()
-                .and_then(|i| request.parsed.documents().get(i))
-                .ok_or_else(|| {
-                    ZhengzhaoError::invalid_input("no document request at this index")
-                })?;
-            let held = self
-                .load(&approval.credential_id)?
-                .ok_or_else(|| ZhengzhaoError::invalid_input("no credential with this ID"))?;
-            let approved: Vec<holder::RequestedElement> = approval
-                .elements
-                .into_iter()
-                .map(|e| holder::RequestedElement {
-                    namespace: e.namespace,
-                    identifier: e.identifier,
-                    intent_to_retain: false,
-                })
-                .collect();
-            let key = AliasKey::new(self.secure_area.clone(), held.stored.key_alias);
-            builder.add_document(&held.credential, doc, &approved, &key)?;
-        }
-        Ok(builder.finish())
+    ) -> Result<Presentation, ZhengzhaoError> {
+        let presented = self.inner.present(
+            &request.parsed,
+            &request.transcript,
+            &consents(approvals)?,
+            core::DeviceAuthMode::Signature,
+            UnixTime::now(),
+        )?;
+        Ok(presented.into())
     }
+
+    /// Phase one of two-phase signing: like `present`, but stops before the device
+    /// signatures. Picks and commits a copy per approval and returns what each device key must
+    /// sign; show the biometric prompt, sign, then call `completePresentation`.
+    pub fn prepare_presentation(
+        &self,
+        request: Arc<PresentationRequest>,
+        approvals: Vec<Approval>,
+    ) -> Result<Arc<PreparedPresentation>, ZhengzhaoError> {
+        let selection = self.inner.select(&request.parsed, &consents(approvals)?)?;
+        let builder = ResponseBuilder::new(&request.transcript);
+        let documents = request.parsed.documents();
+        let mut pending = Vec::with_capacity(selection.items().len());
+        let mut signing_requests = Vec::with_capacity(selection.items().len());
+        for item in selection.items() {
+            let document = documents.get(item.document()).ok_or_else(|| {
+                ZhengzhaoError::invalid_input("no document request at this index")
+            })?;
+            let prepared =
+                builder.prepare_document(item.credential(), document, item.elements())?;
+            signing_requests.push(SigningRequest {
+                key_alias: item.device_key().alias().as_str().to_owned(),
+                message: prepared.to_be_signed().to_vec(),
+            });
+            pending.push(prepared);
+        }
+        Ok(Arc::new(PreparedPresentation {
+            signing_requests,
+            inner: Mutex::new(Some(Prepared {
+                selection,
+                pending,
+                transcript: request.transcript.clone(),
+            })),
+        }))
+    }
+
+    /// Phase two: completes a prepared presentation with one signature per signing request
+    /// (raw `r‖s` or DER), each checked against the copy's device key (`KeyStore` if it does
+    /// not verify), records the disclosures, and returns the response to send. Once only.
+    pub fn complete_presentation(
+        &self,
+        prepared: Arc<PreparedPresentation>,
+        signatures: Vec<Vec<u8>>,
+    ) -> Result<Presentation, ZhengzhaoError> {
+        if signatures.len() != prepared.signing_requests.len() {
+            // Checked first: a wrong count leaves the presentation to complete.
+            return Err(ZhengzhaoError::invalid_input(
+                "one signature per signing request is needed",
+            ));
+        }
+        let Prepared {
+            selection,
+            pending,
+            transcript,
+        } = prepared
+            .inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+            .ok_or_else(|| ZhengzhaoError::invalid_input("this presentation was completed"))?;
+        let mut builder = ResponseBuilder::new(&transcript);
+        for (document, signature) in pending.into_iter().zip(&signatures) {
+            builder.add_completed(document.complete(signature)?);
+        }
+        let response = builder.finish();
+        let events = self.inner.record(&selection, UnixTime::now())?;
+        Ok(Presentation {
+            response,
+            disclosures: events.into_iter().map(Into::into).collect(),
+            running_low: selection
+                .running_low()
+                .iter()
+                .map(|id| id.as_str().to_owned())
+                .collect(),
+        })
+    }
+
+    // ----- the disclosure log ------------------------------------------------------------
+
+    /// Log entries matching `query`, oldest first; damaged entries are listed apart.
+    pub fn disclosures(&self, query: LogQuery) -> Result<DisclosureList, ZhengzhaoError> {
+        let list = self.inner.disclosures(&query.try_into()?)?;
+        Ok(DisclosureList {
+            events: list.events.into_iter().map(Into::into).collect(),
+            damaged: list.damaged.into_iter().map(Into::into).collect(),
+        })
+    }
+
+    /// The entries matching `query` as a JSON array (the core's export format).
+    pub fn export_disclosures_json(&self, query: LogQuery) -> Result<String, ZhengzhaoError> {
+        let list = self.inner.disclosures(&query.try_into()?)?;
+        Ok(core::to_json(&list.events))
+    }
+
+    /// The entries matching `query` as CSV with a header row (the core's export format).
+    pub fn export_disclosures_csv(&self, query: LogQuery) -> Result<String, ZhengzhaoError> {
+        let list = self.inner.disclosures(&query.try_into()?)?;
+        Ok(core::to_csv(&list.events))
+    }
+
+    /// Deletes the entries matching `query`; returns how many.
+    pub fn delete_disclosures(&self, query: LogQuery) -> Result<u32, ZhengzhaoError> {
+        Ok(count(self.inner.delete_disclosures(&query.try_into()?)?))
+    }
+
+    /// Deletes one entry (also a damaged one); returns whether there was one.
+    pub fn delete_disclosure(&self, id: String) -> Result<bool, ZhengzhaoError> {
+        let id = core::RecordId::new(id)
+            .map_err(|_| ZhengzhaoError::invalid_input("not a log entry ID"))?;
+        Ok(self.inner.delete_disclosure(&id)?)
+    }
+}
+
+/// A fresh 32-byte key for `Wallet.open`'s encryption at rest, from the operating system's
+/// random number generator. Keep it wrapped by the platform's keystore.
+#[uniffi::export]
+pub fn generate_store_key() -> Result<Vec<u8>, ZhengzhaoError> {
+    Ok(StoreKey::generate()?.to_bytes().to_vec())
 }

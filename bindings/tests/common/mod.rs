@@ -58,9 +58,50 @@ pub struct Setup {
     pub transcript: Vec<u8>,
 }
 
-/// An issuer, a verifier trusting it and signing its requests, and a wallet over `area`
-/// holding one licence bound to the key `device`.
-pub fn setup(area: Arc<dyn SecureArea>) -> Setup {
+pub fn licence_name() -> DisplayName {
+    DisplayName {
+        zh: "机动车驾驶证".into(),
+        en: "Driving licence".into(),
+    }
+}
+
+/// One credential per device key of `pending`, valid for a year.
+pub fn issue_for(issuer: &Issuer, pending: &PendingCredential) -> Vec<Vec<u8>> {
+    let now = SystemTime::now();
+    pending
+        .device_keys()
+        .into_iter()
+        .map(|key| {
+            issuer
+                .issue(IssuanceRequest {
+                    doc_type: MDL.into(),
+                    elements: licence_elements(),
+                    device_public_key: key,
+                    signed: now,
+                    valid_from: now,
+                    valid_until: now + Duration::from_secs(365 * 86_400),
+                    decoys: 2,
+                })
+                .unwrap()
+        })
+        .collect()
+}
+
+/// Prepares, issues and adds a licence of `copies` copies.
+pub fn add_licence(
+    wallet: &Wallet,
+    issuer: &Issuer,
+    copies: u32,
+    policy: BatchPolicy,
+) -> Result<CredentialInfo, ZhengzhaoError> {
+    let pending = wallet.prepare(copies)?;
+    let credentials = issue_for(issuer, &pending);
+    wallet.add(pending, credentials, licence_name(), policy)
+}
+
+/// An issuer, a verifier trusting it and signing its requests, and `wallet` holding one
+/// licence of three copies, rotated.
+pub fn setup_with(wallet: Arc<Wallet>) -> Setup {
     let pki = TestPki::generate().unwrap();
     let issuer = Issuer::from_test_pki(pki.clone()).unwrap();
     let verifier = Verifier::new();
@@ -74,25 +115,10 @@ pub fn setup(area: Arc<dyn SecureArea>) -> Setup {
             vec![pki.reader_certificate()],
         )
         .unwrap();
-    let wallet = Wallet::new(area, None);
     wallet
         .add_reader_authority(pki.reader_ca_certificate())
         .unwrap();
-    let device_key = wallet.create_device_key("device".into()).unwrap();
-    let now = SystemTime::now();
-    let credential = issuer
-        .issue(IssuanceRequest {
-            doc_type: MDL.into(),
-            elements: licence_elements(),
-            device_public_key: device_key,
-            signed: now,
-            valid_from: now,
-            valid_until: now + Duration::from_secs(365 * 86_400),
-            decoys: 2,
-        })
-        .unwrap();
-    let credential_id = wallet
-        .add_credential(credential, "device".into())
+    let credential_id = add_licence(&wallet, &issuer, 3, BatchPolicy::Rotate)
         .unwrap()
         .id;
     let transcript = session_transcript(text("test handover"), None, None).unwrap();
@@ -104,6 +130,11 @@ pub fn setup(area: Arc<dyn SecureArea>) -> Setup {
         credential_id,
         transcript,
     }
+}
+
+/// [`setup_with`] an in-memory wallet over `area`.
+pub fn setup(area: Arc<dyn SecureArea>) -> Setup {
+    setup_with(Wallet::in_memory(area))
 }
 
 pub fn request_for(s: &Setup, ids: &[&str]) -> Vec<u8> {
@@ -119,10 +150,8 @@ pub fn request_for(s: &Setup, ids: &[&str]) -> Vec<u8> {
                         intent_to_retain: false,
                     })
                     .collect(),
-                request_info: vec![MapEntry {
-                    key: text("purpose"),
-                    value: text("租车资格核验"),
-                }],
+                request_info: vec![],
+                purpose: Some("租车资格核验".into()),
             }],
             s.transcript.clone(),
         )
@@ -131,6 +160,11 @@ pub fn request_for(s: &Setup, ids: &[&str]) -> Vec<u8> {
 
 /// Requests `ids`, approves all of them that are held, presents.
 pub fn present(s: &Setup, ids: &[&str]) -> Result<Vec<u8>, ZhengzhaoError> {
+    Ok(present_logged(s, ids)?.response)
+}
+
+/// Like [`present`], with what the log recorded.
+pub fn present_logged(s: &Setup, ids: &[&str]) -> Result<Presentation, ZhengzhaoError> {
     let request = s
         .wallet
         .parse_request(request_for(s, ids), s.transcript.clone())?;

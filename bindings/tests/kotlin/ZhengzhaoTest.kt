@@ -97,9 +97,7 @@ class JvmSecureArea : SecureArea {
         return ka.generateSecret()
     }
 
-    override fun deleteKey(alias: String) {
-        keys.remove(alias)
-    }
+    override fun deleteKey(alias: String): Boolean = keys.remove(alias) != null
 
     fun has(alias: String) = keys.containsKey(alias)
 
@@ -121,22 +119,25 @@ class JvmSecureArea : SecureArea {
 
 /** A CredentialStorage implemented in Kotlin (a map standing in for a database). */
 class MapStorage : CredentialStorage {
-    val records = ConcurrentHashMap<String, ByteArray>()
+    val records = ConcurrentHashMap<Pair<RecordCollection, String>, ByteArray>()
     @Volatile var broken = false
 
-    override fun save(id: String, record: ByteArray) {
+    override fun put(collection: RecordCollection, id: String, record: ByteArray) {
         if (broken) throw IllegalStateException("disk full")
-        records[id] = record
+        records[collection to id] = record
     }
 
-    override fun load(id: String): ByteArray? = records[id]
+    override fun get(collection: RecordCollection, id: String): ByteArray? = records[collection to id]
 
-    override fun listIds(): List<String> = records.keys().toList()
+    override fun delete(collection: RecordCollection, id: String): Boolean = records.remove(collection to id) != null
 
-    override fun delete(id: String) {
-        records.remove(id)
-    }
+    override fun list(collection: RecordCollection): List<String> =
+        records.keys.filter { it.first == collection }.map { it.second }
+
+    fun ids(collection: RecordCollection): Set<String> = list(collection).toSet()
 }
+
+val LICENCE_NAME = DisplayName("机动车驾驶证", "Driving licence")
 
 fun licenceElements() = listOf(
     element("family_name", text("张")),
@@ -155,26 +156,31 @@ class Setup(val area: SecureArea = JvmSecureArea(), storage: CredentialStorage? 
     val pki = TestPki.generate()
     val issuer = Issuer.fromTestPki(pki)
     val verifier = Verifier()
-    val wallet = Wallet(area, storage)
+    val wallet = if (storage == null) Wallet.inMemory(area) else Wallet(area, storage)
     val transcript = sessionTranscript(text("kotlin test handover"))
-    val credentialId: String
+    var credentialId: String
 
     init {
         verifier.addIssuingAuthority(pki.iacaCertificate())
         verifier.setReaderAuthentication(pki.secureArea(), pki.readerKeyAlias(), listOf(pki.readerCertificate()))
         wallet.addReaderAuthority(pki.readerCaCertificate())
-        wallet.createDeviceKey("device")
-        credentialId = wallet.addCredential(issue("device"), "device").id
+        credentialId = addLicence(3u, BatchPolicy.ROTATE).id
     }
 
-    /** A licence bound to the device key under [alias]. */
-    fun issue(alias: String): ByteArray {
+    /** Prepares [copies] device keys, has each signed, adds the batch. */
+    fun addLicence(copies: UInt, policy: BatchPolicy): CredentialInfo {
+        val pending = wallet.prepare(copies)
+        return wallet.add(pending, pending.deviceKeys().map { issue(it) }, LICENCE_NAME, policy)
+    }
+
+    /** A licence bound to [deviceKey]. */
+    fun issue(deviceKey: ByteArray): ByteArray {
         val now = Instant.now()
         return issuer.issue(
             IssuanceRequest(
                 docType = MDL,
                 elements = licenceElements(),
-                devicePublicKey = area.publicKey(alias),
+                devicePublicKey = deviceKey,
                 signed = now,
                 validFrom = now,
                 validUntil = now.plus(Duration.ofDays(365)),
@@ -183,19 +189,20 @@ class Setup(val area: SecureArea = JvmSecureArea(), storage: CredentialStorage? 
         )
     }
 
-    fun request(vararg ids: String): ByteArray = verifier.buildRequest(
-        listOf(
-            DocumentRequest(
-                MDL,
-                ids.map { RequestedElement(NS, it, false) },
-                listOf(MapEntry(text("purpose"), text("租车资格核验"))),
-            ),
+    fun documents(vararg ids: String) = listOf(
+        DocumentRequest(
+            MDL,
+            ids.map { RequestedElement(NS, it, false) },
+            listOf(MapEntry(text("purposeOfUse"), text("租车资格核验"))),
         ),
-        transcript,
     )
 
+    fun request(vararg ids: String): ByteArray = verifier.buildRequest(documents(*ids), transcript)
+
     /** Requests [ids], approves everything requested and held, presents. */
-    fun present(vararg ids: String): ByteArray {
+    fun present(vararg ids: String): ByteArray = presentLogged(*ids).response
+
+    fun presentLogged(vararg ids: String): Presentation {
         val request = wallet.parseRequest(request(*ids), transcript)
         val doc = request.documents()[0]
         val approved = doc.candidates[0].disclosable.map { ElementId(it.namespace, it.identifier) }
@@ -215,14 +222,17 @@ class ZhengzhaoTest {
         val doc = request.documents()[0]
         val reader = doc.reader
         assertTrue(reader is ReaderIdentity.Authenticated && reader.subject.contains("Test Reader"), "$reader")
+        assertEquals("租车资格核验", doc.purpose)
         assertEquals(text("租车资格核验"), doc.requestInfo[0].value)
         assertEquals(4, doc.requested.size)
         assertEquals(3, doc.candidates[0].disclosable.size) // no portrait held
         // Consent: everything asked except the birth date.
-        val response = s.wallet.present(
+        val presented = s.wallet.present(
             request,
             listOf(Approval(0u, s.credentialId, listOf(id("family_name"), id("driving_privileges")))),
         )
+        val response = presented.response
+        assertEquals(listOf("family_name", "driving_privileges"), presented.disclosures[0].elements.map { it.identifier })
         assertEquals(1, area.signatures.get()) // the device signature came from Kotlin
         val verified = s.verifier.verify(response, s.transcript)
         val v = verified.documents[0]
@@ -268,7 +278,9 @@ class ZhengzhaoTest {
         assertEquals(Check.ISSUER_CHAIN, forged.check)
 
         assertThrows<ZhengzhaoException.Malformed> { s.verifier.verify(byteArrayOf(1, 2, 3), s.transcript) }
-        assertThrows<ZhengzhaoException.Malformed> { s.wallet.addCredential(byteArrayOf(0xa0.toByte()), "device") }
+        assertThrows<ZhengzhaoException.Malformed> {
+            s.wallet.add(s.wallet.prepare(1u), listOf(byteArrayOf(0xa0.toByte())), LICENCE_NAME, BatchPolicy.ROTATE)
+        }
 
         val later = Instant.now().plus(Duration.ofDays(800))
         val expired = assertThrows<ZhengzhaoException.VerificationFailed> { s.verifier.verify(response, s.transcript, later) }
@@ -279,10 +291,10 @@ class ZhengzhaoTest {
     fun readerOutsideTheTrustListIsRejected() {
         val s = Setup()
         val request = s.request("family_name")
-        val picky = Wallet(JvmSecureArea(), null)
+        val picky = Wallet.inMemory(JvmSecureArea())
         picky.addReaderAuthority(TestPki.generate().readerCaCertificate())
         assertThrows<ZhengzhaoException.ReaderAuthentication> { picky.parseRequest(request, s.transcript) }
-        val trustingNobody = Wallet(JvmSecureArea(), null)
+        val trustingNobody = Wallet.inMemory(JvmSecureArea())
         assertTrue(trustingNobody.parseRequest(request, s.transcript).documents()[0].reader is ReaderIdentity.Unverified)
     }
 
@@ -292,7 +304,7 @@ class ZhengzhaoTest {
         val now = Instant.now()
         assertThrows<ZhengzhaoException.InvalidInput> {
             s.issuer.issue(
-                IssuanceRequest(MDL, listOf(element("birth_date", ElementValue.FullDate("2021-02-29"))), s.wallet.createDeviceKey("k2"), now, now, now),
+                IssuanceRequest(MDL, listOf(element("birth_date", ElementValue.FullDate("2021-02-29"))), s.wallet.prepare(1u).deviceKeys()[0], now, now, now),
             )
         }
         val request = s.wallet.parseRequest(s.request("family_name"), s.transcript)
@@ -337,25 +349,114 @@ class ZhengzhaoTest {
     }
 
     @Test
-    fun kotlinStorageHoldsTheCredentialsAndRemovalDeletesTheKey() {
+    fun kotlinStorageHoldsTheCoreRecordsAndRemovalDeletesTheKeys() {
         val area = JvmSecureArea()
         val storage = MapStorage()
         val s = Setup(area, storage)
-        assertEquals(setOf(s.credentialId), storage.records.keys)
+        assertEquals(setOf(s.credentialId), storage.ids(RecordCollection.CREDENTIALS))
         val listed = s.wallet.credentials()
-        assertEquals(1, listed.size)
-        assertEquals("device", listed[0].keyAlias)
-        assertTrue(listed[0].issuer!!.contains("Test Document Signer"))
+        assertTrue(listed.damaged.isEmpty())
+        val info = listed.credentials.single()
+        assertEquals(LICENCE_NAME, info.displayName)
+        assertTrue(info.issuer.contains("Test Document Signer"), info.issuer)
+        assertEquals(3u, info.copies)
+        assertEquals(3u, info.freshCopies)
+        assertEquals(CredentialStatus.ACTIVE, info.status)
         val shown = s.wallet.credentialElements(s.credentialId)
         assertTrue(shown.contains(element("birth_date", ElementValue.FullDate("1988-07-12"))))
+        s.present("family_name")
+        assertEquals(1, storage.ids(RecordCollection.DISCLOSURE_LOG).size)
+        assertEquals(1uL, s.wallet.metadata(s.credentialId).usageCount)
         storage.broken = true
-        val e = assertThrows<ZhengzhaoException.Storage> { s.wallet.addCredential(s.issue("device"), "device") }
+        val e = assertThrows<ZhengzhaoException.Storage> { s.addLicence(1u, BatchPolicy.ROTATE) }
         assertTrue(e.reason.contains("disk full"), e.reason)
         storage.broken = false
+        // A damaged record is listed apart and hides nothing.
+        val damaged = "0".repeat(32)
+        storage.records[RecordCollection.CREDENTIALS to damaged] = "not a record".toByteArray()
+        val again = s.wallet.credentials()
+        assertEquals(listOf(damaged), again.damaged.map { it.id })
+        assertEquals(1, again.credentials.size)
+        storage.records.remove(RecordCollection.CREDENTIALS to damaged)
         assertTrue(s.wallet.removeCredential(s.credentialId))
         assertFalse(s.wallet.removeCredential(s.credentialId))
-        assertTrue(storage.records.isEmpty())
-        assertFalse(area.has("device"))
+        assertTrue(storage.ids(RecordCollection.CREDENTIALS).isEmpty())
+        assertFalse(area.has("${s.credentialId}-0"))
+    }
+
+    @Test
+    fun disclosureLogIsQueriedExportedAndDeleted() {
+        val s = Setup()
+        val event = s.presentLogged("family_name", "age_over_18").disclosures.single()
+        s.present("given_name")
+        assertEquals("租车资格核验", event.purpose)
+        assertEquals(s.credentialId, event.credentialId)
+        assertTrue(event.verifier is VerifierIdentity.Authenticated, "${event.verifier}")
+        assertEquals(2, s.wallet.disclosures(LogQuery()).events.size)
+        assertTrue(s.wallet.disclosures(LogQuery(docType = "org.example.other")).events.isEmpty())
+        assertTrue(s.wallet.disclosures(LogQuery(since = Instant.now().plusSeconds(3600))).events.isEmpty())
+        val json = s.wallet.exportDisclosuresJson(LogQuery())
+        assertTrue(json.startsWith("[") && json.contains("\"age_over_18\""), json)
+        assertFalse(json.contains("张")) // identifiers, never values
+        assertEquals(3, s.wallet.exportDisclosuresCsv(LogQuery(credentialId = s.credentialId)).lines().count { it.isNotEmpty() })
+        assertTrue(s.wallet.deleteDisclosure(event.id))
+        assertEquals(1u, s.wallet.deleteDisclosures(LogQuery()))
+        assertTrue(s.wallet.disclosures(LogQuery()).events.isEmpty())
+    }
+
+    @Test
+    fun oneTimeCopiesRunOut() {
+        val s = Setup()
+        s.wallet.setStatus(s.credentialId, CredentialStatus.SUSPENDED)
+        s.credentialId = s.addLicence(1u, BatchPolicy.ONE_TIME_USE).id
+        assertEquals(listOf(s.credentialId), s.presentLogged("family_name").runningLow)
+        val e = assertThrows<ZhengzhaoException.NoUnusedCopy> { s.present("family_name") }
+        assertEquals(s.credentialId, e.credentialId)
+    }
+
+    @Test
+    fun fileStoreSurvivesReopening() {
+        val dir = java.nio.file.Files.createTempDirectory("zhengzhao-kotlin").resolve("wallet").toString()
+        val area = JvmSecureArea()
+        val key = generateStoreKey()
+        val id = Wallet.open(dir, area, key).use { wallet ->
+            val pending = wallet.prepare(1u)
+            val s = Setup()
+            wallet.add(pending, pending.deviceKeys().map { s.issue(it) }, LICENCE_NAME, BatchPolicy.ROTATE).id
+        }
+        Wallet.open(dir, area, key).use { reopened ->
+            assertEquals(listOf(id), reopened.credentials().credentials.map { it.id })
+        }
+        assertThrows<ZhengzhaoException.Storage> { Wallet.open(dir, area, generateStoreKey()) }
+        File(dir).parentFile.deleteRecursively()
+    }
+
+    @Test
+    fun proximityExchangeThroughBytes() {
+        val area = JvmSecureArea()
+        val s = Setup(area)
+        val holder = HolderSession(s.wallet, listOf(RetrievalMethod.BlePeripheralServer(ByteArray(16) { 0x42 })))
+        val qr = holder.qrCode()
+        assertTrue(qr.startsWith("mdoc:"), qr)
+        // Only bytes cross between the two objects, as over BLE.
+        val reader = ReaderSession.fromQr(qr, s.verifier)
+        val establishment: ByteArray = reader.sendRequest(s.documents("family_name", "age_over_18"))
+        val documents = holder.handleEstablishment(establishment)
+        assertEquals("租车资格核验", documents[0].purpose)
+        assertTrue(documents[0].reader is ReaderIdentity.Authenticated)
+        val candidate = documents[0].candidates[0]
+        val approvals = listOf(Approval(0u, candidate.credential.id, candidate.disclosable.map { ElementId(it.namespace, it.identifier) }))
+        val answer = holder.respond(approvals)
+        assertEquals(1, area.signatures.get()) // the device signature came from Kotlin
+        assertEquals(s.credentialId, answer.disclosures.single().credentialId)
+        val outcome = reader.handleResponse(answer.message)
+        assertTrue(outcome is ReaderOutcome.Response, "$outcome")
+        val verified = (outcome as ReaderOutcome.Response).response
+        assertEquals(listOf("age_over_18", "family_name"), verified.documents[0].issuerSigned.map { it.identifier })
+        // The holder already answered: a second answer is refused and changes nothing.
+        assertThrows<ZhengzhaoException.WrongState> { holder.respond(approvals) }
+        assertTrue(holder.handleMessage(reader.terminate()) is HolderEvent.Terminated)
+        assertTrue(holder.isEnded() && reader.isEnded())
     }
 
     @Test

@@ -3,6 +3,7 @@
 Run by .ci/bindings.sh with pytest; mirrors bindings/tests/kotlin/ZhengzhaoTest.kt.
 """
 import datetime
+import json
 import os
 import threading
 import time
@@ -95,29 +96,40 @@ class PySecureArea(zz.SecureArea):
 
     def delete_key(self, alias):
         with self.lock:
-            self.keys.pop(alias, None)
+            return self.keys.pop(alias, None) is not None
 
 
 class DictStorage(zz.CredentialStorage):
-    """A CredentialStorage implemented in Python."""
+    """A CredentialStorage implemented in Python: the core wallet's records in a dict."""
 
     def __init__(self):
         self.records = {}
+        self.lock = threading.Lock()
         self.broken = False
 
-    def save(self, id, record):
+    def put(self, collection, id, record):
         if self.broken:
             raise OSError("disk full")
-        self.records[id] = record
+        with self.lock:
+            self.records[(collection, id)] = record
 
-    def load(self, id):
-        return self.records.get(id)
+    def get(self, collection, id):
+        with self.lock:
+            return self.records.get((collection, id))
 
-    def list_ids(self):
-        return list(self.records)
+    def delete(self, collection, id):
+        with self.lock:
+            return self.records.pop((collection, id), None) is not None
 
-    def delete(self, id):
-        self.records.pop(id, None)
+    def list(self, collection):
+        with self.lock:
+            return [i for (c, i) in self.records if c == collection]
+
+    def ids(self, collection):
+        return {i for (c, i) in self.records if c == collection}
+
+
+LICENCE_NAME = zz.DisplayName(zh="机动车驾驶证", en="Driving licence")
 
 
 def licence_elements():
@@ -152,20 +164,28 @@ class Setup:
         self.verifier.set_reader_authentication(
             self.pki.secure_area(), self.pki.reader_key_alias(), [self.pki.reader_certificate()]
         )
-        self.wallet = zz.Wallet(self.area, storage)
+        if storage is None:
+            self.wallet = zz.Wallet.in_memory(self.area)
+        else:
+            self.wallet = zz.Wallet(self.area, storage)
         self.wallet.add_reader_authority(self.pki.reader_ca_certificate())
         self.transcript = zz.session_transcript(text("python test handover"))
-        self.wallet.create_device_key("device")
-        self.credential_id = self.wallet.add_credential(self.issue("device"), "device").id
+        self.credential_id = self.add_licence(3, zz.BatchPolicy.ROTATE).id
 
-    def issue(self, alias):
-        """A licence bound to the device key under `alias`."""
+    def add_licence(self, copies, policy):
+        """Prepares `copies` device keys, has each signed, adds the batch."""
+        pending = self.wallet.prepare(copies)
+        credentials = [self.issue(key) for key in pending.device_keys()]
+        return self.wallet.add(pending, credentials, LICENCE_NAME, policy)
+
+    def issue(self, device_key):
+        """A licence bound to `device_key`."""
         t = now()
         return self.issuer.issue(
             zz.IssuanceRequest(
                 doc_type=MDL,
                 elements=licence_elements(),
-                device_public_key=self.area.public_key(alias),
+                device_public_key=device_key,
                 signed=t,
                 valid_from=t,
                 valid_until=t + datetime.timedelta(days=365),
@@ -173,22 +193,26 @@ class Setup:
             )
         )
 
+    @staticmethod
+    def documents(*ids):
+        return [
+            zz.DocumentRequest(
+                doc_type=MDL,
+                elements=[
+                    zz.RequestedElement(namespace=NS, identifier=i, intent_to_retain=False)
+                    for i in ids
+                ],
+                request_info=[zz.MapEntry(key=text("purposeOfUse"), value=text("租车资格核验"))],
+            )
+        ]
+
     def request(self, *ids):
-        return self.verifier.build_request(
-            [
-                zz.DocumentRequest(
-                    doc_type=MDL,
-                    elements=[
-                        zz.RequestedElement(namespace=NS, identifier=i, intent_to_retain=False)
-                        for i in ids
-                    ],
-                    request_info=[zz.MapEntry(key=text("purpose"), value=text("租车资格核验"))],
-                )
-            ],
-            self.transcript,
-        )
+        return self.verifier.build_request(self.documents(*ids), self.transcript)
 
     def present(self, *ids):
+        return self.present_logged(*ids).response
+
+    def present_logged(self, *ids):
         request = self.wallet.parse_request(self.request(*ids), self.transcript)
         doc = request.documents()[0]
         approved = [
@@ -210,11 +234,12 @@ def test_whole_flow_with_a_python_key_store():
     doc = request.documents()[0]
     assert isinstance(doc.reader, zz.ReaderIdentity.AUTHENTICATED)
     assert "Test Reader" in doc.reader.subject
+    assert doc.purpose == "租车资格核验"
     assert doc.request_info[0].value == text("租车资格核验")
     assert len(doc.requested) == 4
     assert len(doc.candidates[0].disclosable) == 3  # no portrait held
     # Consent: everything asked except the birth date.
-    response = s.wallet.present(
+    presented = s.wallet.present(
         request,
         [
             zz.Approval(
@@ -224,6 +249,11 @@ def test_whole_flow_with_a_python_key_store():
             )
         ],
     )
+    response = presented.response
+    assert [e.identifier for e in presented.disclosures[0].elements] == [
+        "family_name",
+        "driving_privileges",
+    ]
     assert area.signatures == 1  # the device signature came from Python
     verified = s.verifier.verify(response, s.transcript)
     v = verified.documents[0]
@@ -273,7 +303,7 @@ def test_other_failures_map_to_their_variants():
     with pytest.raises(zz.ZhengzhaoError.Malformed):
         s.verifier.verify(b"\x01\x02\x03", s.transcript)
     with pytest.raises(zz.ZhengzhaoError.Malformed):
-        s.wallet.add_credential(b"\xa0", "device")
+        s.wallet.add(s.wallet.prepare(1), [b"\xa0"], LICENCE_NAME, zz.BatchPolicy.ROTATE)
 
     later = now() + datetime.timedelta(days=800)
     with pytest.raises(zz.ZhengzhaoError.VerificationFailed) as e:
@@ -284,11 +314,11 @@ def test_other_failures_map_to_their_variants():
 def test_reader_outside_the_trust_list_is_rejected():
     s = Setup()
     request = s.request("family_name")
-    picky = zz.Wallet(PySecureArea(), None)
+    picky = zz.Wallet.in_memory(PySecureArea())
     picky.add_reader_authority(zz.TestPki.generate().reader_ca_certificate())
     with pytest.raises(zz.ZhengzhaoError.ReaderAuthentication):
         picky.parse_request(request, s.transcript)
-    trusting_nobody = zz.Wallet(PySecureArea(), None)
+    trusting_nobody = zz.Wallet.in_memory(PySecureArea())
     reader = trusting_nobody.parse_request(request, s.transcript).documents()[0].reader
     assert isinstance(reader, zz.ReaderIdentity.UNVERIFIED)
 
@@ -301,7 +331,7 @@ def test_invalid_input_is_reported_as_such():
             zz.IssuanceRequest(
                 doc_type=MDL,
                 elements=[element("birth_date", zz.ElementValue.FULL_DATE(value="2021-02-29"))],
-                device_public_key=s.wallet.create_device_key("k2"),
+                device_public_key=s.wallet.prepare(1).device_keys()[0],
                 signed=t,
                 valid_from=t,
                 valid_until=t,
@@ -349,26 +379,193 @@ def test_concurrent_presentations_call_the_key_store_from_many_threads():
     assert len(area.threads) > 1
 
 
-def test_python_storage_holds_the_credentials_and_removal_deletes_the_key():
+def test_python_storage_holds_the_core_records_and_removal_deletes_the_keys():
     area = PySecureArea()
     storage = DictStorage()
     s = Setup(area, storage)
-    assert set(storage.records) == {s.credential_id}
+    assert storage.ids(zz.RecordCollection.CREDENTIALS) == {s.credential_id}
     listed = s.wallet.credentials()
-    assert len(listed) == 1
-    assert listed[0].key_alias == "device"
-    assert "Test Document Signer" in listed[0].issuer
+    assert listed.damaged == []
+    [info] = listed.credentials
+    assert info.display_name == LICENCE_NAME
+    assert "Test Document Signer" in info.issuer
+    assert (info.copies, info.fresh_copies, info.status) == (3, 3, zz.CredentialStatus.ACTIVE)
+    assert info.valid_until > now()
     shown = s.wallet.credential_elements(s.credential_id)
     assert element("birth_date", zz.ElementValue.FULL_DATE(value="1988-07-12")) in shown
+    s.present("family_name")
+    assert len(storage.ids(zz.RecordCollection.DISCLOSURE_LOG)) == 1
+    assert s.wallet.metadata(s.credential_id).usage_count == 1
     storage.broken = True
     with pytest.raises(zz.ZhengzhaoError.Storage) as e:
-        s.wallet.add_credential(s.issue("device"), "device")
+        s.add_licence(1, zz.BatchPolicy.ROTATE)
     assert "disk full" in e.value.reason
     storage.broken = False
+    # A damaged record is listed apart and hides nothing.
+    storage.records[(zz.RecordCollection.CREDENTIALS, "0" * 32)] = b"not a record"
+    listed = s.wallet.credentials()
+    assert [d.id for d in listed.damaged] == ["0" * 32]
+    assert len(listed.credentials) == 1
+    del storage.records[(zz.RecordCollection.CREDENTIALS, "0" * 32)]
     assert s.wallet.remove_credential(s.credential_id)
     assert not s.wallet.remove_credential(s.credential_id)
-    assert storage.records == {}
-    assert "device" not in area.keys
+    assert storage.ids(zz.RecordCollection.CREDENTIALS) == set()
+    assert not any(alias.startswith(s.credential_id) for alias in area.keys)
+
+
+def test_disclosure_log_query_export_delete():
+    s = Setup()
+    shown = s.present_logged("family_name", "age_over_18")
+    s.present("given_name")
+    [event] = shown.disclosures
+    assert event.purpose == "租车资格核验"
+    assert event.credential_id == s.credential_id
+    assert isinstance(event.verifier, zz.VerifierIdentity.AUTHENTICATED)
+    assert len(s.wallet.disclosures(zz.LogQuery()).events) == 2
+    assert s.wallet.disclosures(zz.LogQuery(doc_type="org.example.other")).events == []
+    later = now() + datetime.timedelta(hours=1)
+    assert s.wallet.disclosures(zz.LogQuery(since=later)).events == []
+    exported = s.wallet.export_disclosures_json(zz.LogQuery())
+    rows = json.loads(exported)
+    assert sorted(len(r["elements"]) for r in rows) == [1, 2]
+    assert "张" not in exported  # identifiers, never values
+    csv = s.wallet.export_disclosures_csv(zz.LogQuery(credential_id=s.credential_id))
+    assert len(csv.splitlines()) == 3
+    assert s.wallet.delete_disclosure(event.id)
+    assert s.wallet.delete_disclosures(zz.LogQuery()) == 1
+    assert s.wallet.disclosures(zz.LogQuery()).events == []
+
+
+def test_one_time_copies_run_out():
+    s = Setup()
+    s.wallet.set_status(s.credential_id, zz.CredentialStatus.SUSPENDED)
+    s.credential_id = s.add_licence(1, zz.BatchPolicy.ONE_TIME_USE).id
+    assert s.present_logged("family_name").running_low == [s.credential_id]
+    with pytest.raises(zz.ZhengzhaoError.NoUnusedCopy) as e:
+        s.present("family_name")
+    assert e.value.credential_id == s.credential_id
+
+
+def test_file_store_survives_reopening(tmp_path):
+    area = PySecureArea()
+    key = zz.generate_store_key()
+    wallet = zz.Wallet.open(str(tmp_path / "wallet"), area, key)
+    s = Setup(area)
+    s.wallet = wallet
+    s.wallet.add_reader_authority(s.pki.reader_ca_certificate())
+    s.credential_id = s.add_licence(2, zz.BatchPolicy.ROTATE).id
+    s.verifier.verify(s.present("family_name"), s.transcript)
+    del s.wallet, wallet
+    reopened = zz.Wallet.open(str(tmp_path / "wallet"), area, key)
+    assert [c.id for c in reopened.credentials().credentials] == [s.credential_id]
+    assert len(reopened.disclosures(zz.LogQuery()).events) == 1
+    with pytest.raises(zz.ZhengzhaoError.Storage):
+        zz.Wallet.open(str(tmp_path / "wallet"), area, zz.generate_store_key())
+
+
+def test_proximity_exchange_through_bytes():
+    area = PySecureArea()
+    s = Setup(area)
+    holder = zz.HolderSession(
+        s.wallet, [zz.RetrievalMethod.BLE_PERIPHERAL_SERVER(uuid=b"\x42" * 16)]
+    )
+    qr = holder.qr_code()
+    assert qr.startswith("mdoc:")
+    # Only bytes cross between the two objects, as over BLE.
+    reader = zz.ReaderSession.from_qr(qr, s.verifier)
+    establishment = reader.send_request(s.documents("family_name", "age_over_18"))
+    assert isinstance(establishment, bytes)
+    documents = holder.handle_establishment(establishment)
+    assert documents[0].purpose == "租车资格核验"
+    candidate = documents[0].candidates[0]
+    approvals = [
+        zz.Approval(
+            document_index=0,
+            credential_id=candidate.credential.id,
+            elements=[eid(e.identifier) for e in candidate.disclosable],
+        )
+    ]
+    answer = holder.respond(approvals)
+    assert area.signatures == 1  # the device signature came from Python
+    assert [d.credential_id for d in answer.disclosures] == [s.credential_id]
+    outcome = reader.handle_response(answer.message)
+    assert isinstance(outcome, zz.ReaderOutcome.RESPONSE)
+    issued = [e.identifier for e in outcome.response.documents[0].issuer_signed]
+    assert issued == ["age_over_18", "family_name"]
+    # The holder already answered: a second answer is refused and changes nothing.
+    with pytest.raises(zz.ZhengzhaoError.WrongState):
+        holder.respond(approvals)
+    # A second request, which the holder declines.
+    event = holder.handle_message(reader.send_request(s.documents("given_name")))
+    assert isinstance(event, zz.HolderEvent.REQUEST)
+    assert isinstance(reader.handle_response(holder.decline()), zz.ReaderOutcome.TERMINATED)
+    assert holder.is_ended() and reader.is_ended()
+    # A tampered message ends a fresh session with a reply for the peer.
+    holder = zz.HolderSession(s.wallet, [])
+    reader = zz.ReaderSession.from_qr(holder.qr_code(), s.verifier)
+    tampered = bytearray(reader.send_request(s.documents("family_name")))
+    tampered[-1] ^= 1
+    with pytest.raises(zz.ZhengzhaoError.Session):
+        holder.handle_establishment(bytes(tampered))
+    assert holder.error_reply() is not None
+
+
+def test_two_phase_signing_with_a_prompt_between_the_phases():
+    area = PySecureArea()
+    s = Setup(area)
+    request = s.wallet.parse_request(s.request("family_name", "age_over_18"), s.transcript)
+    candidate = request.documents()[0].candidates[0]
+    approvals = [
+        zz.Approval(
+            document_index=0,
+            credential_id=s.credential_id,
+            elements=[eid(e.identifier) for e in candidate.disclosable],
+        )
+    ]
+    prepared = s.wallet.prepare_presentation(request, approvals)
+    assert area.signatures == 0  # nothing signed in phase one
+    [step] = prepared.signing_requests()
+    assert step.key_alias.startswith(s.credential_id)
+    prompted = []  # the host's biometric prompt, then the key store signs (DER, as Android)
+    prompted.append(step.key_alias)
+    signature = area.sign(step.key_alias, step.message)
+    shown = s.wallet.complete_presentation(prepared, [signature])
+    assert prompted == [step.key_alias] and area.signatures == 1
+    assert [d.credential_id for d in shown.disclosures] == [s.credential_id]
+    verified = s.verifier.verify(shown.response, s.transcript)
+    assert len(verified.documents[0].issuer_signed) == 2
+    with pytest.raises(zz.ZhengzhaoError.InvalidInput):
+        s.wallet.complete_presentation(prepared, [signature])  # once only
+    # A signature over other bytes is refused as the key store's failure.
+    again = s.wallet.prepare_presentation(
+        s.wallet.parse_request(s.request("family_name"), s.transcript), approvals
+    )
+    [step] = again.signing_requests()
+    with pytest.raises(zz.ZhengzhaoError.KeyStore):
+        s.wallet.complete_presentation(again, [area.sign(step.key_alias, b"other bytes")])
+
+
+def test_licence_identifiers_and_predicates():
+    cid = zz.parse_citizen_id("11010519491231002X")
+    assert (cid.birth_date, cid.sex) == ("1949-12-31", zz.Sex.FEMALE)
+    with pytest.raises(zz.ZhengzhaoError.InvalidInput) as e:
+        zz.parse_citizen_id("110105194912310021")
+    assert "1949" not in e.value.reason  # no values in errors
+    assert zz.parse_social_credit_code("91350100M000100Y43").region_code == "350100"
+    with pytest.raises(zz.ZhengzhaoError.InvalidInput):
+        zz.parse_licence_identifier("1.2.156.3005.2.x")
+    # The purpose of use travels in the request and is shown to the holder.
+    s = Setup()
+    documents = s.documents("family_name")
+    documents[0].request_info = []
+    documents[0].purpose = "驾驶资格核验"
+    request = s.wallet.parse_request(
+        s.verifier.build_request(documents, s.transcript), s.transcript
+    )
+    assert request.documents()[0].purpose == "驾驶资格核验"
+    verified = s.verifier.verify(s.present("family_name"), s.transcript)
+    with pytest.raises(zz.ZhengzhaoError.InvalidInput):  # an mDL is no Chinese licence
+        verified.documents[0].predicates.age_over(18)
 
 
 def test_key_agreement_matches_between_python_and_rust():

@@ -666,6 +666,17 @@ impl Wallet {
         Ok(self.load(id)?.metadata())
     }
 
+    /// One credential as issued (its first batch copy; copies differ only in salts, digests
+    /// and device key), for showing the holder their own data.
+    pub fn credential(&self, id: &CredentialId) -> Result<Credential, WalletError> {
+        self.load(id)?
+            .copies
+            .into_iter()
+            .next()
+            .map(|copy| copy.credential)
+            .ok_or(WalletError::UnknownCredential)
+    }
+
     /// The credentials that can answer `request` (its docType, active), each with what it
     /// could disclose. Damaged records are skipped.
     pub fn matching(&self, request: &RequestedDocument) -> Result<Vec<Match>, WalletError> {

@@ -105,10 +105,10 @@ final class CryptoKitSecureArea: SecureArea, @unchecked Sendable {
         return shared.withUnsafeBytes { Data($0) }
     }
 
-    func deleteKey(alias: String) throws {
+    func deleteKey(alias: String) throws -> Bool {
         lock.lock()
         defer { lock.unlock() }
-        keys[alias] = nil
+        return keys.removeValue(forKey: alias) != nil
     }
 }
 
@@ -120,31 +120,38 @@ final class DictionaryStorage: CredentialStorage, @unchecked Sendable {
     private(set) var records: [String: Data] = [:]
     var broken = false
 
-    func save(id: String, record: Data) throws {
+    private func key(_ collection: RecordCollection, _ id: String) -> String { "\(collection)/\(id)" }
+
+    func put(collection: RecordCollection, id: String, record: Data) throws {
         lock.lock()
         defer { lock.unlock() }
         if broken { throw DiskFull() }
-        records[id] = record
+        records[key(collection, id)] = record
     }
 
-    func load(id: String) throws -> Data? {
+    func get(collection: RecordCollection, id: String) throws -> Data? {
         lock.lock()
         defer { lock.unlock() }
-        return records[id]
+        return records[key(collection, id)]
     }
 
-    func listIds() throws -> [String] {
+    func delete(collection: RecordCollection, id: String) throws -> Bool {
         lock.lock()
         defer { lock.unlock() }
-        return Array(records.keys)
+        return records.removeValue(forKey: key(collection, id)) != nil
     }
 
-    func delete(id: String) throws {
+    func list(collection: RecordCollection) throws -> [String] {
         lock.lock()
         defer { lock.unlock() }
-        records[id] = nil
+        let prefix = "\(collection)/"
+        return records.keys.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
     }
+
+    func ids(_ collection: RecordCollection) -> Set<String> { Set((try? list(collection: collection)) ?? []) }
 }
+
+let licenceName = DisplayName(zh: "机动车驾驶证", en: "Driving licence")
 
 func licenceElements() -> [Element] {
     [
@@ -175,25 +182,35 @@ final class Setup {
         pki = try TestPki.generate()
         issuer = try Issuer.fromTestPki(pki: pki)
         verifier = Verifier()
-        wallet = Wallet(secureArea: area, storage: storage)
+        if let storage = storage {
+            wallet = Wallet(secureArea: area, storage: storage)
+        } else {
+            wallet = Wallet.inMemory(secureArea: area)
+        }
         transcript = try sessionTranscript(handover: text("swift test handover"))
         _ = try verifier.addIssuingAuthority(certificate: pki.iacaCertificate())
         try verifier.setReaderAuthentication(
             secureArea: pki.secureArea(), keyAlias: pki.readerKeyAlias(), certificateChain: [pki.readerCertificate()]
         )
         _ = try wallet.addReaderAuthority(certificate: pki.readerCaCertificate())
-        _ = try wallet.createDeviceKey(alias: "device")
-        credentialId = try wallet.addCredential(credential: issue(alias: "device"), keyAlias: "device").id
+        credentialId = try addLicence(copies: 3, policy: .rotate).id
     }
 
-    /// A licence bound to the device key under `alias`.
-    func issue(alias: String) throws -> Data {
+    /// Prepares `copies` device keys, has each signed, adds the batch.
+    func addLicence(copies: UInt32, policy: BatchPolicy) throws -> CredentialInfo {
+        let pending = try wallet.prepare(copies: copies)
+        let credentials = try pending.deviceKeys().map { try issue(deviceKey: $0) }
+        return try wallet.add(pending: pending, credentials: credentials, displayName: licenceName, policy: policy)
+    }
+
+    /// A licence bound to `deviceKey`.
+    func issue(deviceKey: Data) throws -> Data {
         let now = Date()
         return try issuer.issue(
             request: IssuanceRequest(
                 docType: mdl,
                 elements: licenceElements(),
-                devicePublicKey: area.publicKey(alias: alias),
+                devicePublicKey: deviceKey,
                 signed: now,
                 validFrom: now,
                 validUntil: now.addingTimeInterval(365 * 86400),
@@ -202,21 +219,27 @@ final class Setup {
         )
     }
 
+    func documents(_ ids: [String]) -> [DocumentRequest] {
+        [
+            DocumentRequest(
+                docType: mdl,
+                elements: ids.map { RequestedElement(namespace: ns, identifier: $0, intentToRetain: false) },
+                requestInfo: [],
+                purpose: "租车资格核验"
+            ),
+        ]
+    }
+
     func request(_ ids: [String]) throws -> Data {
-        try verifier.buildRequest(
-            documents: [
-                DocumentRequest(
-                    docType: mdl,
-                    elements: ids.map { RequestedElement(namespace: ns, identifier: $0, intentToRetain: false) },
-                    requestInfo: [MapEntry(key: text("purpose"), value: text("租车资格核验"))]
-                ),
-            ],
-            sessionTranscript: transcript
-        )
+        try verifier.buildRequest(documents: documents(ids), sessionTranscript: transcript)
     }
 
     /// Requests `ids`, approves everything requested and held, presents.
     func present(_ ids: String...) throws -> Data {
+        try presentLogged(ids).response
+    }
+
+    func presentLogged(_ ids: [String]) throws -> Presentation {
         let request = try wallet.parseRequest(request: self.request(ids), sessionTranscript: transcript)
         let doc = request.documents()[0]
         let approved = doc.candidates[0].disclosable.map { ElementId(namespace: $0.namespace, identifier: $0.identifier) }
@@ -240,14 +263,17 @@ final class ZhengzhaoTests: XCTestCase {
             return XCTFail("reader not authenticated: \(doc.reader)")
         }
         XCTAssertTrue(subject.contains("Test Reader"))
+        XCTAssertEqual(doc.purpose, "租车资格核验")
         XCTAssertEqual(doc.requestInfo[0].value, text("租车资格核验"))
         XCTAssertEqual(doc.requested.count, 4)
         XCTAssertEqual(doc.candidates[0].disclosable.count, 3) // no portrait held
         // Consent: everything asked except the birth date.
-        let response = try s.wallet.present(
+        let presented = try s.wallet.present(
             request: request,
             approvals: [Approval(documentIndex: 0, credentialId: s.credentialId, elements: [eid("family_name"), eid("driving_privileges")])]
         )
+        let response = presented.response
+        XCTAssertEqual(presented.disclosures[0].elements.map { $0.identifier }, ["family_name", "driving_privileges"])
         XCTAssertEqual(area.signatures, 1) // the device signature came from Swift
         let verified = try s.verifier.verify(response: response, sessionTranscript: s.transcript)
         let v = verified.documents[0]
@@ -300,7 +326,9 @@ final class ZhengzhaoTests: XCTestCase {
             if case .Malformed = $0 { return true }
             return false
         }
-        assertZhengzhaoError({ _ = try s.wallet.addCredential(credential: Data([0xA0]), keyAlias: "device") }) {
+        assertZhengzhaoError({
+            _ = try s.wallet.add(pending: s.wallet.prepare(copies: 1), credentials: [Data([0xA0])], displayName: licenceName, policy: .rotate)
+        }) {
             if case .Malformed = $0 { return true }
             return false
         }
@@ -314,13 +342,13 @@ final class ZhengzhaoTests: XCTestCase {
     func testReaderOutsideTheTrustListIsRejected() throws {
         let s = try Setup()
         let request = try s.request(["family_name"])
-        let picky = Wallet(secureArea: CryptoKitSecureArea())
+        let picky = Wallet.inMemory(secureArea: CryptoKitSecureArea())
         _ = try picky.addReaderAuthority(certificate: TestPki.generate().readerCaCertificate())
         assertZhengzhaoError({ _ = try picky.parseRequest(request: request, sessionTranscript: s.transcript) }) {
             if case .ReaderAuthentication = $0 { return true }
             return false
         }
-        let trustingNobody = Wallet(secureArea: CryptoKitSecureArea())
+        let trustingNobody = Wallet.inMemory(secureArea: CryptoKitSecureArea())
         let reader = try trustingNobody.parseRequest(request: request, sessionTranscript: s.transcript).documents()[0].reader
         guard case .unverified = reader else { return XCTFail("\(reader)") }
     }
@@ -328,7 +356,7 @@ final class ZhengzhaoTests: XCTestCase {
     func testInvalidInputIsReportedAsSuch() throws {
         let s = try Setup()
         let now = Date()
-        let key = try s.wallet.createDeviceKey(alias: "k2")
+        let key = try s.wallet.prepare(copies: 1).deviceKeys()[0]
         assertZhengzhaoError({
             _ = try s.issuer.issue(request: IssuanceRequest(
                 docType: mdl, elements: [element("birth_date", .fullDate(value: "2021-02-29"))],
@@ -388,27 +416,117 @@ final class ZhengzhaoTests: XCTestCase {
         XCTAssertGreaterThan(area.threads.count, 1)
     }
 
-    func testSwiftStorageHoldsTheCredentialsAndRemovalDeletesTheKey() throws {
+    func testSwiftStorageHoldsTheCoreRecordsAndRemovalDeletesTheKeys() throws {
         let area = CryptoKitSecureArea()
         let storage = DictionaryStorage()
         let s = try Setup(area: area, storage: storage)
-        XCTAssertEqual(Set(storage.records.keys), [s.credentialId])
+        XCTAssertEqual(storage.ids(.credentials), [s.credentialId])
         let listed = try s.wallet.credentials()
-        XCTAssertEqual(listed.count, 1)
-        XCTAssertEqual(listed[0].keyAlias, "device")
-        XCTAssertTrue(listed[0].issuer?.contains("Test Document Signer") ?? false)
+        XCTAssertTrue(listed.damaged.isEmpty)
+        XCTAssertEqual(listed.credentials.count, 1)
+        XCTAssertEqual(listed.credentials[0].displayName, licenceName)
+        XCTAssertTrue(listed.credentials[0].issuer.contains("Test Document Signer"))
+        XCTAssertEqual(listed.credentials[0].freshCopies, 3)
         let shown = try s.wallet.credentialElements(id: s.credentialId)
         XCTAssertTrue(shown.contains(element("birth_date", .fullDate(value: "1988-07-12"))))
+        _ = try s.present("family_name")
+        XCTAssertEqual(storage.ids(.disclosureLog).count, 1)
         storage.broken = true
-        assertZhengzhaoError({ _ = try s.wallet.addCredential(credential: s.issue(alias: "device"), keyAlias: "device") }) {
+        assertZhengzhaoError({ _ = try s.addLicence(copies: 1, policy: .rotate) }) {
             if case .Storage = $0 { return true }
             return false
         }
         storage.broken = false
         XCTAssertTrue(try s.wallet.removeCredential(id: s.credentialId))
         XCTAssertFalse(try s.wallet.removeCredential(id: s.credentialId))
-        XCTAssertTrue(storage.records.isEmpty)
-        XCTAssertFalse(area.has("device"))
+        XCTAssertTrue(storage.ids(.credentials).isEmpty)
+        XCTAssertFalse(area.has("\(s.credentialId)-0"))
+    }
+
+    func testDisclosureLogIsQueriedExportedAndDeleted() throws {
+        let s = try Setup()
+        let event = try s.presentLogged(["family_name", "age_over_18"]).disclosures[0]
+        _ = try s.present("given_name")
+        XCTAssertEqual(event.purpose, "租车资格核验")
+        XCTAssertEqual(try s.wallet.disclosures(query: LogQuery()).events.count, 2)
+        XCTAssertTrue(try s.wallet.disclosures(query: LogQuery(docType: "org.example.other")).events.isEmpty)
+        let json = try s.wallet.exportDisclosuresJson(query: LogQuery())
+        XCTAssertTrue(json.contains("\"age_over_18\""))
+        XCTAssertFalse(json.contains("张"))
+        XCTAssertTrue(try s.wallet.deleteDisclosure(id: event.id))
+        XCTAssertEqual(try s.wallet.deleteDisclosures(query: LogQuery()), 1)
+    }
+
+    func testOneTimeCopiesRunOut() throws {
+        let s = try Setup()
+        _ = try s.wallet.setStatus(id: s.credentialId, status: .suspended)
+        s.credentialId = try s.addLicence(copies: 1, policy: .oneTimeUse).id
+        XCTAssertEqual(try s.presentLogged(["family_name"]).runningLow, [s.credentialId])
+        assertZhengzhaoError({ _ = try s.present("family_name") }) {
+            if case let .NoUnusedCopy(id) = $0 { return id == s.credentialId }
+            return false
+        }
+    }
+
+    func testProximityExchangeThroughBytes() throws {
+        let area = CryptoKitSecureArea()
+        let s = try Setup(area: area)
+        let holder = try HolderSession(
+            wallet: s.wallet, retrievalMethods: [.blePeripheralServer(uuid: Data(repeating: 0x42, count: 16))]
+        )
+        let qr = holder.qrCode()
+        XCTAssertTrue(qr.hasPrefix("mdoc:"))
+        // Only bytes cross between the two objects, as over BLE.
+        let reader = try ReaderSession.fromQr(qr: qr, verifier: s.verifier)
+        let establishment = try reader.sendRequest(documents: s.documents(["family_name", "age_over_18"]))
+        let documents = try holder.handleEstablishment(message: establishment)
+        XCTAssertEqual(documents[0].purpose, "租车资格核验")
+        let candidate = documents[0].candidates[0]
+        let approvals = [Approval(
+            documentIndex: 0, credentialId: candidate.credential.id,
+            elements: candidate.disclosable.map { ElementId(namespace: $0.namespace, identifier: $0.identifier) }
+        )]
+        let answer = try holder.respond(approvals: approvals)
+        XCTAssertEqual(area.signatures, 1)
+        guard case let .response(verified) = try reader.handleResponse(message: answer.message) else {
+            return XCTFail("no response")
+        }
+        XCTAssertEqual(verified.documents[0].issuerSigned.map { $0.identifier }, ["age_over_18", "family_name"])
+        assertZhengzhaoError({ _ = try holder.respond(approvals: approvals) }) {
+            if case .WrongState = $0 { return true }
+            return false
+        }
+        guard case .terminated = try holder.handleMessage(message: reader.terminate()) else {
+            return XCTFail("not terminated")
+        }
+    }
+
+    func testTwoPhaseSigningWithAPromptBetweenThePhases() throws {
+        let area = CryptoKitSecureArea()
+        let s = try Setup(area: area)
+        let request = try s.wallet.parseRequest(request: s.request(["family_name"]), sessionTranscript: s.transcript)
+        let candidate = request.documents()[0].candidates[0]
+        let approvals = [Approval(
+            documentIndex: 0, credentialId: s.credentialId,
+            elements: candidate.disclosable.map { ElementId(namespace: $0.namespace, identifier: $0.identifier) }
+        )]
+        let prepared = try s.wallet.preparePresentation(request: request, approvals: approvals)
+        XCTAssertEqual(area.signatures, 0)
+        // The app shows its LocalAuthentication prompt here, then the Secure Enclave signs.
+        let signatures = try prepared.signingRequests().map { try area.sign(alias: $0.keyAlias, message: $0.message) }
+        let shown = try s.wallet.completePresentation(prepared: prepared, signatures: signatures)
+        let verified = try s.verifier.verify(response: shown.response, sessionTranscript: s.transcript)
+        XCTAssertEqual(verified.documents[0].issuerSigned.count, 1)
+    }
+
+    func testLicenceIdentifiers() throws {
+        let id = try parseCitizenId(number: "11010519491231002X")
+        XCTAssertEqual(id.birthDate, "1949-12-31")
+        XCTAssertEqual(id.sex, .female)
+        assertZhengzhaoError({ _ = try parseCitizenId(number: "110105194912310021") }) {
+            if case .InvalidInput = $0 { return true }
+            return false
+        }
     }
 
     func testKeyAgreementMatchesBetweenSwiftAndRust() throws {

@@ -7,6 +7,7 @@
 //!  handleEstablishment(bytes) ◄── SessionEstablishment ── sendRequest(documents)
 //!    → documents (who asks, what, why, candidates)
 //!  respond(approvals) ──────────── SessionData ─────────► handleResponse(bytes) → verified
+//!   (or prepareResponse → sign outside → completeResponse)
 //!  handleMessage(bytes) ◄───────── SessionData(20) ────── terminate()
 //! ```
 //!
@@ -16,6 +17,7 @@
 //! the bytes (BLE, NFC, HTTPS). An object serialises its own calls; the wallet and verifier
 //! callbacks run while it is locked, so they must not call back into the session.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use zhengzhao::session::{
@@ -26,7 +28,10 @@ use zhengzhao::time::UnixTime;
 
 use crate::error::ZhengzhaoError;
 use crate::verifier::{DocumentRequest, VerifiedResponse, Verifier};
-use crate::wallet::{consents, Approval, DisclosureEvent, RequestedDocument, Wallet};
+use crate::wallet::{
+    consents, running_low, Approval, DisclosureEvent, PreparedPresentation, RequestedDocument,
+    Wallet,
+};
 
 /// How the reader reaches the holder's device after the engagement (a device retrieval
 /// method of the DeviceEngagement).
@@ -132,7 +137,8 @@ pub enum ReaderOutcome {
 /// The holder's session states.
 enum Holder {
     Engaged(core::HolderSession),
-    AwaitingConsent(core::AwaitingConsent),
+    /// A decrypted request and its serial number (ties a `PreparedPresentation` to it).
+    AwaitingConsent(core::AwaitingConsent, u64),
     Connected(core::HolderConnected),
     Ended,
 }
@@ -141,7 +147,7 @@ impl Holder {
     fn name(&self) -> &'static str {
         match self {
             Holder::Engaged(_) => "engaged",
-            Holder::AwaitingConsent(_) => "awaiting consent",
+            Holder::AwaitingConsent(..) => "awaiting consent",
             Holder::Connected(_) => "connected",
             Holder::Ended => "ended",
         }
@@ -178,20 +184,70 @@ impl HolderSession {
 
     /// Ends the session after a failure, keeping the reply to send.
     fn fail(&self, e: SessionError) -> ZhengzhaoError {
-        *self
-            .error_reply
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = reply_for(&e);
+        self.set_reply(reply_for(&e));
         e.into()
     }
 
-    fn documents(
+    /// Ends the session after a failure of the wallet or the host (storage, secure area)
+    /// once the session keys exist. The core's rule for failures that are neither encryption
+    /// nor decoding (`SessionError::reply_status`) is status 20 (session termination).
+    fn fail_host(&self, e: impl Into<ZhengzhaoError>) -> ZhengzhaoError {
+        self.set_reply(Some(
+            SessionData::with_status(core::SessionStatus::Termination).to_bytes(),
+        ));
+        e.into()
+    }
+
+    fn set_reply(&self, reply: Option<Vec<u8>>) {
+        *self
+            .error_reply
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = reply;
+    }
+
+    /// Describes a decrypted request for consent and waits for it; a failure ends the
+    /// session with its reply.
+    fn await_consent(
         &self,
-        consent: &core::AwaitingConsent,
+        state: &mut Holder,
+        consent: core::AwaitingConsent,
     ) -> Result<Vec<RequestedDocument>, ZhengzhaoError> {
-        self.wallet.describe(consent.request())
+        let documents = self
+            .wallet
+            .describe(consent.request())
+            .map_err(|e| self.fail_host(e))?;
+        *state = Holder::AwaitingConsent(consent, NEXT_REQUEST.fetch_add(1, Ordering::Relaxed));
+        Ok(documents)
+    }
+
+    /// Sends `response` (built for the pending request) and records `selection`'s
+    /// disclosures before the message is handed out.
+    fn send(
+        &self,
+        state: &mut Holder,
+        response: &[u8],
+        selection: &zhengzhao::wallet::Selection,
+    ) -> Result<SessionResponse, ZhengzhaoError> {
+        let Holder::AwaitingConsent(consent, _) = std::mem::replace(state, Holder::Ended) else {
+            return Err(wrong_state("completeResponse", "ended"));
+        };
+        let (connected, message) = consent.send_response(response).map_err(|e| self.fail(e))?;
+        let events = self
+            .wallet
+            .core()
+            .record(selection, UnixTime::now())
+            .map_err(|e| self.fail_host(e))?;
+        *state = Holder::Connected(connected);
+        Ok(SessionResponse {
+            message,
+            disclosures: events.into_iter().map(Into::into).collect(),
+            running_low: running_low(selection),
+        })
     }
 }
+
+/// Serial numbers of session requests, unique in the process.
+static NEXT_REQUEST: AtomicU64 = AtomicU64::new(0);
 
 #[uniffi::export]
 impl HolderSession {
@@ -243,39 +299,55 @@ impl HolderSession {
         let consent = session
             .handle_establishment(&message, &self.wallet.request_options())
             .map_err(|e| self.fail(e))?;
-        let documents = self.documents(&consent)?;
-        *state = Holder::AwaitingConsent(consent);
-        Ok(documents)
+        self.await_consent(&mut state, consent)
     }
 
     /// Answers the pending request with the holder's approvals: picks and commits a copy per
-    /// approval, device-signs through the secure area, records the disclosures, and returns
-    /// the SessionData to send. With `end_session`, the same message ends the session.
-    #[uniffi::method(default(end_session = false))]
+    /// approval, device-authenticates each document through the secure area, records the
+    /// disclosures, and returns the SessionData to send. With `end_session`, the same message
+    /// ends the session.
+    ///
+    /// Device authentication is `deviceSignature` (ES256 by the copy's device key), or with
+    /// `device_mac` `deviceMac`: HMAC-SHA-256 with EMacKey, agreed through the secure area
+    /// (`SecureArea.keyAgreement`) between the copy's device key and this session's reader
+    /// ephemeral key (18013-5 §9.1.3.5). Only this reader can check a MAC, so the response
+    /// proves nothing to anyone else (no signature over the holder's data leaves the phone).
+    ///
+    /// A failure before the copies are picked (a bad approval, no unused copy, a storage
+    /// error while picking) leaves the request pending; any later failure ends the session
+    /// and `errorReply()` gives the message to send.
+    #[uniffi::method(default(end_session = false, device_mac = false))]
     pub fn respond(
         &self,
         approvals: Vec<Approval>,
         end_session: bool,
+        device_mac: bool,
     ) -> Result<SessionResponse, ZhengzhaoError> {
         let mut state = self.lock();
-        let Holder::AwaitingConsent(consent) = &*state else {
+        let Holder::AwaitingConsent(consent, _) = &*state else {
             return Err(wrong_state("respond", state.name()));
         };
         // Checked before the state is consumed: a bad approval leaves the request pending.
         let consents = consents(approvals)?;
         let selection = self.wallet.core().select(consent.request(), &consents)?;
-        let Holder::AwaitingConsent(consent) = std::mem::replace(&mut *state, Holder::Ended) else {
+        let Holder::AwaitingConsent(consent, _) = std::mem::replace(&mut *state, Holder::Ended)
+        else {
             return Err(wrong_state("respond", "ended"));
         };
         let approvals: Vec<core::Approval<'_>> = selection
             .items()
             .iter()
             .map(|item| {
+                let key = if device_mac {
+                    DeviceAuthKey::Mac(item.device_key())
+                } else {
+                    DeviceAuthKey::Signature(item.device_key())
+                };
                 core::Approval::new(
                     item.document(),
                     item.credential(),
                     item.elements().to_vec(),
-                    DeviceAuthKey::Signature(item.device_key()),
+                    key,
                 )
             })
             .collect();
@@ -289,26 +361,68 @@ impl HolderSession {
             (Holder::Connected(connected), message)
         };
         // Recorded before the response leaves: nothing is sent that the log does not show.
-        let events = self.wallet.core().record(&selection, UnixTime::now())?;
+        let events = self
+            .wallet
+            .core()
+            .record(&selection, UnixTime::now())
+            .map_err(|e| self.fail_host(e))?;
         *state = next;
         Ok(SessionResponse {
             message,
             disclosures: events.into_iter().map(Into::into).collect(),
-            running_low: selection
-                .running_low()
-                .iter()
-                .map(|id| id.as_str().to_owned())
-                .collect(),
+            running_low: running_low(&selection),
         })
+    }
+
+    /// Phase one of two-phase signing in a session (keys behind a biometric prompt): like
+    /// `respond`, but stops before the device signatures. Picks and commits a copy per
+    /// approval and returns what each device key must sign; the request stays pending. Sign
+    /// each `SigningRequest` outside (raw `r‖s` or DER), then call `completeResponse`, or
+    /// `decline`. A failure leaves the request pending.
+    pub fn prepare_response(
+        &self,
+        approvals: Vec<Approval>,
+    ) -> Result<Arc<PreparedPresentation>, ZhengzhaoError> {
+        let state = self.lock();
+        let Holder::AwaitingConsent(consent, request) = &*state else {
+            return Err(wrong_state("prepareResponse", state.name()));
+        };
+        self.wallet.prepare_for(
+            consent.request(),
+            consent.transcript(),
+            approvals,
+            Some(*request),
+        )
+    }
+
+    /// Phase two: completes the presentation prepared for the pending request with one
+    /// signature per signing request, each checked against the copy's device key, encrypts
+    /// the response, records the disclosures, and returns the SessionData to send (the
+    /// session stays open; `terminate` ends it). A wrong count, or a presentation prepared
+    /// elsewhere, changes nothing (`InvalidInput`); a signature that does not verify
+    /// (`KeyStore`) uses up the prepared presentation but leaves the request pending (prepare
+    /// again, or decline); a later failure ends the session with an `errorReply()`.
+    pub fn complete_response(
+        &self,
+        prepared: Arc<PreparedPresentation>,
+        signatures: Vec<Vec<u8>>,
+    ) -> Result<SessionResponse, ZhengzhaoError> {
+        let mut state = self.lock();
+        let Holder::AwaitingConsent(_, request) = &*state else {
+            return Err(wrong_state("completeResponse", state.name()));
+        };
+        let (response, selection) = prepared.complete(&signatures, Some(*request))?;
+        self.send(&mut state, &response, &selection)
     }
 
     /// Declines the pending request and ends the session; returns the SessionData to send.
     pub fn decline(&self) -> Result<Vec<u8>, ZhengzhaoError> {
         let mut state = self.lock();
-        let Holder::AwaitingConsent(_) = &*state else {
+        let Holder::AwaitingConsent(..) = &*state else {
             return Err(wrong_state("decline", state.name()));
         };
-        let Holder::AwaitingConsent(consent) = std::mem::replace(&mut *state, Holder::Ended) else {
+        let Holder::AwaitingConsent(consent, _) = std::mem::replace(&mut *state, Holder::Ended)
+        else {
             return Err(wrong_state("decline", "ended"));
         };
         Ok(consent.decline())
@@ -327,11 +441,9 @@ impl HolderSession {
             .handle_message(&message, &self.wallet.request_options())
             .map_err(|e| self.fail(e))?
         {
-            CoreHolderEvent::Request(consent) => {
-                let documents = self.documents(&consent)?;
-                *state = Holder::AwaitingConsent(consent);
-                Ok(HolderEvent::Request { documents })
-            }
+            CoreHolderEvent::Request(consent) => Ok(HolderEvent::Request {
+                documents: self.await_consent(&mut state, consent)?,
+            }),
             _ => Ok(HolderEvent::Terminated),
         }
     }

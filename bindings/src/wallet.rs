@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::SystemTime;
 
+use zeroize::Zeroizing;
 use zhengzhao::cbor::Limits;
+use zhengzhao::crypto::EcPublicKey;
 use zhengzhao::holder::{self, ParsedRequest, PendingDocument, RequestOptions, ResponseBuilder};
 use zhengzhao::model::{Credential, SessionTranscript};
 use zhengzhao::time::UnixTime;
@@ -509,7 +511,55 @@ impl std::fmt::Debug for SigningRequest {
 #[derive(uniffi::Object)]
 pub struct PreparedPresentation {
     signing_requests: Vec<SigningRequest>,
+    /// The session request it answers (`HolderSession.prepareResponse`), or `None` for
+    /// `Wallet.preparePresentation`: completed only where it was prepared.
+    request: Option<u64>,
     inner: Mutex<Option<Prepared>>,
+}
+
+impl PreparedPresentation {
+    /// Checks the signatures' count and origin (both leave it to complete), then takes it
+    /// and builds the DeviceResponse; a signature that does not verify uses it up.
+    pub(crate) fn complete(
+        &self,
+        signatures: &[Vec<u8>],
+        request: Option<u64>,
+    ) -> Result<(Vec<u8>, core::Selection), ZhengzhaoError> {
+        if self.request != request {
+            return Err(ZhengzhaoError::invalid_input(
+                "this presentation was prepared for another request",
+            ));
+        }
+        if signatures.len() != self.signing_requests.len() {
+            return Err(ZhengzhaoError::invalid_input(
+                "one signature per signing request is needed",
+            ));
+        }
+        let Prepared {
+            selection,
+            pending,
+            transcript,
+        } = self
+            .inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+            .ok_or_else(|| ZhengzhaoError::invalid_input("this presentation was completed"))?;
+        let mut builder = ResponseBuilder::new(&transcript);
+        for (document, signature) in pending.into_iter().zip(signatures) {
+            builder.add_completed(document.complete(signature)?);
+        }
+        Ok((builder.finish(), selection))
+    }
+}
+
+/// The identifiers of credentials with few fresh copies left.
+pub(crate) fn running_low(selection: &core::Selection) -> Vec<String> {
+    selection
+        .running_low()
+        .iter()
+        .map(|id| id.as_str().to_owned())
+        .collect()
 }
 
 struct Prepared {
@@ -606,6 +656,43 @@ impl Wallet {
             .collect()
     }
 
+    /// Phase one of two-phase signing for `parsed` in `transcript`; `request` ties the
+    /// result to one pending session request (`None`: the wallet's own path).
+    pub(crate) fn prepare_for(
+        &self,
+        parsed: &ParsedRequest,
+        transcript: &SessionTranscript,
+        approvals: Vec<Approval>,
+        request: Option<u64>,
+    ) -> Result<Arc<PreparedPresentation>, ZhengzhaoError> {
+        let selection = self.inner.select(parsed, &consents(approvals)?)?;
+        let builder = ResponseBuilder::new(transcript);
+        let documents = parsed.documents();
+        let mut pending = Vec::with_capacity(selection.items().len());
+        let mut signing_requests = Vec::with_capacity(selection.items().len());
+        for item in selection.items() {
+            let document = documents.get(item.document()).ok_or_else(|| {
+                ZhengzhaoError::invalid_input("no document request at this index")
+            })?;
+            let prepared =
+                builder.prepare_document(item.credential(), document, item.elements())?;
+            signing_requests.push(SigningRequest {
+                key_alias: item.device_key().alias().as_str().to_owned(),
+                message: prepared.to_be_signed().to_vec(),
+            });
+            pending.push(prepared);
+        }
+        Ok(Arc::new(PreparedPresentation {
+            signing_requests,
+            request,
+            inner: Mutex::new(Some(Prepared {
+                selection,
+                pending,
+                transcript: transcript.clone(),
+            })),
+        }))
+    }
+
     /// Options for parsing a request now: the reader CAs, if any.
     pub(crate) fn request_options(&self) -> RequestOptions {
         let trust = self
@@ -661,7 +748,8 @@ impl Wallet {
     /// A wallet keeping its records in `directory` (created if missing) with the core's
     /// crash-safe file store: each record written to a temporary file, synced and renamed.
     /// With `store_key` (32 bytes from `generateStoreKey`, kept wrapped in the platform's
-    /// keystore) every record is encrypted with AES-256-GCM; without, checksummed (put the
+    /// keystore; see `generateStoreKey` for how to handle the bytes, which are wiped here
+    /// after use) every record is encrypted with AES-256-GCM; without, checksummed (put the
     /// directory in storage the platform encrypts). A store is opened with the key it was
     /// created with, or fails (`Storage`).
     #[uniffi::constructor(default(store_key = None))]
@@ -671,7 +759,7 @@ impl Wallet {
         store_key: Option<Vec<u8>>,
     ) -> Result<Arc<Self>, ZhengzhaoError> {
         let directory = PathBuf::from(directory);
-        let store = match store_key {
+        let store = match store_key.map(Zeroizing::new) {
             Some(key) => FileStore::open_encrypted(&directory, &StoreKey::from_bytes(&key)?)?,
             None => FileStore::open(&directory)?,
         };
@@ -829,16 +917,32 @@ impl Wallet {
     /// Answers the request with the holder's approvals: picks a copy per approval (per the
     /// credential's batch policy) and commits its use, device-signs through the secure area,
     /// records the disclosures, and only then returns the response to send.
+    ///
+    /// Without `e_reader_key` each document is authenticated by `deviceSignature`. With the
+    /// reader's ephemeral public key of this session (`EReaderKey`, SEC 1 uncompressed, 65
+    /// bytes) it is authenticated by `deviceMac` instead: HMAC-SHA-256 with EMacKey, agreed
+    /// through the secure area between the copy's device key and that key (18013-5 §9.1.3.5),
+    /// which only that reader can check. In a `HolderSession` use `respond(deviceMac = true)`.
+    #[uniffi::method(default(e_reader_key = None))]
     pub fn present(
         &self,
         request: Arc<PresentationRequest>,
         approvals: Vec<Approval>,
+        e_reader_key: Option<Vec<u8>>,
     ) -> Result<Presentation, ZhengzhaoError> {
+        let auth = match e_reader_key {
+            None => core::DeviceAuthMode::Signature,
+            Some(key) => core::DeviceAuthMode::Mac {
+                e_reader_key: EcPublicKey::from_sec1(&key).map_err(|_| {
+                    ZhengzhaoError::invalid_input("EReaderKey is not a P-256 public key")
+                })?,
+            },
+        };
         let presented = self.inner.present(
             &request.parsed,
             &request.transcript,
             &consents(approvals)?,
-            core::DeviceAuthMode::Signature,
+            auth,
             UnixTime::now(),
         )?;
         Ok(presented.into())
@@ -852,31 +956,7 @@ impl Wallet {
         request: Arc<PresentationRequest>,
         approvals: Vec<Approval>,
     ) -> Result<Arc<PreparedPresentation>, ZhengzhaoError> {
-        let selection = self.inner.select(&request.parsed, &consents(approvals)?)?;
-        let builder = ResponseBuilder::new(&request.transcript);
-        let documents = request.parsed.documents();
-        let mut pending = Vec::with_capacity(selection.items().len());
-        let mut signing_requests = Vec::with_capacity(selection.items().len());
-        for item in selection.items() {
-            let document = documents.get(item.document()).ok_or_else(|| {
-                ZhengzhaoError::invalid_input("no document request at this index")
-            })?;
-            let prepared =
-                builder.prepare_document(item.credential(), document, item.elements())?;
-            signing_requests.push(SigningRequest {
-                key_alias: item.device_key().alias().as_str().to_owned(),
-                message: prepared.to_be_signed().to_vec(),
-            });
-            pending.push(prepared);
-        }
-        Ok(Arc::new(PreparedPresentation {
-            signing_requests,
-            inner: Mutex::new(Some(Prepared {
-                selection,
-                pending,
-                transcript: request.transcript.clone(),
-            })),
-        }))
+        self.prepare_for(&request.parsed, &request.transcript, approvals, None)
     }
 
     /// Phase two: completes a prepared presentation with one signature per signing request
@@ -887,36 +967,12 @@ impl Wallet {
         prepared: Arc<PreparedPresentation>,
         signatures: Vec<Vec<u8>>,
     ) -> Result<Presentation, ZhengzhaoError> {
-        if signatures.len() != prepared.signing_requests.len() {
-            // Checked first: a wrong count leaves the presentation to complete.
-            return Err(ZhengzhaoError::invalid_input(
-                "one signature per signing request is needed",
-            ));
-        }
-        let Prepared {
-            selection,
-            pending,
-            transcript,
-        } = prepared
-            .inner
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
-            .ok_or_else(|| ZhengzhaoError::invalid_input("this presentation was completed"))?;
-        let mut builder = ResponseBuilder::new(&transcript);
-        for (document, signature) in pending.into_iter().zip(&signatures) {
-            builder.add_completed(document.complete(signature)?);
-        }
-        let response = builder.finish();
+        let (response, selection) = prepared.complete(&signatures, None)?;
         let events = self.inner.record(&selection, UnixTime::now())?;
         Ok(Presentation {
             response,
             disclosures: events.into_iter().map(Into::into).collect(),
-            running_low: selection
-                .running_low()
-                .iter()
-                .map(|id| id.as_str().to_owned())
-                .collect(),
+            running_low: running_low(&selection),
         })
     }
 
@@ -957,7 +1013,22 @@ impl Wallet {
 }
 
 /// A fresh 32-byte key for `Wallet.open`'s encryption at rest, from the operating system's
-/// random number generator. Keep it wrapped by the platform's keystore.
+/// random number generator.
+///
+/// **Hazard: the key crosses the FFI as plain bytes** into memory the host's runtime manages
+/// (a `ByteArray`, `Data` or `bytes`), which the library cannot wipe and a garbage collector
+/// may copy. Whoever holds these bytes can read every record. The host must, at once:
+///
+/// 1. wrap it with a non-exportable key of the platform keystore (Android Keystore AES-GCM
+///    key, iOS Keychain / Secure Enclave ECIES) and store only the wrapped form;
+/// 2. overwrite its own copy (`fill(0)` in Kotlin, `resetBytes` in Swift; Python `bytes`
+///    cannot be wiped: use a `bytearray` copy and drop the original quickly);
+/// 3. at each start, unwrap it just for `Wallet.open` and overwrite that copy after the call.
+///
+/// The library zeroises its own copies, except the buffer that carries the bytes across the
+/// FFI (freed by the generated code without wiping). A host that would rather create the key itself
+/// (e.g. random bytes from the platform keystore) passes its 32 bytes to `Wallet.open`: the
+/// same hazard applies to that copy, which is why this function is kept, not required.
 #[uniffi::export]
 pub fn generate_store_key() -> Result<Vec<u8>, ZhengzhaoError> {
     Ok(StoreKey::generate()?.to_bytes().to_vec())

@@ -59,6 +59,7 @@ fn issue_store_request_consent_present_verify() {
                 credential_id: s.credential_id.clone(),
                 elements: approved,
             }],
+            None,
         )
         .unwrap();
     let verified = s
@@ -218,6 +219,7 @@ fn invalid_input_is_reported_as_such() {
             credential_id: s.credential_id.clone(),
             elements: vec![],
         }],
+        None,
     );
     assert!(matches!(
         out_of_range,
@@ -232,12 +234,13 @@ fn invalid_input_is_reported_as_such() {
                     credential_id: id.into(),
                     elements: vec![],
                 }],
+                None,
             ),
             Err(ZhengzhaoError::InvalidInput { .. })
         ));
     }
     assert!(matches!(
-        s.wallet.present(request, vec![]),
+        s.wallet.present(request, vec![], None),
         Err(ZhengzhaoError::InvalidInput { .. })
     ));
     assert!(matches!(
@@ -676,6 +679,7 @@ fn may_drive_and_age_over_on_a_verified_driving_licence() {
                 credential_id: id,
                 elements: approved,
             }],
+            None,
         )
         .unwrap();
     let verified = s

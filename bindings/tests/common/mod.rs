@@ -184,5 +184,6 @@ pub fn present_logged(s: &Setup, ids: &[&str]) -> Result<Presentation, Zhengzhao
             credential_id: s.credential_id.clone(),
             elements: approved,
         }],
+        None,
     )
 }

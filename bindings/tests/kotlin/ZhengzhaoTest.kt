@@ -122,17 +122,33 @@ class MapStorage : CredentialStorage {
     val records = ConcurrentHashMap<Pair<RecordCollection, String>, ByteArray>()
     @Volatile var broken = false
 
+    /** Every call on this collection fails while set. */
+    @Volatile var brokenCollection: RecordCollection? = null
+
+    private fun check(collection: RecordCollection) {
+        if (collection == brokenCollection) throw ZhengzhaoException.Storage("disk unavailable")
+    }
+
     override fun put(collection: RecordCollection, id: String, record: ByteArray) {
         if (broken) throw IllegalStateException("disk full")
+        check(collection)
         records[collection to id] = record
     }
 
-    override fun get(collection: RecordCollection, id: String): ByteArray? = records[collection to id]
+    override fun get(collection: RecordCollection, id: String): ByteArray? {
+        check(collection)
+        return records[collection to id]
+    }
 
-    override fun delete(collection: RecordCollection, id: String): Boolean = records.remove(collection to id) != null
+    override fun delete(collection: RecordCollection, id: String): Boolean {
+        check(collection)
+        return records.remove(collection to id) != null
+    }
 
-    override fun list(collection: RecordCollection): List<String> =
-        records.keys.filter { it.first == collection }.map { it.second }
+    override fun list(collection: RecordCollection): List<String> {
+        check(collection)
+        return records.keys.filter { it.first == collection }.map { it.second }
+    }
 
     fun ids(collection: RecordCollection): Set<String> = list(collection).toSet()
 }
@@ -457,6 +473,83 @@ class ZhengzhaoTest {
         assertThrows<ZhengzhaoException.WrongState> { holder.respond(approvals) }
         assertTrue(holder.handleMessage(reader.terminate()) is HolderEvent.Terminated)
         assertTrue(holder.isEnded() && reader.isEnded())
+    }
+
+    /** A holder and a reader in one session over [s], the reader's first request answered by [ids]. */
+    private fun openSession(s: Setup, vararg ids: String): Triple<HolderSession, ReaderSession, List<Approval>> {
+        val holder = HolderSession(s.wallet, listOf(RetrievalMethod.BlePeripheralServer(ByteArray(16) { 0x42 })))
+        val reader = ReaderSession.fromQr(holder.qrCode(), s.verifier)
+        val documents = holder.handleEstablishment(reader.sendRequest(s.documents(*ids)))
+        val candidate = documents[0].candidates[0]
+        val approvals = listOf(Approval(0u, candidate.credential.id, candidate.disclosable.map { ElementId(it.namespace, it.identifier) }))
+        return Triple(holder, reader, approvals)
+    }
+
+    @Test
+    fun sessionAnsweredWithDeviceMacVerifiesAtTheReader() {
+        val area = JvmSecureArea()
+        val s = Setup(area)
+        val (holder, reader, approvals) = openSession(s, "family_name")
+        // EMacKey is agreed by the Kotlin key store; nothing is signed.
+        val answer = holder.respond(approvals, deviceMac = true)
+        assertEquals(0, area.signatures.get())
+        val outcome = reader.handleResponse(answer.message)
+        assertTrue(outcome is ReaderOutcome.Response, "$outcome")
+        val document = (outcome as ReaderOutcome.Response).response.documents[0]
+        assertEquals(DeviceAuthMethod.MAC, document.deviceAuth)
+        assertEquals(listOf("family_name"), document.issuerSigned.map { it.identifier })
+        // Wallet.present: deviceMac for a reader key the host passes; refused if not a point.
+        val request = s.wallet.parseRequest(s.request("family_name"), s.transcript)
+        val consent = listOf(Approval(0u, s.credentialId, listOf(id("family_name"))))
+        assertThrows<ZhengzhaoException.InvalidInput> { s.wallet.present(request, consent, ByteArray(65) { 4 }) }
+        val readerKey = JvmSecureArea().createKey("e-reader")
+        val maced = s.wallet.present(request, consent, readerKey)
+        // Only the holder of the reader's private key can check it: this verifier cannot.
+        val e = assertThrows<ZhengzhaoException.VerificationFailed> { s.verifier.verify(maced.response, s.transcript) }
+        assertEquals(Check.DEVICE_AUTHENTICATION, e.check)
+    }
+
+    @Test
+    fun twoPhaseSigningInsideASession() {
+        val area = JvmSecureArea()
+        val s = Setup(area)
+        val (holder, reader, approvals) = openSession(s, "family_name", "age_over_18")
+        val prepared = holder.prepareResponse(approvals)
+        assertEquals(0, area.signatures.get()) // nothing signed in phase one
+        val step = prepared.signingRequests().single()
+        assertTrue(step.keyAlias.startsWith(s.credentialId), step.keyAlias)
+        // The wallet's own path cannot complete it, nor a wrong count: nothing changes.
+        assertThrows<ZhengzhaoException.InvalidInput> { s.wallet.completePresentation(prepared, listOf(ByteArray(64))) }
+        assertThrows<ZhengzhaoException.InvalidInput> { holder.completeResponse(prepared, listOf()) }
+        // The biometric prompt, then the Kotlin key store signs (DER, as Android Keystore).
+        val answer = holder.completeResponse(prepared, listOf(area.sign(step.keyAlias, step.message)))
+        assertEquals(s.credentialId, answer.disclosures.single().credentialId)
+        val outcome = reader.handleResponse(answer.message)
+        assertTrue(outcome is ReaderOutcome.Response, "$outcome")
+        val document = (outcome as ReaderOutcome.Response).response.documents[0]
+        assertEquals(DeviceAuthMethod.SIGNATURE, document.deviceAuth)
+        assertEquals(2, document.issuerSigned.size)
+        assertThrows<ZhengzhaoException.WrongState> { holder.completeResponse(prepared, listOf(ByteArray(64))) }
+        assertTrue(holder.handleMessage(reader.terminate()) is HolderEvent.Terminated)
+    }
+
+    @Test
+    fun storageFailureAfterTheSessionKeysEndsItWithAReply() {
+        val storage = MapStorage()
+        val s = Setup(JvmSecureArea(), storage)
+        val holder = HolderSession(s.wallet, listOf())
+        val reader = ReaderSession.fromQr(holder.qrCode(), s.verifier)
+        val establishment = reader.sendRequest(s.documents("family_name"))
+        // Listing the candidates fails after the request was decrypted.
+        storage.brokenCollection = RecordCollection.CREDENTIALS
+        val e = assertThrows<ZhengzhaoException.Storage> { holder.handleEstablishment(establishment) }
+        assertTrue(e.reason.contains("disk unavailable"), e.reason)
+        storage.brokenCollection = null
+        assertTrue(holder.isEnded())
+        val reply = holder.errorReply()
+        assertTrue(reply != null, "no status reply")
+        assertTrue(reader.handleResponse(reply!!) is ReaderOutcome.Terminated) // status 20
+        assertTrue(reader.isEnded())
     }
 
     @Test

@@ -106,22 +106,31 @@ class DictStorage(zz.CredentialStorage):
         self.records = {}
         self.lock = threading.Lock()
         self.broken = False
+        self.broken_collection = None  # every call on it fails while set
+
+    def _check(self, collection):
+        if collection == self.broken_collection:
+            raise zz.ZhengzhaoError.Storage(reason="disk unavailable")
 
     def put(self, collection, id, record):
         if self.broken:
             raise OSError("disk full")
+        self._check(collection)
         with self.lock:
             self.records[(collection, id)] = record
 
     def get(self, collection, id):
+        self._check(collection)
         with self.lock:
             return self.records.get((collection, id))
 
     def delete(self, collection, id):
+        self._check(collection)
         with self.lock:
             return self.records.pop((collection, id), None) is not None
 
     def list(self, collection):
+        self._check(collection)
         with self.lock:
             return [i for (c, i) in self.records if c == collection]
 
@@ -543,6 +552,104 @@ def test_two_phase_signing_with_a_prompt_between_the_phases():
     [step] = again.signing_requests()
     with pytest.raises(zz.ZhengzhaoError.KeyStore):
         s.wallet.complete_presentation(again, [area.sign(step.key_alias, b"other bytes")])
+
+
+def open_session(s, *ids):
+    """A holder and a reader in one session; the approvals answering the first request."""
+    holder = zz.HolderSession(
+        s.wallet, [zz.RetrievalMethod.BLE_PERIPHERAL_SERVER(uuid=b"\x42" * 16)]
+    )
+    reader = zz.ReaderSession.from_qr(holder.qr_code(), s.verifier)
+    documents = holder.handle_establishment(reader.send_request(s.documents(*ids)))
+    candidate = documents[0].candidates[0]
+    approvals = [
+        zz.Approval(
+            document_index=0,
+            credential_id=candidate.credential.id,
+            elements=[eid(e.identifier) for e in candidate.disclosable],
+        )
+    ]
+    return holder, reader, approvals
+
+
+def test_session_answered_with_device_mac_verifies_at_the_reader():
+    area = PySecureArea()
+    s = Setup(area)
+    holder, reader, approvals = open_session(s, "family_name")
+    answer = holder.respond(approvals, device_mac=True)
+    assert area.signatures == 0  # EMacKey agreed by the Python key store, nothing signed
+    outcome = reader.handle_response(answer.message)
+    assert isinstance(outcome, zz.ReaderOutcome.RESPONSE)
+    document = outcome.response.documents[0]
+    assert document.device_auth == zz.DeviceAuthMethod.MAC
+    assert [e.identifier for e in document.issuer_signed] == ["family_name"]
+    # Wallet.present with the reader's ephemeral key the host knows: deviceMac.
+    request = s.wallet.parse_request(s.request("family_name"), s.transcript)
+    consent = [zz.Approval(document_index=0, credential_id=s.credential_id, elements=[eid("family_name")])]
+    with pytest.raises(zz.ZhengzhaoError.InvalidInput):
+        s.wallet.present(request, consent, e_reader_key=b"\x04" * 65)
+    e_reader = ec.generate_private_key(ec.SECP256R1())
+    shown = s.wallet.present(request, consent, e_reader_key=PySecureArea._sec1(e_reader.public_key()))
+    with pytest.raises(zz.ZhengzhaoError.VerificationFailed) as failed:
+        s.verifier.verify(shown.response, s.transcript)  # it lacks the reader's private key
+    assert failed.value.check == zz.Check.DEVICE_AUTHENTICATION
+
+
+def test_two_phase_signing_inside_a_session():
+    area = PySecureArea()
+    s = Setup(area)
+    holder, reader, approvals = open_session(s, "family_name", "age_over_18")
+    prepared = holder.prepare_response(approvals)
+    assert area.signatures == 0
+    [step] = prepared.signing_requests()
+    with pytest.raises(zz.ZhengzhaoError.InvalidInput):
+        s.wallet.complete_presentation(prepared, [b"\0" * 64])  # prepared for the session
+    with pytest.raises(zz.ZhengzhaoError.InvalidInput):
+        holder.complete_response(prepared, [])
+    # The biometric prompt, then the Python key store signs outside the library.
+    answer = holder.complete_response(prepared, [area.sign(step.key_alias, step.message)])
+    assert [d.credential_id for d in answer.disclosures] == [s.credential_id]
+    outcome = reader.handle_response(answer.message)
+    assert isinstance(outcome, zz.ReaderOutcome.RESPONSE)
+    assert outcome.response.documents[0].device_auth == zz.DeviceAuthMethod.SIGNATURE
+    assert len(outcome.response.documents[0].issuer_signed) == 2
+    with pytest.raises(zz.ZhengzhaoError.WrongState):
+        holder.complete_response(prepared, [b"\0" * 64])
+    # The next request: a bad signature leaves it pending; prepare again and complete.
+    event = holder.handle_message(reader.send_request(s.documents("given_name")))
+    assert isinstance(event, zz.HolderEvent.REQUEST)
+    again = holder.prepare_response(approvals)
+    with pytest.raises(zz.ZhengzhaoError.KeyStore):
+        holder.complete_response(again, [area.sign(again.signing_requests()[0].key_alias, b"x")])
+    assert not holder.is_ended()
+    retry = holder.prepare_response(approvals)
+    [step] = retry.signing_requests()
+    answer = holder.complete_response(retry, [area.sign(step.key_alias, step.message)])
+    assert isinstance(reader.handle_response(answer.message), zz.ReaderOutcome.RESPONSE)
+
+
+def test_storage_failures_after_the_session_keys_end_it_with_status_20():
+    storage = DictStorage()
+    s = Setup(PySecureArea(), storage)
+    # Listing the candidates fails after the request was decrypted.
+    holder = zz.HolderSession(s.wallet, [])
+    reader = zz.ReaderSession.from_qr(holder.qr_code(), s.verifier)
+    establishment = reader.send_request(s.documents("family_name"))
+    storage.broken_collection = zz.RecordCollection.CREDENTIALS
+    with pytest.raises(zz.ZhengzhaoError.Storage, match="disk unavailable"):
+        holder.handle_establishment(establishment)
+    storage.broken_collection = None
+    assert holder.is_ended() and holder.error_reply() is not None
+    assert isinstance(reader.handle_response(holder.error_reply()), zz.ReaderOutcome.TERMINATED)
+    # Recording the disclosure fails after the response was encrypted: it is not handed out.
+    holder, reader, approvals = open_session(s, "family_name")
+    storage.broken_collection = zz.RecordCollection.DISCLOSURE_LOG
+    with pytest.raises(zz.ZhengzhaoError.Storage):
+        holder.respond(approvals)
+    storage.broken_collection = None
+    assert holder.is_ended()
+    assert isinstance(reader.handle_response(holder.error_reply()), zz.ReaderOutcome.TERMINATED)
+    assert s.wallet.disclosures(zz.LogQuery()).events == []
 
 
 def test_licence_identifiers_and_predicates():

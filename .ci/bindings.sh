@@ -197,7 +197,7 @@ missing_symbols=0
 for symbol in "class Wallet" "class Verifier" "class Issuer" "class TestPki" "class PresentationRequest" \
     "class PendingCredential" "struct DisclosureEvent" "struct CredentialInfo" "func exportDisclosuresJson(" \
     "class HolderSession" "class ReaderSession" "func handleEstablishment(" "func handleResponse(" \
-    "func preparePresentation(" "func completePresentation(" "func parseCitizenId(" "class DocumentPredicates" \
+    "func preparePresentation(" "func completePresentation(" "func prepareResponse(" "func completeResponse(" "func parseCitizenId(" "class DocumentPredicates" \
     "protocol SecureArea" "protocol CredentialStorage" "enum ZhengzhaoError" "enum ElementValue" \
     "enum Check" "struct VerifiedResponse" "struct IssuanceRequest" "func sessionTranscript(" \
     "func softwareSecureArea(" "func generateStoreKey(" "func verify(" "func present(" \

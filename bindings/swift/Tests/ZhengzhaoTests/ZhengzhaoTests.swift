@@ -119,31 +119,41 @@ final class DictionaryStorage: CredentialStorage, @unchecked Sendable {
     private let lock = NSLock()
     private(set) var records: [String: Data] = [:]
     var broken = false
+    /// Every call on this collection fails while set.
+    var brokenCollection: RecordCollection?
 
     private func key(_ collection: RecordCollection, _ id: String) -> String { "\(collection)/\(id)" }
+
+    private func check(_ collection: RecordCollection) throws {
+        if collection == brokenCollection { throw ZhengzhaoError.Storage(reason: "disk unavailable") }
+    }
 
     func put(collection: RecordCollection, id: String, record: Data) throws {
         lock.lock()
         defer { lock.unlock() }
         if broken { throw DiskFull() }
+        try check(collection)
         records[key(collection, id)] = record
     }
 
     func get(collection: RecordCollection, id: String) throws -> Data? {
         lock.lock()
         defer { lock.unlock() }
+        try check(collection)
         return records[key(collection, id)]
     }
 
     func delete(collection: RecordCollection, id: String) throws -> Bool {
         lock.lock()
         defer { lock.unlock() }
+        try check(collection)
         return records.removeValue(forKey: key(collection, id)) != nil
     }
 
     func list(collection: RecordCollection) throws -> [String] {
         lock.lock()
         defer { lock.unlock() }
+        try check(collection)
         let prefix = "\(collection)/"
         return records.keys.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
     }
@@ -517,6 +527,104 @@ final class ZhengzhaoTests: XCTestCase {
         let shown = try s.wallet.completePresentation(prepared: prepared, signatures: signatures)
         let verified = try s.verifier.verify(response: shown.response, sessionTranscript: s.transcript)
         XCTAssertEqual(verified.documents[0].issuerSigned.count, 1)
+    }
+
+    /// A holder and a reader in one session over `s`; the approvals answering the first request.
+    func openSession(_ s: Setup, _ ids: [String]) throws -> (HolderSession, ReaderSession, [Approval]) {
+        let holder = try HolderSession(
+            wallet: s.wallet, retrievalMethods: [.blePeripheralServer(uuid: Data(repeating: 0x42, count: 16))]
+        )
+        let reader = try ReaderSession.fromQr(qr: holder.qrCode(), verifier: s.verifier)
+        let documents = try holder.handleEstablishment(message: reader.sendRequest(documents: s.documents(ids)))
+        let candidate = documents[0].candidates[0]
+        let approvals = [Approval(
+            documentIndex: 0, credentialId: candidate.credential.id,
+            elements: candidate.disclosable.map { ElementId(namespace: $0.namespace, identifier: $0.identifier) }
+        )]
+        return (holder, reader, approvals)
+    }
+
+    func testSessionAnsweredWithDeviceMacVerifiesAtTheReader() throws {
+        let area = CryptoKitSecureArea()
+        let s = try Setup(area: area)
+        let (holder, reader, approvals) = try openSession(s, ["family_name"])
+        // EMacKey is agreed by the Swift key store; nothing is signed.
+        let answer = try holder.respond(approvals: approvals, deviceMac: true)
+        XCTAssertEqual(area.signatures, 0)
+        guard case let .response(verified) = try reader.handleResponse(message: answer.message) else {
+            return XCTFail("no response")
+        }
+        XCTAssertEqual(verified.documents[0].deviceAuth, .mac)
+        XCTAssertEqual(verified.documents[0].issuerSigned.map { $0.identifier }, ["family_name"])
+        // Wallet.present: deviceMac for a reader key the host passes; refused if not a point.
+        let request = try s.wallet.parseRequest(request: s.request(["family_name"]), sessionTranscript: s.transcript)
+        let consent = [Approval(documentIndex: 0, credentialId: s.credentialId, elements: [eid("family_name")])]
+        assertZhengzhaoError({
+            _ = try s.wallet.present(request: request, approvals: consent, eReaderKey: Data(repeating: 4, count: 65))
+        }) {
+            if case .InvalidInput = $0 { return true }
+            return false
+        }
+        let readerKey = P256.KeyAgreement.PrivateKey().publicKey.x963Representation
+        let maced = try s.wallet.present(request: request, approvals: consent, eReaderKey: readerKey)
+        // Only the holder of the reader's private key can check it: this verifier cannot.
+        assertZhengzhaoError({ _ = try s.verifier.verify(response: maced.response, sessionTranscript: s.transcript) }) {
+            if case let .VerificationFailed(check, _, _) = $0 { return check == .deviceAuthentication }
+            return false
+        }
+    }
+
+    func testTwoPhaseSigningInsideASession() throws {
+        let area = CryptoKitSecureArea()
+        let s = try Setup(area: area)
+        let (holder, reader, approvals) = try openSession(s, ["family_name", "age_over_18"])
+        let prepared = try holder.prepareResponse(approvals: approvals)
+        XCTAssertEqual(area.signatures, 0)
+        // The wallet's own path cannot complete it, nor a wrong count: nothing changes.
+        assertZhengzhaoError({ _ = try s.wallet.completePresentation(prepared: prepared, signatures: [Data(count: 64)]) }) {
+            if case .InvalidInput = $0 { return true }
+            return false
+        }
+        assertZhengzhaoError({ _ = try holder.completeResponse(prepared: prepared, signatures: []) }) {
+            if case .InvalidInput = $0 { return true }
+            return false
+        }
+        // The app shows its LocalAuthentication prompt here, then the Secure Enclave signs.
+        let signatures = try prepared.signingRequests().map { try area.sign(alias: $0.keyAlias, message: $0.message) }
+        let answer = try holder.completeResponse(prepared: prepared, signatures: signatures)
+        XCTAssertEqual(answer.disclosures.map { $0.credentialId }, [s.credentialId])
+        guard case let .response(verified) = try reader.handleResponse(message: answer.message) else {
+            return XCTFail("no response")
+        }
+        XCTAssertEqual(verified.documents[0].deviceAuth, .signature)
+        XCTAssertEqual(verified.documents[0].issuerSigned.count, 2)
+        assertZhengzhaoError({ _ = try holder.completeResponse(prepared: prepared, signatures: signatures) }) {
+            if case .WrongState = $0 { return true }
+            return false
+        }
+        guard case .terminated = try holder.handleMessage(message: reader.terminate()) else {
+            return XCTFail("not terminated")
+        }
+    }
+
+    func testStorageFailureAfterTheSessionKeysEndsItWithAReply() throws {
+        let storage = DictionaryStorage()
+        let s = try Setup(area: CryptoKitSecureArea(), storage: storage)
+        let holder = try HolderSession(wallet: s.wallet, retrievalMethods: [])
+        let reader = try ReaderSession.fromQr(qr: holder.qrCode(), verifier: s.verifier)
+        let establishment = try reader.sendRequest(documents: s.documents(["family_name"]))
+        // Listing the candidates fails after the request was decrypted.
+        storage.brokenCollection = .credentials
+        assertZhengzhaoError({ _ = try holder.handleEstablishment(message: establishment) }) {
+            if case .Storage = $0 { return true }
+            return false
+        }
+        storage.brokenCollection = nil
+        XCTAssertTrue(holder.isEnded())
+        guard let reply = holder.errorReply() else { return XCTFail("no status reply") }
+        guard case .terminated = try reader.handleResponse(message: reply) else { // status 20
+            return XCTFail("not terminated")
+        }
     }
 
     func testLicenceIdentifiers() throws {

@@ -12,8 +12,11 @@
 //! ```
 //!
 //! Each object holds one state. A call that does not fit it raises `WrongState` and changes
-//! nothing; any other failure ends the session (18013-5 ends a session on every error) and
-//! `errorReply()` then gives the SessionData to send the peer, if one is due. The host carries
+//! nothing; so does a bad approval, or a failure while the holder's copies are picked (the
+//! request stays pending). Any other failure once the session keys exist ends the session
+//! (18013-5 ends a session on every error) and `errorReply()` then gives the SessionData to
+//! send the peer, if one is due: the status `SessionError::reply_status` names for protocol
+//! failures, 20 for the wallet's and the host's (storage, secure area). The host carries
 //! the bytes (BLE, NFC, HTTPS). An object serialises its own calls; the wallet and verifier
 //! callbacks run while it is locked, so they must not call back into the session.
 

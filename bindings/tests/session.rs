@@ -447,4 +447,29 @@ fn a_storage_failure_after_the_session_keys_exist_ends_it_with_status_20() {
         .unwrap()
         .events
         .is_empty());
+
+    // A further request whose candidates cannot be listed.
+    let holder = HolderSession::new(s.wallet.clone(), ble()).unwrap();
+    let reader = ReaderSession::from_qr(holder.qr_code(), s.verifier.clone()).unwrap();
+    let documents = holder
+        .handle_establishment(reader.send_request(asks(&["family_name"])).unwrap())
+        .unwrap();
+    let answer = holder
+        .respond(approve_all(&documents), false, false)
+        .unwrap();
+    answered(reader.handle_response(answer.message).unwrap());
+    let again = reader.send_request(asks(&["given_name"])).unwrap();
+    *storage.broken.lock().unwrap() = Some(RecordCollection::Credentials);
+    assert!(matches!(
+        holder.handle_message(again),
+        Err(ZhengzhaoError::Storage { .. })
+    ));
+    *storage.broken.lock().unwrap() = None;
+    assert!(holder.is_ended());
+    assert!(matches!(
+        reader
+            .handle_response(holder.error_reply().unwrap())
+            .unwrap(),
+        ReaderOutcome::Terminated
+    ));
 }

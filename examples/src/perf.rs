@@ -876,14 +876,26 @@ impl Report {
 /// The example's entry point: parses `args` (without the program name), prints the report.
 pub fn main_with(args: &[String]) -> Result<(), Error> {
     let mut options = Options::default();
-    for a in args {
+    let mut args = args.iter();
+    while let Some(a) = args.next() {
         match a.as_str() {
             "--quick" => options.quick = true,
             "--json" => options.json = true,
+            "--repeat" => {
+                let op = args.next().ok_or("--repeat needs an operation name")?;
+                let n: usize = args
+                    .next()
+                    .ok_or("--repeat needs a count")?
+                    .parse()
+                    .map_err(|_| "--repeat: the count is not a number")?;
+                return repeat(op, n);
+            }
             other => {
-                return Err(
-                    format!("unknown argument {other:?}; usage: perf [--quick] [--json]").into(),
+                return Err(format!(
+                    "unknown argument {other:?}; usage: perf [--quick] [--json] \
+                     | perf --repeat <operation> <count>"
                 )
+                .into())
             }
         }
     }
@@ -892,6 +904,70 @@ pub fn main_with(args: &[String]) -> Result<(), Error> {
         println!("{}", report.to_json());
     } else {
         print!("{}", report.to_table());
+    }
+    Ok(())
+}
+
+/// `perf --repeat <operation> <count>`: sets up the fixture, then runs one verify or session
+/// operation `count` times, untimed, inside [`repeat_loop`]: a driver for instruction counts,
+/// e.g. `valgrind --tool=callgrind --collect-atstart=no
+/// --toggle-collect='*perf::repeat_loop*'`, which counts only the loop.
+fn repeat(op: &str, count: usize) -> Result<(), Error> {
+    let f = Fixture::new()?;
+    if let Some(rest) = op.strip_prefix("session_") {
+        let mut holder = f.session_cipher(Role::Holder)?;
+        let mut reader = f.session_cipher(Role::Reader)?;
+        let message = f.session_message();
+        let sealed = (0..count)
+            .map(|_| holder.encrypt(message))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut sealed = sealed.into_iter();
+        return match rest {
+            "decrypt" => repeat_loop(count, &mut || {
+                let next = sealed.next().ok_or("no sealed message")?;
+                black_box(reader.decrypt(&next)?);
+                Ok(())
+            }),
+            "encrypt" => repeat_loop(count, &mut || {
+                black_box(holder.encrypt(message)?);
+                Ok(())
+            }),
+            _ => Err(format!("unknown operation {op:?}").into()),
+        };
+    }
+    let set = f
+        .providers()
+        .iter()
+        .find(|s| op.ends_with(s.suffix.as_str()) && !s.suffix.is_empty())
+        .or_else(|| f.providers().first())
+        .ok_or("no provider")?;
+    let base = op.strip_suffix(set.suffix.as_str()).unwrap_or(op);
+    match base {
+        "verify_cold" => repeat_loop(count, &mut || {
+            f.verify_cold(set).map(|r| drop(black_box(r)))
+        }),
+        "verify_cached" => repeat_loop(count, &mut || {
+            f.verify_cached(set).map(|r| drop(black_box(r)))
+        }),
+        "verify_annex_d" => repeat_loop(count, &mut || {
+            f.verify_annex_d(set).map(|r| drop(black_box(r)))
+        }),
+        "es256_verify" => repeat_loop(count, &mut || {
+            if black_box(f.floor_verify(set)) {
+                Ok(())
+            } else {
+                Err("floor verify failed".into())
+            }
+        }),
+        _ => Err(format!("unknown operation {op:?}").into()),
+    }
+}
+
+/// The loop [`repeat`] runs, not inlined, so that a profiler can count only it.
+#[inline(never)]
+fn repeat_loop(count: usize, run: &mut dyn FnMut() -> Result<(), Error>) -> Result<(), Error> {
+    for _ in 0..count {
+        run()?;
     }
     Ok(())
 }

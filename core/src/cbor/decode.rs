@@ -496,12 +496,48 @@ impl<'a> KeyView<'a> {
     }
 }
 
+/// Maps up to this many entries are checked for duplicates pairwise, without allocating.
+const PAIRWISE_KEY_CHECK: usize = 8;
+
 /// Rejects a map with two equal keys, naming the earliest key that repeats an earlier one.
-/// Sorting keeps this O(n log n) for large maps.
+/// Small maps (nearly all of 18013-5's) compare pairwise; sorting keeps this O(n log n) for
+/// large maps.
 fn check_unique_keys(entries: &[(Value, Value)], key_offsets: &[usize]) -> Result<(), CborError> {
     if entries.len() < 2 {
         return Ok(());
     }
+    if entries.len() <= PAIRWISE_KEY_CHECK {
+        check_unique_keys_pairwise(entries, key_offsets)
+    } else {
+        check_unique_keys_sorted(entries, key_offsets)
+    }
+}
+
+/// [`check_unique_keys`] by comparing every key with the keys before it: the first key equal
+/// to an earlier one is the earliest repeating key.
+fn check_unique_keys_pairwise(
+    entries: &[(Value, Value)],
+    key_offsets: &[usize],
+) -> Result<(), CborError> {
+    for (j, (later, _)) in entries.iter().enumerate().skip(1) {
+        let later = KeyView::of(later);
+        if entries
+            .iter()
+            .take(j)
+            .any(|(earlier, _)| KeyView::of(earlier) == later)
+        {
+            let offset = key_offsets.get(j).copied().unwrap_or(0);
+            return Err(CborError::DuplicateKey { offset });
+        }
+    }
+    Ok(())
+}
+
+/// [`check_unique_keys`] by sorting the keys.
+fn check_unique_keys_sorted(
+    entries: &[(Value, Value)],
+    key_offsets: &[usize],
+) -> Result<(), CborError> {
     let mut order: Vec<usize> = (0..entries.len()).collect();
     let key = |i: usize| entries.get(i).map(|(k, _)| KeyView::of(k));
     // Stable: equal keys stay in input order.
@@ -944,6 +980,54 @@ mod tests {
             decode_with(&h("8181d81840"), &items),
             Err(CborError::TooManyItems { limit: 3 })
         );
+    }
+
+    #[test]
+    fn pairwise_and_sorted_duplicate_checks_agree() {
+        // Maps of 2 to 12 keys drawn from a small alphabet (so that many repeat), from a
+        // fixed pseudo-random sequence: both checks name the same key, or none.
+        let alphabet = [
+            Value::Integer(0),
+            Value::Integer(-1),
+            Value::Integer(1),
+            Value::text("a"),
+            Value::text("b"),
+            Value::text(""),
+            Value::Bool(true),
+            Value::Integer(24),
+            Value::text("digestID"),
+            Value::Integer(i128::from(u64::MAX)),
+            Value::text("ab"),
+            Value::Integer(-25),
+            Value::text("z"),
+            Value::Integer(7),
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let (mut duplicates, mut unique) = (0, 0);
+        for _ in 0..20_000 {
+            let n = 2 + (next() % 11) as usize;
+            let entries: Vec<(Value, Value)> = (0..n)
+                .map(|_| {
+                    let k = alphabet[(next() % alphabet.len() as u64) as usize].clone();
+                    (k, Value::Null)
+                })
+                .collect();
+            let offsets: Vec<usize> = (0..n).map(|i| 1 + 3 * i).collect();
+            let pairwise = check_unique_keys_pairwise(&entries, &offsets);
+            assert_eq!(pairwise, check_unique_keys_sorted(&entries, &offsets));
+            if pairwise.is_err() {
+                duplicates += 1;
+            } else {
+                unique += 1;
+            }
+        }
+        assert!(duplicates > 1000 && unique > 1000, "{duplicates} {unique}");
     }
 
     #[test]

@@ -222,13 +222,16 @@ impl SessionCipher {
                 ciphertext,
             )
         };
-        if let Ok(plaintext) = open(expected) {
+        if let Ok(mut plaintext) = open(expected) {
             self.receive_counter = expected.checked_add(1);
             if self.recent_tags.len() == REPLAY_MEMORY {
                 self.recent_tags.pop_front();
             }
             self.recent_tags.push_back(tag);
-            return Ok(plaintext.to_vec());
+            // The caller receives the plaintext as a plain `Vec`: move it out rather than
+            // copying it and zeroising the original (a second copy of the same bytes, and a
+            // byte-wise volatile wipe as long as the message).
+            return Ok(std::mem::take(&mut *plaintext));
         }
         if self.recent_tags.contains(&tag) {
             return Err(SessionError::Replayed);

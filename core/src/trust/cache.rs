@@ -203,9 +203,41 @@ pub struct ChainCache {
 #[derive(Default)]
 struct Inner {
     entries: HashMap<ChainKey, Entry>,
+    /// The inputs and key of the last [`ChainKey`] computed by [`ChainCache::validate`]: a
+    /// verifier usually sees the same few document signers over and over, and comparing the
+    /// received certificates with these bytes is much cheaper than hashing them again.
+    last_key: Option<LastKey>,
     tick: u64,
     hits: u64,
     misses: u64,
+}
+
+/// See [`Inner::last_key`].
+struct LastKey {
+    anchors: TrustFingerprint,
+    usage: ChainUsage,
+    chain: Vec<Vec<u8>>,
+    key: ChainKey,
+}
+
+impl LastKey {
+    /// Whether `anchors`, `usage` and `chain` are exactly (byte for byte) the inputs this key
+    /// was computed from.
+    fn matches<C: AsRef<[u8]>>(
+        &self,
+        anchors: &TrustFingerprint,
+        usage: ChainUsage,
+        chain: &[C],
+    ) -> bool {
+        self.anchors == *anchors
+            && self.usage == usage
+            && self.chain.len() == chain.len()
+            && self
+                .chain
+                .iter()
+                .zip(chain)
+                .all(|(a, b)| a.as_slice() == b.as_ref())
+    }
 }
 
 struct Entry {
@@ -251,7 +283,9 @@ impl ChainCache {
 
     /// Forgets every chain.
     pub fn clear(&self) {
-        self.lock().entries.clear();
+        let mut inner = self.lock();
+        inner.entries.clear();
+        inner.last_key = None;
     }
 
     /// The cached chain for `key` with its validity checked at `at`, or, on a miss, the
@@ -325,15 +359,43 @@ impl ChainCache {
         usage: ChainUsage,
         at: UnixTime,
     ) -> Result<Arc<CachedChain>, TrustError> {
-        let key = ChainKey::new(anchors, usage, chain);
-        self.get_or_validate(&key, at, || {
+        let validate = || {
             let certs = chain
                 .iter()
                 .map(|der| Certificate::from_der(der.as_ref()))
                 .collect::<Result<Vec<_>, _>>()?;
             let validated = validate_chain_with(provider, &certs, store, usage, at)?;
             Ok(CachedChain::new(&certs, &validated))
-        })
+        };
+        if self.capacity == 0 {
+            // Caching off: the key would never be looked up.
+            return validate().map(Arc::new);
+        }
+        let key = self.key(anchors, usage, chain);
+        self.get_or_validate(&key, at, validate)
+    }
+
+    /// [`ChainKey::new`], reusing the last key computed when its inputs are byte for byte the
+    /// same (an equality test of the received certificates instead of SHA-256 over them).
+    fn key<C: AsRef<[u8]>>(
+        &self,
+        anchors: &TrustFingerprint,
+        usage: ChainUsage,
+        chain: &[C],
+    ) -> ChainKey {
+        if let Some(last) = &self.lock().last_key {
+            if last.matches(anchors, usage, chain) {
+                return last.key;
+            }
+        }
+        let key = ChainKey::new(anchors, usage, chain);
+        self.lock().last_key = Some(LastKey {
+            anchors: *anchors,
+            usage,
+            chain: chain.iter().map(|der| der.as_ref().to_vec()).collect(),
+            key,
+        });
+        key
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {

@@ -2,7 +2,7 @@
 
 use core::fmt;
 use core::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use der::asn1::{Ia5StringRef, ObjectIdentifier, PrintableStringRef, Utf8StringRef};
 use der::oid::AssociatedOid;
@@ -37,6 +37,11 @@ struct Inner {
     der: Vec<u8>,
     tbs: Range<usize>,
     parsed: x509_cert::Certificate,
+    /// [`Certificate::public_key`], computed on first use: a trust anchor's key is then
+    /// parsed and point-checked once, not at every chain validation it ends.
+    public_key: OnceLock<Result<EcPublicKey, TrustError>>,
+    /// [`Certificate::subject`], formatted on first use.
+    subject: OnceLock<String>,
 }
 
 impl Certificate {
@@ -49,6 +54,8 @@ impl Certificate {
             der: der.to_vec(),
             tbs,
             parsed,
+            public_key: OnceLock::new(),
+            subject: OnceLock::new(),
         })))
     }
 
@@ -83,7 +90,10 @@ impl Certificate {
     /// `"C=CN, O=zhengzhao test, CN=Test Document Signer"`. An authority's name, not personal
     /// data.
     pub fn subject(&self) -> String {
-        format_name(self.0.parsed.tbs_certificate().subject())
+        self.0
+            .subject
+            .get_or_init(|| format_name(self.0.parsed.tbs_certificate().subject()))
+            .clone()
     }
 
     /// The issuer name, formatted like [`Certificate::subject`].
@@ -104,6 +114,13 @@ impl Certificate {
     /// The subject public key; only P-256 (`id-ecPublicKey`, `prime256v1`) is supported, other
     /// key types are [`TrustError::UnsupportedKey`].
     pub fn public_key(&self) -> Result<EcPublicKey, TrustError> {
+        self.0
+            .public_key
+            .get_or_init(|| self.parse_public_key())
+            .clone()
+    }
+
+    fn parse_public_key(&self) -> Result<EcPublicKey, TrustError> {
         let spki = self
             .0
             .parsed

@@ -278,6 +278,13 @@ fn certificate_accessors() {
     );
     // The public key matches the Annex D document signer's.
     assert_eq!(ds.public_key().unwrap().to_sec1_uncompressed().len(), 65);
+    // Subject and key are computed once and remembered; a clone shares them.
+    let fresh = cert(AD_DS);
+    assert_eq!(
+        ds.clone().public_key().unwrap(),
+        fresh.public_key().unwrap()
+    );
+    assert_eq!(ds.clone().subject(), fresh.subject());
 }
 
 #[test]

@@ -402,3 +402,47 @@ fn cached_chain_exposes_what_validation_found() {
         "{debug}"
     );
 }
+
+#[test]
+fn the_remembered_key_is_reused_only_for_the_same_bytes() {
+    let pki = TestPki::generate(UnixTime::now()).unwrap();
+    let chain = vec![pki.document_signer.der().to_vec()];
+    let fp = TrustFingerprint::of(&pki.issuer_trust_store());
+    let other_fp = TrustFingerprint::of(&TrustStore::new());
+    let usage = ChainUsage::DocumentSigner;
+    let cache = ChainCache::new(8);
+    let key = ChainKey::new(&fp, usage, &chain);
+    assert_eq!(cache.key(&fp, usage, &chain), key);
+    assert_eq!(cache.key(&fp, usage, &chain), key, "remembered");
+
+    let len = chain[0].len();
+    let mut variants: Vec<(TrustFingerprint, ChainUsage, Vec<Vec<u8>>)> = [0, 1, len / 2, len - 1]
+        .into_iter()
+        .map(|i| {
+            let mut changed = chain.clone();
+            changed[0][i] ^= 0x01;
+            (fp, usage, changed)
+        })
+        .collect();
+    let mut longer = chain.clone();
+    longer.push(pki.iaca.der().to_vec());
+    let mut shorter = chain.clone();
+    shorter[0].pop();
+    variants.extend([
+        (fp, usage, longer),
+        (fp, usage, shorter),
+        (fp, usage, Vec::new()),
+        (other_fp, usage, chain.clone()),
+        (fp, ChainUsage::ReaderAuth, chain.clone()),
+    ]);
+    for (anchors, usage_v, changed) in &variants {
+        // Right after the original (remembered), and right after itself.
+        assert_eq!(cache.key(&fp, usage, &chain), key);
+        let fresh = ChainKey::new(anchors, *usage_v, changed);
+        assert_ne!(fresh, key);
+        assert_eq!(cache.key(anchors, *usage_v, changed), fresh);
+        assert_eq!(cache.key(anchors, *usage_v, changed), fresh);
+    }
+    cache.clear();
+    assert_eq!(cache.key(&fp, usage, &chain), key);
+}

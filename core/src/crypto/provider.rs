@@ -135,8 +135,21 @@ pub trait CryptoProvider: Send + Sync + core::fmt::Debug {
         sealed: &[u8],
     ) -> Result<Zeroizing<Vec<u8>>, CryptoError>;
 
-    /// A fresh software P-256 key.
-    fn generate_key(&self) -> Result<SoftwareKey, CryptoError>;
+    /// A fresh software P-256 key from this provider's random source.
+    ///
+    /// The default draws 32 bytes with [`CryptoProvider::fill_random`] and uses them as the
+    /// scalar when they are in `[1, n-1]`; otherwise (probability about 2⁻³²) new bytes are
+    /// drawn.
+    fn generate_key(&self) -> Result<SoftwareKey, CryptoError> {
+        for _ in 0..16 {
+            let mut bytes = Zeroizing::new([0u8; FIELD_LEN]);
+            self.fill_random(bytes.as_mut_slice())?;
+            if let Ok(key) = SoftwareKey::from_bytes(bytes.as_slice()) {
+                return Ok(key);
+            }
+        }
+        Err(CryptoError::Rng)
+    }
 
     /// ES256 signature of `message` with a software key, raw `r‖s`. A provider may use a
     /// random or a deterministic (RFC 6979) nonce.
@@ -433,19 +446,6 @@ impl CryptoProvider for RustCrypto {
             .decrypt(&(*iv).into(), Payload { msg: sealed, aad })
             .map(Zeroizing::new)
             .map_err(|_| CryptoError::AeadOpen)
-    }
-
-    fn generate_key(&self) -> Result<SoftwareKey, CryptoError> {
-        // 32 random bytes are used as the scalar when they are in [1, n-1]; otherwise
-        // (probability about 2⁻³²) new bytes are drawn.
-        for _ in 0..16 {
-            let mut bytes = Zeroizing::new([0u8; FIELD_LEN]);
-            self.fill_random(bytes.as_mut_slice())?;
-            if let Ok(key) = SoftwareKey::from_bytes(bytes.as_slice()) {
-                return Ok(key);
-            }
-        }
-        Err(CryptoError::Rng)
     }
 
     fn sign_es256(&self, key: &SoftwareKey, message: &[u8]) -> Result<[u8; 64], CryptoError> {

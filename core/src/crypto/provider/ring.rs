@@ -14,7 +14,7 @@ use super::{
     CryptoProvider, Es256Signature, RustCrypto, AES_256_GCM_KEY_LEN, AES_GCM_IV_LEN,
     AES_GCM_TAG_LEN,
 };
-use crate::crypto::{CryptoError, EcPublicKey, SharedSecret, SoftwareKey, FIELD_LEN};
+use crate::crypto::{CryptoError, EcPublicKey, SharedSecret, SoftwareKey};
 
 /// The provider on `ring` 0.17 (feature `ring`); see the module documentation for what it
 /// delegates to [`RustCrypto`].
@@ -141,19 +141,6 @@ impl CryptoProvider for Ring {
             .len();
         in_out.truncate(len);
         Ok(in_out)
-    }
-
-    fn generate_key(&self) -> Result<SoftwareKey, CryptoError> {
-        // As RustCrypto, with ring's random source: a scalar in [1, n-1] from 32 random
-        // bytes, redrawn otherwise (probability about 2⁻³²).
-        for _ in 0..16 {
-            let mut bytes = Zeroizing::new([0u8; FIELD_LEN]);
-            self.fill_random(bytes.as_mut_slice())?;
-            if let Ok(key) = SoftwareKey::from_bytes(bytes.as_slice()) {
-                return Ok(key);
-            }
-        }
-        Err(CryptoError::Rng)
     }
 
     fn sign_es256(&self, key: &SoftwareKey, message: &[u8]) -> Result<[u8; 64], CryptoError> {

@@ -637,19 +637,7 @@ fn may_drive_and_age_over_on_a_verified_driving_licence() {
     let ask = |ids: &[&str]| {
         s.verifier
             .build_request(
-                vec![DocumentRequest {
-                    doc_type: doc_type.clone(),
-                    elements: ids
-                        .iter()
-                        .map(|i| RequestedElement {
-                            namespace: doc_type.clone(),
-                            identifier: (*i).into(),
-                            intent_to_retain: false,
-                        })
-                        .collect(),
-                    request_info: vec![],
-                    purpose: Some("租车".into()),
-                }],
+                vec![document_request(&doc_type, &doc_type, ids, Some("租车"))],
                 s.transcript.clone(),
             )
             .unwrap()
@@ -699,16 +687,12 @@ fn may_drive_and_age_over_on_a_verified_driving_licence() {
     // A purpose that is too long is refused before anything is signed.
     assert!(matches!(
         s.verifier.build_request(
-            vec![DocumentRequest {
-                doc_type: doc_type.clone(),
-                elements: vec![RequestedElement {
-                    namespace: doc_type.clone(),
-                    identifier: "age_over_18".into(),
-                    intent_to_retain: false,
-                }],
-                request_info: vec![],
-                purpose: Some("长".repeat(201)),
-            }],
+            vec![document_request(
+                &doc_type,
+                &doc_type,
+                &["age_over_18"],
+                Some(&"长".repeat(201)),
+            )],
             s.transcript.clone(),
         ),
         Err(ZhengzhaoError::InvalidInput { .. })

@@ -30,20 +30,11 @@ fn ble() -> Vec<RetrievalMethod> {
 
 fn asks(ids: &[&str]) -> Vec<DocumentRequest> {
     vec![DocumentRequest {
-        doc_type: MDL.into(),
-        elements: ids
-            .iter()
-            .map(|id| RequestedElement {
-                namespace: NS.into(),
-                identifier: (*id).into(),
-                intent_to_retain: false,
-            })
-            .collect(),
         request_info: vec![MapEntry {
             key: text("purposeOfUse"),
             value: text("租车资格核验"),
         }],
-        purpose: None,
+        ..document_request(MDL, NS, ids, None)
     }]
 }
 

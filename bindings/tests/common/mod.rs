@@ -137,22 +137,32 @@ pub fn setup(area: Arc<dyn SecureArea>) -> Setup {
     setup_with(Wallet::in_memory(area))
 }
 
+/// A request for `ids` in `namespace` of `doc_type` (none to be retained), with `purpose`.
+pub fn document_request(
+    doc_type: &str,
+    namespace: &str,
+    ids: &[&str],
+    purpose: Option<&str>,
+) -> DocumentRequest {
+    DocumentRequest {
+        doc_type: doc_type.into(),
+        elements: ids
+            .iter()
+            .map(|id| RequestedElement {
+                namespace: namespace.into(),
+                identifier: (*id).into(),
+                intent_to_retain: false,
+            })
+            .collect(),
+        request_info: vec![],
+        purpose: purpose.map(Into::into),
+    }
+}
+
 pub fn request_for(s: &Setup, ids: &[&str]) -> Vec<u8> {
     s.verifier
         .build_request(
-            vec![DocumentRequest {
-                doc_type: MDL.into(),
-                elements: ids
-                    .iter()
-                    .map(|id| RequestedElement {
-                        namespace: NS.into(),
-                        identifier: (*id).into(),
-                        intent_to_retain: false,
-                    })
-                    .collect(),
-                request_info: vec![],
-                purpose: Some("租车资格核验".into()),
-            }],
+            vec![document_request(MDL, NS, ids, Some("租车资格核验"))],
             s.transcript.clone(),
         )
         .unwrap()

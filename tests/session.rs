@@ -440,6 +440,29 @@ fn two_phase_signing_through_send_response() {
 }
 
 #[test]
+fn two_phase_response_can_end_the_session_in_the_same_message() {
+    use zhengzhao::holder::ResponseBuilder;
+    let w = world();
+    let (consent, reader, _) = w.start(&["age_over_18", "family_name"]);
+    let doc = &consent.request().documents()[0];
+    let pending = ResponseBuilder::new(consent.transcript())
+        .prepare_document(&w.f.credential, doc, &doc.disclosable(&w.f.credential))
+        .unwrap();
+    let signature =
+        zhengzhao::crypto::Signer::sign(&w.f.device_key, pending.to_be_signed()).unwrap();
+    let mut builder = ResponseBuilder::new(consent.transcript());
+    builder.add_completed(pending.complete(&signature).unwrap());
+    let response = builder.finish();
+    let last = consent.send_response_and_terminate(&response).unwrap();
+    // One message carries the response and status 20: the reader verifies, then is done.
+    let parsed = SessionData::parse(&last, &Limits::default()).unwrap();
+    assert_eq!(parsed.status(), Some(SessionStatus::Termination));
+    let (verified, reader) = w.verified(reader, &last);
+    assert!(reader.is_none(), "the holder ended the session");
+    assert_eq!(verified.documents[0].issuer_signed[NS].len(), 2);
+}
+
+#[test]
 fn replayed_and_reordered_messages_are_rejected() {
     let w = world();
     let (consent, reader, establishment) = w.start(&["family_name"]);

@@ -223,24 +223,34 @@ impl HolderSession {
         Ok(documents)
     }
 
-    /// Sends `response` (built for the pending request) and records `selection`'s
-    /// disclosures before the message is handed out.
+    /// Sends `response` (built for the pending request; with `end_session` in a message that
+    /// also ends the session) and records `selection`'s disclosures before the message is
+    /// handed out.
     fn send(
         &self,
         state: &mut Holder,
         response: &[u8],
         selection: &zhengzhao::wallet::Selection,
+        end_session: bool,
     ) -> Result<SessionResponse, ZhengzhaoError> {
         let Holder::AwaitingConsent(consent, _) = std::mem::replace(state, Holder::Ended) else {
             return Err(wrong_state("completeResponse", "ended"));
         };
-        let (connected, message) = consent.send_response(response).map_err(|e| self.fail(e))?;
+        let (next, message) = if end_session {
+            let message = consent
+                .send_response_and_terminate(response)
+                .map_err(|e| self.fail(e))?;
+            (Holder::Ended, message)
+        } else {
+            let (connected, message) = consent.send_response(response).map_err(|e| self.fail(e))?;
+            (Holder::Connected(connected), message)
+        };
         let events = self
             .wallet
             .core()
             .record(selection, UnixTime::now())
             .map_err(|e| self.fail_host(e))?;
-        *state = Holder::Connected(connected);
+        *state = next;
         Ok(SessionResponse {
             message,
             disclosures: events.into_iter().map(Into::into).collect(),
@@ -400,22 +410,25 @@ impl HolderSession {
 
     /// Phase two: completes the presentation prepared for the pending request with one
     /// signature per signing request, each checked against the copy's device key, encrypts
-    /// the response, records the disclosures, and returns the SessionData to send (the
-    /// session stays open; `terminate` ends it). A wrong count, or a presentation prepared
+    /// the response, records the disclosures, and returns the SessionData to send. The
+    /// session stays open (`terminate` ends it), or with `end_session` the same message ends
+    /// it, as in `respond`. A wrong count, or a presentation prepared
     /// elsewhere, changes nothing (`InvalidInput`); a signature that does not verify
     /// (`KeyStore`) uses up the prepared presentation but leaves the request pending (prepare
     /// again, or decline); a later failure ends the session with an `errorReply()`.
+    #[uniffi::method(default(end_session = false))]
     pub fn complete_response(
         &self,
         prepared: Arc<PreparedPresentation>,
         signatures: Vec<Vec<u8>>,
+        end_session: bool,
     ) -> Result<SessionResponse, ZhengzhaoError> {
         let mut state = self.lock();
         let Holder::AwaitingConsent(_, request) = &*state else {
             return Err(wrong_state("completeResponse", state.name()));
         };
         let (response, selection) = prepared.complete(&signatures, Some(*request))?;
-        self.send(&mut state, &response, &selection)
+        self.send(&mut state, &response, &selection, end_session)
     }
 
     /// Declines the pending request and ends the session; returns the SessionData to send.

@@ -302,7 +302,7 @@ fn two_phase_signing_inside_a_session() {
         Err(ZhengzhaoError::InvalidInput { .. })
     ));
     assert!(matches!(
-        holder.complete_response(prepared.clone(), vec![]),
+        holder.complete_response(prepared.clone(), vec![], false),
         Err(ZhengzhaoError::InvalidInput { .. })
     ));
     // The host signs outside (its biometric prompt), then completes and sends.
@@ -311,7 +311,7 @@ fn two_phase_signing_inside_a_session() {
         .map(|r| area.sign(r.key_alias.clone(), r.message.clone()).unwrap())
         .collect();
     let answer = holder
-        .complete_response(prepared.clone(), signatures)
+        .complete_response(prepared.clone(), signatures, false)
         .unwrap();
     assert_eq!(answer.disclosures.len(), 1);
     let response = answered(reader.handle_response(answer.message).unwrap());
@@ -322,7 +322,7 @@ fn two_phase_signing_inside_a_session() {
     assert_eq!(response.documents[0].issuer_signed.len(), 2);
     // Once only, and not for the next request of the same session.
     assert!(matches!(
-        holder.complete_response(prepared, vec![vec![0; 64]]),
+        holder.complete_response(prepared, vec![vec![0; 64]], false),
         Err(ZhengzhaoError::WrongState { .. })
     ));
     let HolderEvent::Request { documents } = holder
@@ -335,14 +335,21 @@ fn two_phase_signing_inside_a_session() {
     let fresh = holder.prepare_response(approve_all(&documents)).unwrap();
     // A wrong signature uses the prepared presentation up, the request stays pending.
     assert!(matches!(
-        holder.complete_response(stale, vec![vec![1; 64]]),
+        holder.complete_response(stale, vec![vec![1; 64]], false),
         Err(ZhengzhaoError::KeyStore { .. })
     ));
     assert!(!holder.is_ended());
     let r = &fresh.signing_requests()[0];
     let signature = area.sign(r.key_alias.clone(), r.message.clone()).unwrap();
-    let answer = holder.complete_response(fresh, vec![signature]).unwrap();
-    answered(reader.handle_response(answer.message).unwrap());
+    // The last answer ends the session in the same message.
+    let answer = holder
+        .complete_response(fresh, vec![signature], true)
+        .unwrap();
+    assert!(holder.is_ended());
+    assert!(matches!(
+        reader.handle_response(answer.message).unwrap(),
+        ReaderOutcome::FinalResponse { .. }
+    ));
 }
 
 /// An in-memory host storage whose calls on one collection fail while it is set.

@@ -624,8 +624,10 @@ def test_two_phase_signing_inside_a_session():
     assert not holder.is_ended()
     retry = holder.prepare_response(approvals)
     [step] = retry.signing_requests()
-    answer = holder.complete_response(retry, [area.sign(step.key_alias, step.message)])
-    assert isinstance(reader.handle_response(answer.message), zz.ReaderOutcome.RESPONSE)
+    # The last answer ends the session in the same message (end_session defaults to False).
+    answer = holder.complete_response(retry, [area.sign(step.key_alias, step.message)], end_session=True)
+    assert holder.is_ended()
+    assert isinstance(reader.handle_response(answer.message), zz.ReaderOutcome.FINAL_RESPONSE)
 
 
 def test_storage_failures_after_the_session_keys_end_it_with_status_20():

@@ -235,8 +235,7 @@ impl AwaitingConsent {
         approvals: &[Approval<'_>],
     ) -> Result<Vec<u8>, SessionError> {
         let response = self.build(approvals)?;
-        let mut channel = self.channel;
-        channel.seal(&response, Some(SessionStatus::Termination))
+        self.send_response_and_terminate(&response)
     }
 
     /// Sends a DeviceResponse built by the caller for [`AwaitingConsent::transcript`].
@@ -247,6 +246,17 @@ impl AwaitingConsent {
         let mut channel = self.channel;
         let message = channel.seal(device_response, None)?;
         Ok((HolderConnected { channel }, message))
+    }
+
+    /// Sends a DeviceResponse built by the caller for [`AwaitingConsent::transcript`] and ends
+    /// the session in the same message (SessionData with data and status 20), as
+    /// [`AwaitingConsent::respond_and_terminate`] does for a response built here.
+    pub fn send_response_and_terminate(
+        self,
+        device_response: &[u8],
+    ) -> Result<Vec<u8>, SessionError> {
+        let mut channel = self.channel;
+        channel.seal(device_response, Some(SessionStatus::Termination))
     }
 
     /// Declines: ends the session without a response (SessionData with status 20).

@@ -3,6 +3,7 @@
 mod common;
 
 use common::fixture::{fixture, fixture_from, present, Fixture, MDL, NS};
+use common::{cbor_error, chain_error, cose_error};
 use zhengzhao::cbor::{decode, encode, CborError, Limits, Value};
 use zhengzhao::cose::{CoseError, CoseSign1};
 use zhengzhao::crypto::SoftwareKey;
@@ -112,13 +113,7 @@ fn expired_document_signer_certificate() {
     let f = fixture_from(TestPki::generate_with(&opts).unwrap());
     let err = verify(&f, &good(&f)).unwrap_err();
     assert!(
-        matches!(
-            err,
-            VerifyError::IssuerChain {
-                source: TrustError::Expired { position: 0 },
-                ..
-            }
-        ),
+        matches!(chain_error(&err), Some(TrustError::Expired { position: 0 })),
         "{err:?}"
     );
 }
@@ -134,13 +129,7 @@ fn untrusted_issuer() {
         .verify(&good(&f), &f.transcript, f.now, None)
         .unwrap_err();
     assert!(
-        matches!(
-            err,
-            VerifyError::IssuerChain {
-                source: TrustError::UntrustedRoot,
-                ..
-            }
-        ),
+        matches!(chain_error(&err), Some(TrustError::UntrustedRoot)),
         "{err:?}"
     );
 }
@@ -155,11 +144,8 @@ fn impostor_issuer_with_the_same_name() {
         .unwrap_err();
     assert!(
         matches!(
-            err,
-            VerifyError::IssuerChain {
-                source: TrustError::SignatureInvalid { position: 0 },
-                ..
-            }
+            chain_error(&err),
+            Some(TrustError::SignatureInvalid { position: 0 })
         ),
         "{err:?}"
     );
@@ -268,8 +254,8 @@ fn unknown_algorithm() {
     let err = verify(&f, &bad).unwrap_err();
     assert!(
         matches!(
-            err,
-            VerifyError::Malformed(ModelError::Cose(CoseError::UnsupportedAlgorithm(Some(-8))))
+            cose_error(&err),
+            Some(CoseError::UnsupportedAlgorithm(Some(-8)))
         ),
         "{err:?}"
     );
@@ -283,10 +269,7 @@ fn mismatched_algorithm() {
     let bad = replace_protected(&good(&f), false, vec![0xa1, 0x01, 0x05]);
     let err = verify(&f, &bad).unwrap_err();
     assert!(
-        matches!(
-            err,
-            VerifyError::Malformed(ModelError::Cose(CoseError::AlgorithmMismatch))
-        ),
+        matches!(cose_error(&err), Some(CoseError::AlgorithmMismatch)),
         "{err:?}"
     );
 }
@@ -297,10 +280,7 @@ fn missing_algorithm() {
     let bad = replace_protected(&good(&f), true, vec![0xa0]);
     let err = verify(&f, &bad).unwrap_err();
     assert!(
-        matches!(
-            err,
-            VerifyError::Malformed(ModelError::Cose(CoseError::AlgorithmMissing))
-        ),
+        matches!(cose_error(&err), Some(CoseError::AlgorithmMissing)),
         "{err:?}"
     );
 }
@@ -343,13 +323,7 @@ fn trailing_bytes() {
     bad.push(0x00);
     let err = verify(&f, &bad).unwrap_err();
     assert!(
-        matches!(
-            err,
-            VerifyError::Malformed(ModelError::Format(FormatError::Cbor {
-                source: CborError::TrailingBytes { .. },
-                ..
-            }))
-        ),
+        matches!(cbor_error(&err), Some(CborError::TrailingBytes { .. })),
         "{err:?}"
     );
 }
@@ -362,13 +336,7 @@ fn duplicate_map_keys() {
     });
     let err = verify(&f, &bad).unwrap_err();
     assert!(
-        matches!(
-            err,
-            VerifyError::Malformed(ModelError::Format(FormatError::Cbor {
-                source: CborError::DuplicateKey { .. },
-                ..
-            }))
-        ),
+        matches!(cbor_error(&err), Some(CborError::DuplicateKey { .. })),
         "{err:?}"
     );
 }
@@ -384,13 +352,7 @@ fn oversize_input() {
         .verify(&bytes, &f.transcript, f.now, None)
         .unwrap_err();
     assert!(
-        matches!(
-            err,
-            VerifyError::Malformed(ModelError::Format(FormatError::Cbor {
-                source: CborError::TooLarge { .. },
-                ..
-            }))
-        ),
+        matches!(cbor_error(&err), Some(CborError::TooLarge { .. })),
         "{err:?}"
     );
 }
@@ -403,13 +365,7 @@ fn excessive_nesting() {
     bad.push(0x00);
     let err = verify(&f, &bad).unwrap_err();
     assert!(
-        matches!(
-            err,
-            VerifyError::Malformed(ModelError::Format(FormatError::Cbor {
-                source: CborError::TooDeep { .. },
-                ..
-            }))
-        ),
+        matches!(cbor_error(&err), Some(CborError::TooDeep { .. })),
         "{err:?}"
     );
 }

@@ -9,10 +9,10 @@ use zhengzhao::issuer::Issuer;
 use zhengzhao::model::{Credential, DeviceRequest, DocRequest, ItemsRequest, SessionTranscript};
 use zhengzhao::profiles::predicates::{age_over, disclosed_vehicle_classes, may_drive};
 use zhengzhao::profiles::{
-    issue, AuthorisationError, Authority, CitizenIdError, Claims, LicenceId, LicenceIdError,
-    LicenceVerifier, LicenceVerifyError, MsoValidity, Namespace, PredicateError, Profile,
-    ProfileError, ProfileWarning, PurposeError, PurposeOfUse, TrustList, TrustListError, Uscc,
-    UsccError, VehicleClass, COMMON_NAMESPACE, PURPOSE_OF_USE_KEY,
+    issue, AuthorisationError, Authority, CitizenIdError, Claims, IssuedLicence, LicenceId,
+    LicenceIdError, LicenceVerifier, LicenceVerifyError, MsoValidity, Namespace, PredicateError,
+    Profile, ProfileError, ProfileWarning, PurposeError, PurposeOfUse, TrustList, TrustListError,
+    Uscc, UsccError, VehicleClass, VerifiedLicences, COMMON_NAMESPACE, PURPOSE_OF_USE_KEY,
 };
 use zhengzhao::time::UnixTime;
 use zhengzhao::trust::testpki::{TestPki, TestPkiOptions};
@@ -163,6 +163,31 @@ impl World {
             self.now.add_secs(90 * DAY),
         )
     }
+
+    /// Issues `claims` under `profile` with `authority`'s document signer, bound to
+    /// `device_key` and valid for [`World::validity`]; issuance must succeed.
+    fn issue(
+        &self,
+        authority: &Authorityish,
+        profile: &Profile,
+        claims: &Claims,
+        device_key: &SoftwareKey,
+    ) -> IssuedLicence {
+        issue(
+            &issuer_of(authority),
+            profile,
+            claims,
+            device_key.public(),
+            self.validity(),
+        )
+        .unwrap()
+    }
+
+    /// What the business's verifier ([`World::verifier`]) makes of `p`, now.
+    fn verify(&self, p: &Presentation) -> Result<VerifiedLicences, LicenceVerifyError> {
+        self.verifier()
+            .verify(&p.response, &p.transcript, self.now, None)
+    }
 }
 
 fn issuer_of(a: &Authorityish) -> Issuer {
@@ -303,14 +328,7 @@ fn resident_id_card_end_to_end() {
     let w = world();
     let profile = Profile::resident_id_card();
     let device_key = SoftwareKey::generate().unwrap();
-    let issued = issue(
-        &issuer_of(&w.ministry),
-        &profile,
-        &id_card_claims(&w),
-        device_key.public(),
-        w.validity(),
-    )
-    .unwrap();
+    let issued = w.issue(&w.ministry, &profile, &id_card_claims(&w), &device_key);
     assert!(issued.warnings.is_empty());
     let ids = issued.credential.element_ids();
     assert!(ids.contains(&(profile.doc_type().to_owned(), "age_over_18".to_owned())));
@@ -335,10 +353,7 @@ fn resident_id_card_end_to_end() {
     );
     assert_eq!(p.purpose_seen, Some(purpose));
 
-    let out = w
-        .verifier()
-        .verify(&p.response, &p.transcript, w.now, None)
-        .unwrap();
+    let out = w.verify(&p).unwrap();
     assert_eq!(out.licences.len(), 1);
     let licence = &out.licences[0];
     assert_eq!(licence.authority_name, "公安部");
@@ -365,14 +380,7 @@ fn driving_licence_end_to_end() {
     let w = world();
     let profile = Profile::driving_licence();
     let device_key = SoftwareKey::generate().unwrap();
-    let issued = issue(
-        &issuer_of(&w.traffic),
-        &profile,
-        &driving_claims(&w),
-        device_key.public(),
-        w.validity(),
-    )
-    .unwrap();
+    let issued = w.issue(&w.traffic, &profile, &driving_claims(&w), &device_key);
     let purpose = PurposeOfUse::new("租车准驾车型核验").unwrap();
     let p = present(
         &w,
@@ -386,10 +394,7 @@ fn driving_licence_end_to_end() {
         &purpose,
     );
     assert_eq!(p.purpose_seen, Some(purpose));
-    let out = w
-        .verifier()
-        .verify(&p.response, &p.transcript, w.now, None)
-        .unwrap();
+    let out = w.verify(&p).unwrap();
     let licence = &out.licences[0];
     assert_eq!(licence.authority_name, "广东省公安厅交通管理局");
     let doc = &licence.document;
@@ -418,14 +423,12 @@ fn business_licence_end_to_end() {
     let profile = Profile::business_licence();
     let holder = uscc("91440106", "MA5C0Q1K");
     let device_key = SoftwareKey::generate().unwrap();
-    let issued = issue(
-        &issuer_of(&w.market),
+    let issued = w.issue(
+        &w.market,
         &profile,
         &business_claims(&w, &holder),
-        device_key.public(),
-        w.validity(),
-    )
-    .unwrap();
+        &device_key,
+    );
     assert!(issued.warnings.is_empty());
     let purpose = PurposeOfUse::new("签订采购合同前核验营业执照").unwrap();
     let p = present(
@@ -440,10 +443,7 @@ fn business_licence_end_to_end() {
         ],
         &purpose,
     );
-    let out = w
-        .verifier()
-        .verify(&p.response, &p.transcript, w.now, None)
-        .unwrap();
+    let out = w.verify(&p).unwrap();
     let licence = &out.licences[0];
     assert_eq!(licence.authority_name, "国家市场监督管理总局");
     let face = &licence.document.issuer_signed[profile.doc_type()];
@@ -462,14 +462,12 @@ fn pilot_era_holder_code_is_issued_with_a_warning() {
     let holder = with_uscc_check("91440300MA5FABCD5");
     let parsed = Uscc::parse(&holder).unwrap();
     assert!(!parsed.organisation_code_valid());
-    let issued = issue(
-        &issuer_of(&w.market),
+    let issued = w.issue(
+        &w.market,
         &Profile::business_licence(),
         &business_claims(&w, &holder),
-        SoftwareKey::generate().unwrap().public(),
-        w.validity(),
-    )
-    .unwrap();
+        &SoftwareKey::generate().unwrap(),
+    );
     assert!(issued.warnings.contains(&ProfileWarning::PilotEraUscc {
         identifier: "holder_code"
     }));
@@ -493,14 +491,7 @@ fn unauthorised_licence_type_is_rejected_at_verification() {
         )
         .with_text("issuing_authority_code", w.traffic.code.as_str());
     let device_key = SoftwareKey::generate().unwrap();
-    let issued = issue(
-        &issuer_of(&w.traffic),
-        &profile,
-        &claims,
-        device_key.public(),
-        w.validity(),
-    )
-    .unwrap();
+    let issued = w.issue(&w.traffic, &profile, &claims, &device_key);
     let purpose = PurposeOfUse::new("核验").unwrap();
     let p = present(
         &w,
@@ -516,7 +507,7 @@ fn unauthorised_licence_type_is_rejected_at_verification() {
         .unwrap();
     assert_eq!(plain.documents.len(), 1);
     // …and the trust list still refuses it.
-    match w.verifier().verify(&p.response, &p.transcript, w.now, None) {
+    match w.verify(&p) {
         Err(LicenceVerifyError::Authorisation {
             document: 0,
             source:
@@ -576,14 +567,7 @@ fn derived_predicates_are_answered_only_from_disclosed_data() {
     let w = world();
     let profile = Profile::resident_id_card();
     let device_key = SoftwareKey::generate().unwrap();
-    let issued = issue(
-        &issuer_of(&w.ministry),
-        &profile,
-        &id_card_claims(&w),
-        device_key.public(),
-        w.validity(),
-    )
-    .unwrap();
+    let issued = w.issue(&w.ministry, &profile, &id_card_claims(&w), &device_key);
     let purpose = PurposeOfUse::new("网吧实名登记年龄核验").unwrap();
     let verify = |asked: &[(Namespace, &str)]| {
         let p = present(
@@ -594,12 +578,7 @@ fn derived_predicates_are_answered_only_from_disclosed_data() {
             asked,
             &purpose,
         );
-        w.verifier()
-            .verify(&p.response, &p.transcript, w.now, None)
-            .unwrap()
-            .licences
-            .remove(0)
-            .document
+        w.verify(&p).unwrap().licences.remove(0).document
     };
 
     // Only the derived boolean: answered, and the birth date is not in the output.
@@ -631,14 +610,7 @@ fn derived_predicates_are_answered_only_from_disclosed_data() {
 
     // A driving licence presented without its classes answers no driving question.
     let dl = Profile::driving_licence();
-    let issued = issue(
-        &issuer_of(&w.traffic),
-        &dl,
-        &driving_claims(&w),
-        device_key.public(),
-        w.validity(),
-    )
-    .unwrap();
+    let issued = w.issue(&w.traffic, &dl, &driving_claims(&w), &device_key);
     let p = present(
         &w,
         &dl,
@@ -650,13 +622,7 @@ fn derived_predicates_are_answered_only_from_disclosed_data() {
         ],
         &purpose,
     );
-    let doc = w
-        .verifier()
-        .verify(&p.response, &p.transcript, w.now, None)
-        .unwrap()
-        .licences
-        .remove(0)
-        .document;
+    let doc = w.verify(&p).unwrap().licences.remove(0).document;
     assert_eq!(
         may_drive(&doc, VehicleClass::C1),
         Err(PredicateError::NotDisclosed {
@@ -1070,14 +1036,7 @@ fn signed_trust_list_is_verified_before_use_and_updated_in_order() {
     // The traffic police department left the list: its driving licences no longer verify.
     let device_key = SoftwareKey::generate().unwrap();
     let dl = Profile::driving_licence();
-    let issued = issue(
-        &issuer_of(&w.traffic),
-        &dl,
-        &driving_claims(&w),
-        device_key.public(),
-        w.validity(),
-    )
-    .unwrap();
+    let issued = w.issue(&w.traffic, &dl, &driving_claims(&w), &device_key);
     let p = present(
         &w,
         &dl,
@@ -1126,14 +1085,7 @@ fn verify_error_from_the_core_passes_through() {
     let w = world();
     let profile = Profile::resident_id_card();
     let device_key = SoftwareKey::generate().unwrap();
-    let issued = issue(
-        &issuer_of(&w.ministry),
-        &profile,
-        &id_card_claims(&w),
-        device_key.public(),
-        w.validity(),
-    )
-    .unwrap();
+    let issued = w.issue(&w.ministry, &profile, &id_card_claims(&w), &device_key);
     let p = present(
         &w,
         &profile,

@@ -44,10 +44,11 @@ fn hexs(v: &Json) -> Vec<u8> {
     hex::decode(v.as_str().unwrap()).unwrap()
 }
 
-/// Runs every test of every group; returns (valid, invalid, acceptable) counts. Failures name
-/// the provider.
+/// Runs every test of every group of the `family` file `doc`; prints and returns the
+/// (valid, invalid, acceptable) counts, the record of what ran. Failures name the provider.
 fn each_test(
     provider: &dyn CryptoProvider,
+    family: &str,
     doc: &Json,
     mut f: impl FnMut(&Json, &Json) -> Outcome,
 ) -> [usize; 3] {
@@ -88,6 +89,10 @@ fn each_test(
         provider.name(),
         failures.len(),
         failures.join("\n")
+    );
+    println!(
+        "{}: {family}: {counts:?} (valid, invalid, acceptable)",
+        provider.name()
     );
     counts
 }
@@ -135,7 +140,7 @@ fn ecdsa_p256_raw_signatures_as_in_cose() {
     let doc = load("ecdsa_secp256r1_sha256_p1363_test.json");
     for p in providers() {
         let p = p.as_ref();
-        let counts = each_test(p, &doc, |g, t| {
+        let counts = each_test(p, "ECDSA P1363", &doc, |g, t| {
             let Some(key) = cose_key(g) else {
                 return Outcome::Rejected;
             };
@@ -144,10 +149,6 @@ fn ecdsa_p256_raw_signatures_as_in_cose() {
             let (msg, sig) = (hexs(&t["msg"]), hexs(&t["sig"]));
             outcome(provider::verify_es256_with(p, &key, &msg, &sig).is_ok())
         });
-        println!(
-            "{}: ECDSA P1363: {counts:?} (valid, invalid, acceptable)",
-            p.name()
-        );
         assert!(counts[0] > 50 && counts[1] > 50);
     }
 }
@@ -157,7 +158,7 @@ fn ecdsa_p256_der_signatures_from_keystores_and_certificates() {
     let doc = load("ecdsa_secp256r1_sha256_test.json");
     for p in providers() {
         let p = p.as_ref();
-        let counts = each_test(p, &doc, |g, t| {
+        let counts = each_test(p, "ECDSA DER", &doc, |g, t| {
             let key = EcPublicKey::from_sec1(&hexs(&g["publicKey"]["uncompressed"])).unwrap();
             let (msg, sig) = (hexs(&t["msg"]), hexs(&t["sig"]));
             let direct = provider::verify_es256_der_with(p, &key, &msg, &sig).is_ok();
@@ -177,10 +178,6 @@ fn ecdsa_p256_der_signatures_from_keystores_and_certificates() {
             }
             outcome(direct)
         });
-        println!(
-            "{}: ECDSA DER: {counts:?} (valid, invalid, acceptable)",
-            p.name()
-        );
         assert!(counts[0] > 50 && counts[1] > 200);
     }
 }
@@ -190,7 +187,7 @@ fn ecdh_p256_points() {
     let doc = load("ecdh_secp256r1_ecpoint_test.json");
     for p in providers() {
         let p = p.as_ref();
-        let counts = each_test(p, &doc, |_, t| {
+        let counts = each_test(p, "ECDH", &doc, |_, t| {
             let d = hexs(&t["private"]);
             let d: Vec<u8> = d.into_iter().skip_while(|b| *b == 0).collect();
             let mut scalar = vec![0u8; 32usize.saturating_sub(d.len())];
@@ -215,10 +212,6 @@ fn ecdh_p256_points() {
                 Err(_) => Outcome::Rejected,
             }
         });
-        println!(
-            "{}: ECDH: {counts:?} (valid, invalid, acceptable)",
-            p.name()
-        );
         assert!(counts[0] > 300 && counts[1] > 20);
     }
 }
@@ -228,7 +221,7 @@ fn hkdf_sha256() {
     let doc = load("hkdf_sha256_test.json");
     for p in providers() {
         let p = p.as_ref();
-        let counts = each_test(p, &doc, |_, t| {
+        let counts = each_test(p, "HKDF", &doc, |_, t| {
             let size = t["size"].as_u64().unwrap() as usize;
             let (ikm, salt, info) = (hexs(&t["ikm"]), hexs(&t["salt"]), hexs(&t["info"]));
             match provider::hkdf_sha256_with(p, &ikm, &salt, &info, size) {
@@ -247,10 +240,6 @@ fn hkdf_sha256() {
                 Err(_) => Outcome::Rejected,
             }
         });
-        println!(
-            "{}: HKDF: {counts:?} (valid, invalid, acceptable)",
-            p.name()
-        );
         assert!(counts[0] > 50);
     }
 }
@@ -261,7 +250,7 @@ fn hmac_sha256_full_and_truncated_tags() {
     for p in providers() {
         let p = p.as_ref();
         let mut truncated = 0;
-        let counts = each_test(p, &doc, |g, t| {
+        each_test(p, "HMAC", &doc, |g, t| {
             let (key, msg, tag) = (hexs(&t["key"]), hexs(&t["msg"]), hexs(&t["tag"]));
             if g["tagSize"].as_u64() == Some(256) {
                 return outcome(p.hmac_sha256_verify(&key, &msg, &tag).is_ok());
@@ -275,8 +264,7 @@ fn hmac_sha256_full_and_truncated_tags() {
             outcome(p.hmac_sha256(&key, &msg).starts_with(&tag))
         });
         println!(
-            "{}: HMAC: {counts:?} (valid, invalid, acceptable); \
-             {truncated} truncated-tag cases checked as prefixes",
+            "{}: HMAC: {truncated} truncated-tag cases checked as prefixes",
             p.name()
         );
         assert!(truncated > 0);
@@ -289,7 +277,7 @@ fn aes_gcm_256_bit_key_96_bit_iv() {
     for p in providers() {
         let p = p.as_ref();
         let mut unsupported = 0;
-        let counts = each_test(p, &doc, |g, t| {
+        let counts = each_test(p, "AES-GCM", &doc, |g, t| {
             let (key, iv, aad) = (hexs(&t["key"]), hexs(&t["iv"]), hexs(&t["aad"]));
             let (msg, ct, tag) = (hexs(&t["msg"]), hexs(&t["ct"]), hexs(&t["tag"]));
             let sealed = [ct.as_slice(), tag.as_slice()].concat();
@@ -341,8 +329,8 @@ fn aes_gcm_256_bit_key_96_bit_iv() {
         });
         let checked = counts[0] + counts[1] + counts[2] - unsupported;
         println!(
-            "{}: AES-GCM: {counts:?} (valid, invalid, acceptable); {checked} AES-256/96-bit-IV \
-             cases checked, {unsupported} other key/IV sizes rejected as unsupported by policy",
+            "{}: AES-GCM: {checked} AES-256/96-bit-IV cases checked, {unsupported} other \
+             key/IV sizes rejected as unsupported by policy",
             p.name()
         );
         assert!(checked > 60 && unsupported > 200);

@@ -1,6 +1,6 @@
 //! A freshly generated issuer, credential and presentation for the API tests.
 
-use zhengzhao::cbor::{FullDate, Value};
+use zhengzhao::cbor::Value;
 use zhengzhao::crypto::SoftwareKey;
 use zhengzhao::holder::{ParsedRequest, RequestOptions, ResponseBuilder};
 use zhengzhao::issuer::Issuer;
@@ -22,30 +22,10 @@ pub struct Fixture {
     pub issuer: Issuer,
 }
 
-/// Ten mDL-like elements.
+/// Ten mDL-like elements: the same ten the perf report and benchmarks measure
+/// (`zhengzhao_examples::perf::ten_elements`), so API tests and benchmarks share one set.
 pub fn ten_elements() -> Vec<(&'static str, Value)> {
-    let date = |s| FullDate::parse(s).unwrap().to_value();
-    vec![
-        ("family_name", Value::text("张")),
-        ("given_name", Value::text("三")),
-        ("birth_date", date("1990-03-04")),
-        ("issue_date", date("2024-01-15")),
-        ("expiry_date", date("2030-01-15")),
-        ("issuing_country", Value::text("CN")),
-        (
-            "issuing_authority",
-            Value::text("北京市公安局公安交通管理局"),
-        ),
-        ("document_number", Value::text("110101199003041234")),
-        ("age_over_18", Value::Bool(true)),
-        (
-            "driving_privileges",
-            Value::Array(vec![Value::Map(vec![
-                (Value::text("vehicle_category_code"), Value::text("C1")),
-                (Value::text("issue_date"), date("2024-01-15")),
-            ])]),
-        ),
-    ]
+    zhengzhao_examples::perf::ten_elements().expect("the fixed element values parse")
 }
 
 pub fn fixture() -> Fixture {

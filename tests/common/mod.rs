@@ -6,7 +6,13 @@ pub mod fixture;
 
 use std::path::PathBuf;
 
+use zhengzhao::cbor::CborError;
+use zhengzhao::cose::CoseError;
+use zhengzhao::format::FormatError;
+use zhengzhao::model::ModelError;
 use zhengzhao::time::UnixTime;
+use zhengzhao::trust::TrustError;
+use zhengzhao::verifier::VerifyError;
 
 /// The path of a file under `tests/vectors/`.
 pub fn vector_path(rel: &str) -> PathBuf {
@@ -43,4 +49,33 @@ pub fn provider() -> std::sync::Arc<dyn zhengzhao::crypto::CryptoProvider> {
 /// A verifier trusting `trust`, on the provider under test ([`provider`]).
 pub fn verifier(trust: zhengzhao::trust::TrustStore) -> zhengzhao::verifier::Verifier {
     zhengzhao::verifier::Verifier::new(trust).with_provider(provider())
+}
+
+/// The certificate check inside `err` when it is [`VerifyError::IssuerChain`] (for any
+/// document), so that a test can match the [`TrustError`] alone.
+pub fn chain_error(err: &VerifyError) -> Option<&TrustError> {
+    match err {
+        VerifyError::IssuerChain { source, .. } => Some(source),
+        _ => None,
+    }
+}
+
+/// The decoder's reason inside `err` when the response is malformed CBOR
+/// ([`VerifyError::Malformed`] holding a [`FormatError::Cbor`], at any structure).
+pub fn cbor_error(err: &VerifyError) -> Option<&CborError> {
+    match err {
+        VerifyError::Malformed(ModelError::Format(FormatError::Cbor { source, .. })) => {
+            Some(source)
+        }
+        _ => None,
+    }
+}
+
+/// The COSE reason inside `err` when the response is malformed COSE
+/// ([`VerifyError::Malformed`] holding a [`ModelError::Cose`]).
+pub fn cose_error(err: &VerifyError) -> Option<&CoseError> {
+    match err {
+        VerifyError::Malformed(ModelError::Cose(e)) => Some(e),
+        _ => None,
+    }
 }

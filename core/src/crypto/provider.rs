@@ -257,6 +257,13 @@ pub fn aes_256_gcm_open_with(
     provider.aes_256_gcm_open(key, iv, aad, sealed)
 }
 
+/// The HMAC-SHA-256 tag length check every provider's
+/// [`CryptoProvider::hmac_sha256_verify`] applies first: a tag that is not exactly 32 bytes is
+/// [`CryptoError::MacInvalid`], whichever provider runs.
+fn hmac_tag(tag: &[u8]) -> Result<&[u8; 32], CryptoError> {
+    tag.try_into().map_err(|_| CryptoError::MacInvalid)
+}
+
 fn aes_params<'a>(
     key: &'a [u8],
     iv: &'a [u8],
@@ -391,9 +398,7 @@ impl CryptoProvider for RustCrypto {
         tag: &[u8],
     ) -> Result<(), CryptoError> {
         use hmac::Mac;
-        if tag.len() != 32 {
-            return Err(CryptoError::MacInvalid);
-        }
+        let tag = hmac_tag(tag)?;
         let mut mac = hmac_instance(key);
         mac.update(message);
         mac.verify_slice(tag).map_err(|_| CryptoError::MacInvalid)
@@ -515,11 +520,7 @@ pub mod fuzzing {
             _message: &[u8],
             tag: &[u8],
         ) -> Result<(), CryptoError> {
-            if tag.len() == 32 {
-                Ok(())
-            } else {
-                Err(CryptoError::MacInvalid)
-            }
+            super::hmac_tag(tag).map(|_| ())
         }
 
         fn hkdf_sha256(

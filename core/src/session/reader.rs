@@ -32,6 +32,20 @@ struct Channel {
     limits: Limits,
 }
 
+impl Channel {
+    /// Encrypts `request` with the next reader-to-device counter, frames the ciphertext with
+    /// `frame` (SessionEstablishment for the first request, SessionData after it) and hands
+    /// the channel to the wait for the holder's answer.
+    fn send_request(
+        mut self,
+        request: &DeviceRequest,
+        frame: impl FnOnce(Vec<u8>) -> Vec<u8>,
+    ) -> Result<(AwaitingResponse, Vec<u8>), SessionError> {
+        let data = self.cipher.encrypt(&request.to_bytes())?;
+        Ok((AwaitingResponse { channel: self }, frame(data)))
+    }
+}
+
 impl ReaderSession {
     /// Reads an engagement QR code (`mdoc:` + base64url), creates a fresh ephemeral key and
     /// derives the session keys with the QR handover (`null`).
@@ -105,12 +119,10 @@ impl ReaderSession {
         self,
         request: &DeviceRequest,
     ) -> Result<(AwaitingResponse, Vec<u8>), SessionError> {
-        let mut channel = self.channel;
-        let data = channel.cipher.encrypt(&request.to_bytes())?;
-        let message =
-            SessionEstablishment::from_parts(self.e_reader_cose_key, self.e_reader_key_bytes, data)
-                .to_bytes();
-        Ok((AwaitingResponse { channel }, message))
+        let (cose_key, key_bytes) = (self.e_reader_cose_key, self.e_reader_key_bytes);
+        self.channel.send_request(request, |data| {
+            SessionEstablishment::from_parts(cose_key, key_bytes, data).to_bytes()
+        })
     }
 }
 
@@ -201,12 +213,8 @@ impl ReaderConnected {
         self,
         request: &DeviceRequest,
     ) -> Result<(AwaitingResponse, Vec<u8>), SessionError> {
-        let mut channel = self.channel;
-        let data = channel.cipher.encrypt(&request.to_bytes())?;
-        Ok((
-            AwaitingResponse { channel },
-            SessionData::with_data(data).to_bytes(),
-        ))
+        self.channel
+            .send_request(request, |data| SessionData::with_data(data).to_bytes())
     }
 
     /// Ends the session (SessionData with status 20).

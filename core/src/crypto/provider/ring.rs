@@ -75,9 +75,7 @@ impl CryptoProvider for Ring {
         message: &[u8],
         tag: &[u8],
     ) -> Result<(), CryptoError> {
-        if tag.len() != 32 {
-            return Err(CryptoError::MacInvalid);
-        }
+        let tag = super::hmac_tag(tag)?;
         let key = hmac::Key::new(hmac::HMAC_SHA256, key);
         hmac::verify(&key, message, tag).map_err(|_| CryptoError::MacInvalid)
     }

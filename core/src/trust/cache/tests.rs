@@ -28,6 +28,25 @@ fn t(secs: i64) -> UnixTime {
 
 const T0: i64 = 1_700_000_000;
 
+/// `cache.validate` of a document-signer chain on the default provider: what most tests
+/// here exercise.
+fn validate_ds<C: AsRef<[u8]>>(
+    cache: &ChainCache,
+    chain: &[C],
+    store: &TrustStore,
+    anchors: &TrustFingerprint,
+    at: UnixTime,
+) -> Result<Arc<CachedChain>, TrustError> {
+    cache.validate(
+        &RustCrypto,
+        chain,
+        store,
+        anchors,
+        ChainUsage::DocumentSigner,
+        at,
+    )
+}
+
 /// A PKI whose IACA expires before its document signer, and whose document signer starts
 /// after its IACA, so that each position of the path can be the first invalid one.
 fn staggered_pki() -> TestPki {
@@ -102,30 +121,12 @@ fn cached_entry_fails_exactly_as_a_cold_validation_at_every_boundary() {
         let fp = TrustFingerprint::of(&store);
         let cache = ChainCache::new(8);
         assert!(cold(&chain, &store, good).is_ok(), "{name}: fixture");
-        cache
-            .validate(
-                &RustCrypto,
-                &chain,
-                &store,
-                &fp,
-                ChainUsage::DocumentSigner,
-                good,
-            )
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        validate_ds(&cache, &chain, &store, &fp, good).unwrap_or_else(|e| panic!("{name}: {e}"));
         let mut failures = 0;
         for at in boundaries(&chain, &store) {
             let expected = cold(&chain, &store, at);
             let before = cache.stats();
-            let got = cache
-                .validate(
-                    &RustCrypto,
-                    &chain,
-                    &store,
-                    &fp,
-                    ChainUsage::DocumentSigner,
-                    at,
-                )
-                .map(|_| ());
+            let got = validate_ds(&cache, &chain, &store, &fp, at).map(|_| ());
             assert_eq!(got, expected, "{name} at {at:?}");
             assert_eq!(
                 cache.stats().hits,
@@ -146,28 +147,8 @@ fn staggered_windows_fail_at_the_position_a_cold_validation_names() {
     let store = pki.issuer_trust_store();
     let fp = TrustFingerprint::of(&store);
     let cache = ChainCache::new(8);
-    cache
-        .validate(
-            &RustCrypto,
-            &chain,
-            &store,
-            &fp,
-            ChainUsage::DocumentSigner,
-            t(T0 + 500),
-        )
-        .unwrap();
-    let at = |s| {
-        cache
-            .validate(
-                &RustCrypto,
-                &chain,
-                &store,
-                &fp,
-                ChainUsage::DocumentSigner,
-                t(s),
-            )
-            .map(|_| ())
-    };
+    validate_ds(&cache, &chain, &store, &fp, t(T0 + 500)).unwrap();
+    let at = |s| validate_ds(&cache, &chain, &store, &fp, t(s)).map(|_| ());
     assert_eq!(at(T0 + 50), Err(TrustError::NotYetValid { position: 0 }));
     assert_eq!(at(T0 + 1_500), Err(TrustError::Expired { position: 1 }));
     assert_eq!(at(T0 + 2_500), Err(TrustError::Expired { position: 0 }));
@@ -183,26 +164,8 @@ fn a_changed_byte_or_another_trust_store_misses_the_cache() {
     let store = pki.issuer_trust_store();
     let fp = TrustFingerprint::of(&store);
     let cache = ChainCache::new(8);
-    let first = cache
-        .validate(
-            &RustCrypto,
-            &chain,
-            &store,
-            &fp,
-            ChainUsage::DocumentSigner,
-            now,
-        )
-        .unwrap();
-    let again = cache
-        .validate(
-            &RustCrypto,
-            &chain,
-            &store,
-            &fp,
-            ChainUsage::DocumentSigner,
-            now,
-        )
-        .unwrap();
+    let first = validate_ds(&cache, &chain, &store, &fp, now).unwrap();
+    let again = validate_ds(&cache, &chain, &store, &fp, now).unwrap();
     assert!(Arc::ptr_eq(&first, &again));
     assert_eq!(cache.stats().hits, 1);
 
@@ -210,16 +173,7 @@ fn a_changed_byte_or_another_trust_store_misses_the_cache() {
     let mut flipped = chain.clone();
     let last = flipped[0].last_mut().unwrap();
     *last ^= 0x01;
-    let err = cache
-        .validate(
-            &RustCrypto,
-            &flipped,
-            &store,
-            &fp,
-            ChainUsage::DocumentSigner,
-            now,
-        )
-        .unwrap_err();
+    let err = validate_ds(&cache, &flipped, &store, &fp, now).unwrap_err();
     assert_eq!(Err(err), cold(&flipped, &store, now));
     assert_eq!(cache.stats().misses, 2);
     assert_eq!(cache.stats().len, 1, "failures are not cached");
@@ -241,32 +195,14 @@ fn a_changed_byte_or_another_trust_store_misses_the_cache() {
     bigger.add(TrustAnchor::reader_authority(pki.reader_ca.clone()));
     let other = TrustFingerprint::of(&bigger);
     assert_ne!(other, fp);
-    cache
-        .validate(
-            &RustCrypto,
-            &chain,
-            &bigger,
-            &other,
-            ChainUsage::DocumentSigner,
-            now,
-        )
-        .unwrap();
+    validate_ds(&cache, &chain, &bigger, &other, now).unwrap();
     assert_eq!(cache.stats().misses, 3);
     let mut as_reader = TrustStore::new();
     as_reader.add(TrustAnchor::reader_authority(pki.iaca.clone()));
     let reader_fp = TrustFingerprint::of(&as_reader);
     assert_ne!(reader_fp, fp);
     assert_eq!(
-        cache
-            .validate(
-                &RustCrypto,
-                &chain,
-                &as_reader,
-                &reader_fp,
-                ChainUsage::DocumentSigner,
-                now
-            )
-            .unwrap_err(),
+        validate_ds(&cache, &chain, &as_reader, &reader_fp, now).unwrap_err(),
         TrustError::UntrustedRoot
     );
 }
@@ -286,16 +222,7 @@ fn bounded_least_recently_used_first() {
         .collect();
     let cache = ChainCache::new(2);
     let check = |i: usize| {
-        cache
-            .validate(
-                &RustCrypto,
-                &chains[i],
-                &store,
-                &fp,
-                ChainUsage::DocumentSigner,
-                now,
-            )
-            .unwrap();
+        validate_ds(&cache, &chains[i], &store, &fp, now).unwrap();
     };
     check(0); // miss
     check(1); // miss
@@ -325,15 +252,7 @@ fn bounded_least_recently_used_first() {
 
     let off = ChainCache::new(0);
     for _ in 0..3 {
-        off.validate(
-            &RustCrypto,
-            &chains[0],
-            &store,
-            &fp,
-            ChainUsage::DocumentSigner,
-            now,
-        )
-        .unwrap();
+        validate_ds(&off, &chains[0], &store, &fp, now).unwrap();
     }
     assert_eq!(off.stats().len, 0);
     assert_eq!(off.stats().hits, 0);
@@ -351,16 +270,7 @@ fn shared_between_threads() {
         for _ in 0..4 {
             s.spawn(|| {
                 for _ in 0..10 {
-                    let c = cache
-                        .validate(
-                            &RustCrypto,
-                            &chain,
-                            &store,
-                            &fp,
-                            ChainUsage::DocumentSigner,
-                            now,
-                        )
-                        .unwrap();
+                    let c = validate_ds(&cache, &chain, &store, &fp, now).unwrap();
                     assert_eq!(c.leaf_subject(), pki.document_signer.subject());
                 }
             });
@@ -379,16 +289,14 @@ fn cached_chain_exposes_what_validation_found() {
     let store = pki.issuer_trust_store();
     let cache = ChainCache::default();
     assert_eq!(cache.capacity(), DEFAULT_CHAIN_CACHE_CAPACITY);
-    let c = cache
-        .validate(
-            &RustCrypto,
-            &chain,
-            &store,
-            &TrustFingerprint::of(&store),
-            ChainUsage::DocumentSigner,
-            t(T0 + 500),
-        )
-        .unwrap();
+    let c = validate_ds(
+        &cache,
+        &chain,
+        &store,
+        &TrustFingerprint::of(&store),
+        t(T0 + 500),
+    )
+    .unwrap();
     assert_eq!(c.leaf_subject(), pki.document_signer.subject());
     assert_eq!(c.anchor_subject(), pki.iaca.subject());
     assert_eq!(c.anchor(), &pki.iaca);

@@ -435,19 +435,14 @@ mod tests {
 
     #[test]
     fn every_core_check_has_a_mirror() {
-        let all = [
-            CoreCheck::WellFormed,
-            CoreCheck::ResponseStatus,
-            CoreCheck::IssuerChain,
-            CoreCheck::IssuerSignature,
-            CoreCheck::DocType,
-            CoreCheck::Validity,
-            CoreCheck::Digests,
-            CoreCheck::DeviceAuthentication,
-            CoreCheck::KeyAuthorizations,
-        ];
-        for c in all {
-            assert_ne!(Check::from(c), Check::Other, "{}", c.name());
+        // `CoreCheck::ALL` is kept complete by a test in the core, so a check added there
+        // fails here until it has its own mirror variant.
+        let mut mirrors = Vec::new();
+        for c in CoreCheck::ALL {
+            let mirror = Check::from(c);
+            assert_ne!(mirror, Check::Other, "{}", c.name());
+            assert!(!mirrors.contains(&mirror), "{} shares a mirror", c.name());
+            mirrors.push(mirror);
         }
     }
 

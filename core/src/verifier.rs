@@ -92,6 +92,20 @@ pub enum Check {
 }
 
 impl Check {
+    /// Every check, in declaration order. Mirrors of this enum (the bindings'
+    /// `Check`) test against it, so a new check cannot silently map to a catch-all there.
+    pub const ALL: [Check; 9] = [
+        Check::WellFormed,
+        Check::ResponseStatus,
+        Check::IssuerChain,
+        Check::IssuerSignature,
+        Check::DocType,
+        Check::Validity,
+        Check::Digests,
+        Check::DeviceAuthentication,
+        Check::KeyAuthorizations,
+    ];
+
     /// A stable snake_case name, used by tools and JSON output.
     pub fn name(self) -> &'static str {
         match self {
@@ -632,5 +646,39 @@ impl Verifier {
             device_auth,
             anchor: validated.anchor().clone(),
         })
+    }
+}
+
+#[cfg(test)]
+mod check_list_tests {
+    use super::Check;
+
+    /// The declaration index of `check`. The match has no wildcard, so a new variant does not
+    /// compile until it is placed here, and the test below then fails until `ALL` lists it.
+    fn position(check: Check) -> usize {
+        match check {
+            Check::WellFormed => 0,
+            Check::ResponseStatus => 1,
+            Check::IssuerChain => 2,
+            Check::IssuerSignature => 3,
+            Check::DocType => 4,
+            Check::Validity => 5,
+            Check::Digests => 6,
+            Check::DeviceAuthentication => 7,
+            Check::KeyAuthorizations => 8,
+        }
+    }
+
+    #[test]
+    fn all_lists_every_check_once_in_declaration_order() {
+        for (i, check) in Check::ALL.into_iter().enumerate() {
+            assert_eq!(position(check), i, "{check}");
+        }
+        let highest = Check::ALL.into_iter().map(position).max();
+        assert_eq!(highest, Some(Check::ALL.len() - 1));
+        let mut names: Vec<&str> = Check::ALL.into_iter().map(Check::name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Check::ALL.len(), "names are unique");
     }
 }

@@ -144,7 +144,7 @@ fn decode_into<'a, V: Item<'a>>(bytes: &'a [u8], limits: &Limits) -> Result<V, C
         pos: 0,
         limits,
         items: 0,
-        key_offsets: Vec::new(),
+        key_offsets: Vec::with_capacity(INITIAL_STACK),
     }
     .run::<V>()
 }
@@ -152,6 +152,10 @@ fn decode_into<'a, V: Item<'a>>(bytes: &'a [u8], limits: &Limits) -> Result<V, C
 /// Collections are pre-allocated at most this many slots from a declared count; beyond it
 /// they grow as items actually arrive, so a small input cannot reserve much memory.
 const MAX_PREALLOC: usize = 64;
+
+/// Initial capacity of the decoder's frame and key-offset stacks: deep enough for the
+/// structures 18013-5 nests, so that they are allocated once per decode, not regrown.
+const INITIAL_STACK: usize = 8;
 
 /// Tag 24: encoded CBOR data item (RFC 8949 §3.4.5.1).
 const TAG_EMBEDDED: u64 = 24;
@@ -298,7 +302,7 @@ struct Decoder<'a, 'l> {
 
 impl<'a> Decoder<'a, '_> {
     fn run<V: Item<'a>>(mut self) -> Result<V, CborError> {
-        let mut stack: Vec<Frame<V>> = Vec::new();
+        let mut stack: Vec<Frame<V>> = Vec::with_capacity(INITIAL_STACK);
         loop {
             let start = self.pos;
             let is_key = matches!(
@@ -616,6 +620,14 @@ fn check_unique_keys<'a, V: Item<'a>>(
     key_offsets: &[usize],
 ) -> Result<(), CborError> {
     if entries.len() < 2 {
+        return Ok(());
+    }
+    // Keys in strictly ascending order (as canonical encoders and our own MSO write them)
+    // cannot repeat: one pass, no allocation. Otherwise find the earliest repeat as below.
+    if entries
+        .windows(2)
+        .all(|pair| matches!(pair, [(a, _), (b, _)] if a.key_view() < b.key_view()))
+    {
         return Ok(());
     }
     if entries.len() <= PAIRWISE_KEY_CHECK {
@@ -1133,6 +1145,14 @@ mod tests {
             let offsets: Vec<usize> = (0..n).map(|i| 1 + 3 * i).collect();
             let pairwise = check_unique_keys_pairwise(&entries, &offsets);
             assert_eq!(pairwise, check_unique_keys_sorted(&entries, &offsets));
+            assert_eq!(pairwise, check_unique_keys(&entries, &offsets));
+            // The same keys in ascending order (the one-pass path when they are unique).
+            let mut ascending = entries.clone();
+            ascending.sort_by(|(a, _), (b, _)| a.key_view().cmp(&b.key_view()));
+            assert_eq!(
+                check_unique_keys_pairwise(&ascending, &offsets),
+                check_unique_keys(&ascending, &offsets)
+            );
             if pairwise.is_err() {
                 duplicates += 1;
             } else {

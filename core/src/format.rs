@@ -4,7 +4,7 @@
 //! Every error names *where* in the structure it occurred with a static path such as
 //! `"DeviceResponse.documents[].docType"`, never the value it found (it may be personal data).
 
-use crate::cbor::{CborError, Embedded, Limits, MapExt, Value};
+use crate::cbor::{CborError, Embedded, EmbeddedRef, Limits, Node, Value, ValueRef};
 
 /// A CBOR structure that is not the 18013-5 structure it should be.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -70,6 +70,15 @@ pub(crate) fn decode_at(
     crate::cbor::decode_with(bytes, limits).map_err(|source| FormatError::Cbor { at, source })
 }
 
+/// [`decode_at`] into a tree that borrows its strings from `bytes`.
+pub(crate) fn decode_ref_at<'a>(
+    bytes: &'a [u8],
+    limits: &Limits,
+    at: &'static str,
+) -> Result<ValueRef<'a>, FormatError> {
+    crate::cbor::decode_ref_with(bytes, limits).map_err(|source| FormatError::Cbor { at, source })
+}
+
 /// Decodes the content of a tag-24 item, naming `at` on failure.
 pub(crate) fn decode_embedded(
     e: &Embedded,
@@ -80,7 +89,17 @@ pub(crate) fn decode_embedded(
         .map_err(|source| FormatError::Cbor { at, source })
 }
 
-fn wrong(at: &'static str, expected: &'static str, v: &Value) -> FormatError {
+/// [`decode_embedded`] into a tree that borrows its strings from the item's bytes.
+pub(crate) fn decode_embedded_ref<'a>(
+    e: EmbeddedRef<'a>,
+    limits: &Limits,
+    at: &'static str,
+) -> Result<ValueRef<'a>, FormatError> {
+    e.decode(limits)
+        .map_err(|source| FormatError::Cbor { at, source })
+}
+
+fn wrong<V: Node>(at: &'static str, expected: &'static str, v: &V) -> FormatError {
     FormatError::WrongType {
         at,
         expected,
@@ -89,30 +108,30 @@ fn wrong(at: &'static str, expected: &'static str, v: &Value) -> FormatError {
 }
 
 /// The entries of a map.
-pub(crate) fn map<'a>(v: &'a Value, at: &'static str) -> Result<&'a [(Value, Value)], FormatError> {
+pub(crate) fn map<'a, V: Node>(v: &'a V, at: &'static str) -> Result<&'a [(V, V)], FormatError> {
     v.as_map().ok_or_else(|| wrong(at, "map", v))
 }
 
 /// The elements of an array.
-pub(crate) fn array<'a>(v: &'a Value, at: &'static str) -> Result<&'a [Value], FormatError> {
+pub(crate) fn array<'a, V: Node>(v: &'a V, at: &'static str) -> Result<&'a [V], FormatError> {
     v.as_array().ok_or_else(|| wrong(at, "array", v))
 }
 
 /// A text string.
-pub(crate) fn text<'a>(v: &'a Value, at: &'static str) -> Result<&'a str, FormatError> {
+pub(crate) fn text<'a, V: Node>(v: &'a V, at: &'static str) -> Result<&'a str, FormatError> {
     v.as_text().ok_or_else(|| wrong(at, "text string", v))
 }
 
 /// A byte string.
-pub(crate) fn bytes<'a>(v: &'a Value, at: &'static str) -> Result<&'a [u8], FormatError> {
+pub(crate) fn bytes<'a, V: Node>(v: &'a V, at: &'static str) -> Result<&'a [u8], FormatError> {
     v.as_bytes().ok_or_else(|| wrong(at, "byte string", v))
 }
 
 /// An unsigned integer that fits in 64 bits.
-pub(crate) fn uint(v: &Value, at: &'static str) -> Result<u64, FormatError> {
-    match v {
-        Value::Integer(_) => v.as_u64().ok_or(FormatError::InvalidValue { at }),
-        _ => Err(wrong(at, "unsigned integer", v)),
+pub(crate) fn uint<V: Node>(v: &V, at: &'static str) -> Result<u64, FormatError> {
+    match v.as_integer() {
+        Some(_) => v.as_u64().ok_or(FormatError::InvalidValue { at }),
+        None => Err(wrong(at, "unsigned integer", v)),
     }
 }
 
@@ -127,27 +146,50 @@ pub(crate) fn embedded<'a>(v: &'a Value, at: &'static str) -> Result<&'a Embedde
         .ok_or_else(|| wrong(at, "tag 24 (bstr .cbor)", v))
 }
 
+/// A tag-24 wrapped byte string, borrowed.
+pub(crate) fn embedded_ref<'a, V: Node>(
+    v: &'a V,
+    at: &'static str,
+) -> Result<EmbeddedRef<'a>, FormatError> {
+    v.as_embedded_ref()
+        .ok_or_else(|| wrong(at, "tag 24 (bstr .cbor)", v))
+}
+
+/// The value under the text key `key`, if present.
+pub(crate) fn get_text_key<'a, V: Node>(m: &'a [(V, V)], key: &str) -> Option<&'a V> {
+    m.iter()
+        .find(|(k, _)| k.as_text() == Some(key))
+        .map(|(_, v)| v)
+}
+
+/// The value under the integer key `key`, if present.
+pub(crate) fn get_int_key<V: Node>(m: &[(V, V)], key: i128) -> Option<&V> {
+    m.iter()
+        .find(|(k, _)| k.as_integer() == Some(key))
+        .map(|(_, v)| v)
+}
+
 /// The value of a required text key.
-pub(crate) fn field<'a>(
-    m: &'a [(Value, Value)],
+pub(crate) fn field<'a, V: Node>(
+    m: &'a [(V, V)],
     key: &str,
     at: &'static str,
-) -> Result<&'a Value, FormatError> {
-    m.get_text_key(key).ok_or(FormatError::Missing { at })
+) -> Result<&'a V, FormatError> {
+    get_text_key(m, key).ok_or(FormatError::Missing { at })
 }
 
 /// The value of a required integer key.
-pub(crate) fn int_field<'a>(
-    m: &'a [(Value, Value)],
+pub(crate) fn int_field<'a, V: Node>(
+    m: &'a [(V, V)],
     key: i128,
     at: &'static str,
-) -> Result<&'a Value, FormatError> {
-    m.get_int_key(key).ok_or(FormatError::Missing { at })
+) -> Result<&'a V, FormatError> {
+    get_int_key(m, key).ok_or(FormatError::Missing { at })
 }
 
 /// Rejects any key of `m` that is not one of the text keys in `allowed`.
-pub(crate) fn only_keys(
-    m: &[(Value, Value)],
+pub(crate) fn only_keys<V: Node>(
+    m: &[(V, V)],
     allowed: &[&str],
     at: &'static str,
 ) -> Result<(), FormatError> {

@@ -479,7 +479,7 @@ impl Verifier {
         }
         let mut checks = Vec::new();
         let mut documents = Vec::with_capacity(parsed.documents.len());
-        for (i, doc) in parsed.documents.iter().enumerate() {
+        for (i, doc) in parsed.documents.into_iter().enumerate() {
             checks.push((i, Check::WellFormed));
             checks.push((i, Check::ResponseStatus));
             documents.push(self.verify_document(
@@ -501,7 +501,7 @@ impl Verifier {
     fn verify_document(
         &self,
         document: usize,
-        doc: &Document,
+        mut doc: Document,
         transcript: &SessionTranscript,
         at: UnixTime,
         reader_key: Option<&dyn KeyAgreement>,
@@ -560,34 +560,37 @@ impl Verifier {
         checks.push((document, Check::Validity));
 
         // 6. Digests.
+        // The parsed items are moved into the result, not copied.
         let mut issuer_signed = Elements::new();
-        for (ns, items) in &doc.issuer_signed.namespaces {
+        for (ns, items) in core::mem::take(&mut doc.issuer_signed.namespaces) {
             let mut seen_ids = BTreeSet::new();
-            let out = issuer_signed.entry(ns.clone()).or_default();
+            let mut out = issuer_signed.remove(&ns).unwrap_or_default();
             for signed in items {
-                let item = signed.item();
+                let digest_id = signed.item().digest_id;
                 let expected =
-                    mso.digest(ns, item.digest_id)
+                    mso.digest(&ns, digest_id)
                         .ok_or_else(|| VerifyError::ElementNotInMso {
                             document,
                             namespace: ns.clone(),
-                            digest_id: item.digest_id,
+                            digest_id,
                         })?;
                 if provider.sha256(signed.tagged_bytes()).as_slice() != expected {
                     return Err(VerifyError::DigestMismatch {
                         document,
                         namespace: ns.clone(),
-                        digest_id: item.digest_id,
+                        digest_id,
                     });
                 }
-                if !seen_ids.insert(item.digest_id) || out.contains_key(&item.element_identifier) {
+                let item = signed.into_item();
+                if !seen_ids.insert(digest_id) || out.contains_key(&item.element_identifier) {
                     return Err(VerifyError::DuplicateElement {
                         document,
                         namespace: ns.clone(),
                     });
                 }
-                out.insert(item.element_identifier.clone(), item.element_value.clone());
+                out.insert(item.element_identifier, item.element_value);
             }
+            issuer_signed.insert(ns, out);
         }
         checks.push((document, Check::Digests));
 
@@ -616,12 +619,12 @@ impl Verifier {
 
         // 8. Key authorizations for device-signed elements.
         let mut device_elements = Elements::new();
-        for (ns, els) in &device_signed.namespaces {
+        for (ns, els) in core::mem::take(&mut doc.device_signed.namespaces) {
             for (id, value) in els {
                 let allowed = mso
                     .key_authorizations
                     .as_ref()
-                    .is_some_and(|ka| ka.allows(ns, id));
+                    .is_some_and(|ka| ka.allows(&ns, &id));
                 if !allowed {
                     return Err(VerifyError::KeyAuthorization {
                         document,
@@ -631,13 +634,13 @@ impl Verifier {
                 device_elements
                     .entry(ns.clone())
                     .or_default()
-                    .insert(id.clone(), value.clone());
+                    .insert(id, value);
             }
         }
         checks.push((document, Check::KeyAuthorizations));
 
         Ok(VerifiedDocument {
-            doc_type: doc.doc_type.clone(),
+            doc_type: doc.doc_type,
             issuer: validated.leaf_subject().to_owned(),
             trust_anchor: validated.anchor_subject().to_owned(),
             validity: mso.validity,

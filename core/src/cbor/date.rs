@@ -181,9 +181,16 @@ impl TDate {
 
     /// Reads `#6.0(tstr)` holding an RFC 3339 date-time; any other tag, or none, is rejected.
     pub fn from_value(value: &Value) -> Result<Self, DateError> {
+        Self::from_node(value)
+    }
+
+    /// [`TDate::from_value`] on any decoded form.
+    pub(crate) fn from_node<V: super::Node>(value: &V) -> Result<Self, DateError> {
         let text = match value.as_tag() {
-            Some((TAG_TDATE, Value::Text(s))) => s,
-            Some((TAG_TDATE, _)) => return Err(DateError::NotText),
+            Some((TAG_TDATE, inner)) => match inner.as_text() {
+                Some(s) => s,
+                None => return Err(DateError::NotText),
+            },
             _ => {
                 return Err(DateError::NotTagged {
                     expected_tag: TAG_TDATE,

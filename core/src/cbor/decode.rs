@@ -1,6 +1,6 @@
 //! The strict decoder. See the module documentation of [`crate::cbor`].
 
-use super::{Embedded, Value};
+use super::{Embedded, Value, ValueRef};
 
 /// Bounds on what the decoder accepts. The defaults suit a DeviceResponse with a few
 /// documents and portraits; a verifier that expects more raises them deliberately.
@@ -119,6 +119,20 @@ pub fn decode(bytes: &[u8]) -> Result<Value, CborError> {
 /// no choice of `limits` can exhaust the thread's stack; memory stays proportional to the
 /// input.
 pub fn decode_with(bytes: &[u8], limits: &Limits) -> Result<Value, CborError> {
+    decode_into(bytes, limits)
+}
+
+/// [`decode_with`] into a [`ValueRef`] whose byte and text strings (and tag-24 items) borrow
+/// from `bytes`: the same checks and errors, without an allocation per string.
+pub(crate) fn decode_ref_with<'a>(
+    bytes: &'a [u8],
+    limits: &Limits,
+) -> Result<ValueRef<'a>, CborError> {
+    decode_into(bytes, limits)
+}
+
+/// The one decoder behind [`decode_with`] and [`decode_ref_with`].
+fn decode_into<'a, V: Item<'a>>(bytes: &'a [u8], limits: &Limits) -> Result<V, CborError> {
     if bytes.len() > limits.max_input {
         return Err(CborError::TooLarge {
             len: bytes.len(),
@@ -130,13 +144,18 @@ pub fn decode_with(bytes: &[u8], limits: &Limits) -> Result<Value, CborError> {
         pos: 0,
         limits,
         items: 0,
+        key_offsets: Vec::with_capacity(INITIAL_STACK),
     }
-    .run()
+    .run::<V>()
 }
 
 /// Collections are pre-allocated at most this many slots from a declared count; beyond it
 /// they grow as items actually arrive, so a small input cannot reserve much memory.
 const MAX_PREALLOC: usize = 64;
+
+/// Initial capacity of the decoder's frame and key-offset stacks: deep enough for the
+/// structures 18013-5 nests, so that they are allocated once per decode, not regrown.
+const INITIAL_STACK: usize = 8;
 
 /// Tag 24: encoded CBOR data item (RFC 8949 §3.4.5.1).
 const TAG_EMBEDDED: u64 = 24;
@@ -153,18 +172,109 @@ struct Head {
     arg: u64,
 }
 
+/// What the decoder builds: an owned [`Value`] or a borrowing [`ValueRef`]. Monomorphised,
+/// so each gets the decoder without indirection.
+pub(crate) trait Item<'a>: Sized {
+    /// An integer.
+    fn integer(i: i128) -> Self;
+    /// A byte string's content.
+    fn bytes(b: &'a [u8]) -> Self;
+    /// A text string, already checked to be UTF-8.
+    fn text(s: &'a str) -> Self;
+    /// A complete array.
+    fn array(items: Vec<Self>) -> Self;
+    /// A complete map, keys already checked to be unique.
+    fn map(entries: Vec<(Self, Self)>) -> Self;
+    /// A tagged item other than tag 24 over bytes.
+    fn tag(tag: u64, content: Self) -> Self;
+    /// A tag-24 item: its whole encoding and where the byte-string content starts in it.
+    fn embedded(raw: &'a [u8], content_start: usize) -> Self;
+    /// A simple value or float, given as the (allocation-free) [`Value`] scalar.
+    fn scalar(v: Value) -> Self;
+    /// The key as compared for duplicates.
+    fn key_view(&self) -> KeyView<'_>;
+}
+
+impl<'a> Item<'a> for Value {
+    fn integer(i: i128) -> Self {
+        Value::Integer(i)
+    }
+    fn bytes(b: &'a [u8]) -> Self {
+        Value::Bytes(b.to_vec())
+    }
+    fn text(s: &'a str) -> Self {
+        Value::Text(s.to_owned())
+    }
+    fn array(items: Vec<Self>) -> Self {
+        Value::Array(items)
+    }
+    fn map(entries: Vec<(Self, Self)>) -> Self {
+        Value::Map(entries)
+    }
+    fn tag(tag: u64, content: Self) -> Self {
+        Value::Tag(tag, Box::new(content))
+    }
+    fn embedded(raw: &'a [u8], content_start: usize) -> Self {
+        Value::Embedded(Embedded::from_parts(raw.to_vec(), content_start))
+    }
+    fn scalar(v: Value) -> Self {
+        v
+    }
+    fn key_view(&self) -> KeyView<'_> {
+        match self {
+            Value::Integer(i) => KeyView::Int(*i),
+            Value::Text(s) => KeyView::Text(s),
+            _ => KeyView::Other,
+        }
+    }
+}
+
+impl<'a> Item<'a> for ValueRef<'a> {
+    fn integer(i: i128) -> Self {
+        ValueRef::Integer(i)
+    }
+    fn bytes(b: &'a [u8]) -> Self {
+        ValueRef::Bytes(b)
+    }
+    fn text(s: &'a str) -> Self {
+        ValueRef::Text(s)
+    }
+    fn array(items: Vec<Self>) -> Self {
+        ValueRef::Array(items)
+    }
+    fn map(entries: Vec<(Self, Self)>) -> Self {
+        ValueRef::Map(entries)
+    }
+    fn tag(tag: u64, content: Self) -> Self {
+        ValueRef::Tag(tag, Box::new(content))
+    }
+    fn embedded(raw: &'a [u8], content_start: usize) -> Self {
+        ValueRef::Embedded(super::EmbeddedRef::from_parts(raw, content_start))
+    }
+    fn scalar(v: Value) -> Self {
+        ValueRef::scalar(&v)
+    }
+    fn key_view(&self) -> KeyView<'_> {
+        match self {
+            ValueRef::Integer(i) => KeyView::Int(*i),
+            ValueRef::Text(s) => KeyView::Text(s),
+            _ => KeyView::Other,
+        }
+    }
+}
+
 /// An array, map or tag whose content is still being read.
-enum Frame {
+enum Frame<V> {
     Array {
-        items: Vec<Value>,
+        items: Vec<V>,
         remaining: u64,
     },
     Map {
-        entries: Vec<(Value, Value)>,
-        /// Where each key in `entries` starts, for duplicate reporting.
-        key_offsets: Vec<usize>,
+        entries: Vec<(V, V)>,
+        /// Where this map's key offsets start in [`Decoder::key_offsets`].
+        offsets_from: usize,
         /// A key read whose value has not been read yet.
-        pending_key: Option<Value>,
+        pending_key: Option<V>,
         /// Entries still to read, counting the one `pending_key` belongs to.
         remaining: u64,
     },
@@ -172,23 +282,27 @@ enum Frame {
 }
 
 /// What starting an item produced.
-enum Started {
+enum Started<V> {
     /// A complete item (scalar, string, empty collection, tag-24 wrapper).
-    Done(Value),
+    Done(V),
     /// A frame was pushed; its content follows.
     Open,
 }
 
-struct Decoder<'a> {
+struct Decoder<'a, 'l> {
     bytes: &'a [u8],
     pos: usize,
-    limits: &'a Limits,
+    limits: &'l Limits,
     items: usize,
+    /// Where each key of the open maps starts, for duplicate reporting: one stack shared by
+    /// all open maps (a nested map's keys follow its parent's and are dropped when it
+    /// closes), so a map costs no allocation of its own for them.
+    key_offsets: Vec<usize>,
 }
 
-impl Decoder<'_> {
-    fn run(mut self) -> Result<Value, CborError> {
-        let mut stack: Vec<Frame> = Vec::new();
+impl<'a> Decoder<'a, '_> {
+    fn run<V: Item<'a>>(mut self) -> Result<V, CborError> {
+        let mut stack: Vec<Frame<V>> = Vec::with_capacity(INITIAL_STACK);
         loop {
             let start = self.pos;
             let is_key = matches!(
@@ -220,11 +334,11 @@ impl Decoder<'_> {
                         }
                         let items = core::mem::take(items);
                         stack.pop();
-                        value = Value::Array(items);
+                        value = V::array(items);
                     }
                     Frame::Map {
                         entries,
-                        key_offsets,
+                        offsets_from,
                         pending_key,
                         remaining,
                     } => {
@@ -232,7 +346,7 @@ impl Decoder<'_> {
                             // Keys are integers or text, never containers, so this key
                             // is the item started in this iteration.
                             *pending_key = Some(value);
-                            key_offsets.push(start);
+                            self.key_offsets.push(start);
                             break;
                         };
                         entries.push((key, value));
@@ -240,15 +354,20 @@ impl Decoder<'_> {
                         if *remaining > 0 {
                             break;
                         }
-                        check_unique_keys(entries, key_offsets)?;
+                        let from = *offsets_from;
+                        check_unique_keys(
+                            entries,
+                            self.key_offsets.get(from..).unwrap_or_default(),
+                        )?;
+                        self.key_offsets.truncate(from);
                         let entries = core::mem::take(entries);
                         stack.pop();
-                        value = Value::Map(entries);
+                        value = V::map(entries);
                     }
                     Frame::Tag(tag) => {
                         let tag = *tag;
                         stack.pop();
-                        value = Value::Tag(tag, Box::new(value));
+                        value = V::tag(tag, value);
                     }
                 }
             }
@@ -256,7 +375,11 @@ impl Decoder<'_> {
     }
 
     /// Reads the head of the next item and either completes it or opens a frame for it.
-    fn start_item(&mut self, stack: &mut Vec<Frame>, is_key: bool) -> Result<Started, CborError> {
+    fn start_item<V: Item<'a>>(
+        &mut self,
+        stack: &mut Vec<Frame<V>>,
+        is_key: bool,
+    ) -> Result<Started<V>, CborError> {
         self.items = self.items.saturating_add(1);
         if self.items > self.limits.max_items {
             return Err(CborError::TooManyItems {
@@ -270,15 +393,15 @@ impl Decoder<'_> {
             });
         }
         let value = match head.major {
-            0 => Value::Integer(i128::from(head.arg)),
-            1 => Value::Integer(-1 - i128::from(head.arg)),
-            2 => Value::Bytes(self.take(&head)?.to_vec()),
+            0 => V::integer(i128::from(head.arg)),
+            1 => V::integer(-1 - i128::from(head.arg)),
+            2 => V::bytes(self.take(&head)?),
             3 => {
                 let raw = self.take(&head)?;
                 let text = core::str::from_utf8(raw).map_err(|_| CborError::InvalidUtf8 {
                     offset: head.offset,
                 })?;
-                Value::Text(text.to_owned())
+                V::text(text)
             }
             4 | 5 => return self.open_collection(stack, &head),
             6 => {
@@ -289,17 +412,17 @@ impl Decoder<'_> {
                 stack.push(Frame::Tag(head.arg));
                 return Ok(Started::Open);
             }
-            _ => simple_or_float(&head)?,
+            _ => V::scalar(simple_or_float(&head)?),
         };
         Ok(Started::Done(value))
     }
 
     /// Checks the declared count of an array or map and opens it (or completes it if empty).
-    fn open_collection(
+    fn open_collection<V: Item<'a>>(
         &mut self,
-        stack: &mut Vec<Frame>,
+        stack: &mut Vec<Frame<V>>,
         head: &Head,
-    ) -> Result<Started, CborError> {
+    ) -> Result<Started<V>, CborError> {
         self.enter(stack.len())?;
         let is_map = head.major == 5;
         // Each array item needs at least one byte, each map entry at least two.
@@ -328,15 +451,15 @@ impl Decoder<'_> {
         let capacity = count.min(MAX_PREALLOC);
         if count == 0 {
             return Ok(Started::Done(if is_map {
-                Value::Map(Vec::new())
+                V::map(Vec::new())
             } else {
-                Value::Array(Vec::new())
+                V::array(Vec::new())
             }));
         }
         stack.push(if is_map {
             Frame::Map {
                 entries: Vec::with_capacity(capacity),
-                key_offsets: Vec::with_capacity(capacity),
+                offsets_from: self.key_offsets.len(),
                 pending_key: None,
                 remaining: head.arg,
             }
@@ -350,7 +473,7 @@ impl Decoder<'_> {
     }
 
     /// Reads the byte string after a tag-24 head, keeping the whole tagged item's bytes.
-    fn embedded(&mut self, tag: &Head) -> Result<Value, CborError> {
+    fn embedded<V: Item<'a>>(&mut self, tag: &Head) -> Result<V, CborError> {
         match self.bytes.get(self.pos) {
             None => return Err(CborError::Truncated { offset: self.pos }),
             Some(b) if b >> 5 != 2 => return Err(CborError::NotEmbedded),
@@ -369,10 +492,7 @@ impl Decoder<'_> {
             .bytes
             .get(tag.offset..self.pos)
             .ok_or(CborError::Truncated { offset: self.pos })?;
-        Ok(Value::Embedded(Embedded::from_parts(
-            raw.to_vec(),
-            content_start.saturating_sub(tag.offset),
-        )))
+        Ok(V::embedded(raw, content_start.saturating_sub(tag.offset)))
     }
 
     /// Accounts for entering one more level of arrays, maps and tags below `open` levels.
@@ -386,7 +506,7 @@ impl Decoder<'_> {
     }
 
     /// Takes the content of a byte or text string whose head is `head`.
-    fn take(&mut self, head: &Head) -> Result<&[u8], CborError> {
+    fn take(&mut self, head: &Head) -> Result<&'a [u8], CborError> {
         let beyond = CborError::LengthBeyondInput {
             offset: head.offset,
         };
@@ -480,20 +600,13 @@ fn f16_to_f64(h: u16) -> f64 {
 
 /// A map key as compared for duplicates: integers and text, by value.
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
-enum KeyView<'a> {
+pub(crate) enum KeyView<'a> {
+    /// An integer key.
     Int(i128),
+    /// A text key.
     Text(&'a str),
+    /// Anything else (never a map key after decoding).
     Other,
-}
-
-impl<'a> KeyView<'a> {
-    fn of(v: &'a Value) -> Self {
-        match v {
-            Value::Integer(i) => KeyView::Int(*i),
-            Value::Text(s) => KeyView::Text(s),
-            _ => KeyView::Other,
-        }
-    }
 }
 
 /// Maps up to this many entries are checked for duplicates pairwise, without allocating.
@@ -502,8 +615,19 @@ const PAIRWISE_KEY_CHECK: usize = 8;
 /// Rejects a map with two equal keys, naming the earliest key that repeats an earlier one.
 /// Small maps (nearly all of 18013-5's) compare pairwise; sorting keeps this O(n log n) for
 /// large maps.
-fn check_unique_keys(entries: &[(Value, Value)], key_offsets: &[usize]) -> Result<(), CborError> {
+fn check_unique_keys<'a, V: Item<'a>>(
+    entries: &[(V, V)],
+    key_offsets: &[usize],
+) -> Result<(), CborError> {
     if entries.len() < 2 {
+        return Ok(());
+    }
+    // Keys in strictly ascending order (as canonical encoders and our own MSO write them)
+    // cannot repeat: one pass, no allocation. Otherwise find the earliest repeat as below.
+    if entries
+        .windows(2)
+        .all(|pair| matches!(pair, [(a, _), (b, _)] if a.key_view() < b.key_view()))
+    {
         return Ok(());
     }
     if entries.len() <= PAIRWISE_KEY_CHECK {
@@ -515,16 +639,16 @@ fn check_unique_keys(entries: &[(Value, Value)], key_offsets: &[usize]) -> Resul
 
 /// [`check_unique_keys`] by comparing every key with the keys before it: the first key equal
 /// to an earlier one is the earliest repeating key.
-fn check_unique_keys_pairwise(
-    entries: &[(Value, Value)],
+fn check_unique_keys_pairwise<'a, V: Item<'a>>(
+    entries: &[(V, V)],
     key_offsets: &[usize],
 ) -> Result<(), CborError> {
     for (j, (later, _)) in entries.iter().enumerate().skip(1) {
-        let later = KeyView::of(later);
+        let later = later.key_view();
         if entries
             .iter()
             .take(j)
-            .any(|(earlier, _)| KeyView::of(earlier) == later)
+            .any(|(earlier, _)| earlier.key_view() == later)
         {
             let offset = key_offsets.get(j).copied().unwrap_or(0);
             return Err(CborError::DuplicateKey { offset });
@@ -534,12 +658,12 @@ fn check_unique_keys_pairwise(
 }
 
 /// [`check_unique_keys`] by sorting the keys.
-fn check_unique_keys_sorted(
-    entries: &[(Value, Value)],
+fn check_unique_keys_sorted<'a, V: Item<'a>>(
+    entries: &[(V, V)],
     key_offsets: &[usize],
 ) -> Result<(), CborError> {
     let mut order: Vec<usize> = (0..entries.len()).collect();
-    let key = |i: usize| entries.get(i).map(|(k, _)| KeyView::of(k));
+    let key = |i: usize| entries.get(i).map(|(k, _)| k.key_view());
     // Stable: equal keys stay in input order.
     order.sort_by(|&a, &b| key(a).cmp(&key(b)));
     let mut first_duplicate: Option<usize> = None;
@@ -1021,6 +1145,14 @@ mod tests {
             let offsets: Vec<usize> = (0..n).map(|i| 1 + 3 * i).collect();
             let pairwise = check_unique_keys_pairwise(&entries, &offsets);
             assert_eq!(pairwise, check_unique_keys_sorted(&entries, &offsets));
+            assert_eq!(pairwise, check_unique_keys(&entries, &offsets));
+            // The same keys in ascending order (the one-pass path when they are unique).
+            let mut ascending = entries.clone();
+            ascending.sort_by(|(a, _), (b, _)| a.key_view().cmp(&b.key_view()));
+            assert_eq!(
+                check_unique_keys_pairwise(&ascending, &offsets),
+                check_unique_keys(&ascending, &offsets)
+            );
             if pairwise.is_err() {
                 duplicates += 1;
             } else {

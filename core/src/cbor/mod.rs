@@ -23,8 +23,12 @@ mod date;
 mod decode;
 mod encode;
 mod value;
+mod value_ref;
 
 pub use date::{DateError, FullDate, TDate};
+pub(crate) use decode::decode_ref_with;
 pub use decode::{decode, decode_with, CborError, Limits};
+pub(crate) use encode::write_header;
 pub use encode::{encode, encode_into};
 pub use value::{Embedded, MapExt, Value};
+pub(crate) use value_ref::{EmbeddedRef, Node, ValueRef};

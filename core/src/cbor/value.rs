@@ -236,6 +236,11 @@ impl Embedded {
         }
     }
 
+    /// A borrowed view of the same bytes.
+    pub(crate) fn as_embedded_ref(&self) -> super::EmbeddedRef<'_> {
+        super::EmbeddedRef::from_parts(&self.raw, self.content_start)
+    }
+
     /// The whole tagged item as received: what 18013-5 hashes and signs.
     pub fn tagged_bytes(&self) -> &[u8] {
         &self.raw

@@ -1,6 +1,6 @@
 //! EC2 P-256 COSE_Key (RFC 9053 §7.1), as used for `deviceKey`, `EDeviceKey` and `EReaderKey`.
 
-use crate::cbor::{MapExt, Value};
+use crate::cbor::{Node, Value};
 use crate::crypto::EcPublicKey;
 use crate::format::{self, FormatError};
 
@@ -33,6 +33,11 @@ impl CoseKey {
 
     /// Parses a COSE_Key map.
     pub fn from_value(v: &Value, at: &'static str) -> Result<Self, CoseError> {
+        Self::from_node(v, at)
+    }
+
+    /// [`CoseKey::from_value`] on any decoded form.
+    pub(crate) fn from_node<V: Node>(v: &V, at: &'static str) -> Result<Self, CoseError> {
         let m = format::map(v, at)?;
         let int = |label: i128| -> Result<i128, CoseError> {
             let v = format::int_field(m, label, at)?;
@@ -42,7 +47,7 @@ impl CoseKey {
         if int(KTY)? != KTY_EC2 || int(CRV)? != CRV_P256 {
             return Err(CoseError::AlgorithmMismatch);
         }
-        if let Some(alg) = m.get_int_key(ALG) {
+        if let Some(alg) = format::get_int_key(m, ALG) {
             match alg.as_integer() {
                 Some(-7) | Some(-25) => {}
                 other => return Err(CoseError::UnsupportedAlgorithm(other)),
@@ -54,9 +59,9 @@ impl CoseKey {
         let key = EcPublicKey::from_coordinates(x, y)?;
         // RFC 9052 says bstr; producers also send text (the Paradym EU PID vector does). The kid
         // is only a hint, so either is kept as bytes; anything else is malformed.
-        let kid = match m.get_int_key(KID) {
-            Some(Value::Bytes(b)) => Some(b.clone()),
-            Some(Value::Text(t)) => Some(t.as_bytes().to_vec()),
+        let kid = match format::get_int_key(m, KID) {
+            Some(k) if k.as_bytes().is_some() => k.as_bytes().map(<[u8]>::to_vec),
+            Some(k) if k.as_text().is_some() => k.as_text().map(|t| t.as_bytes().to_vec()),
             Some(other) => {
                 return Err(FormatError::WrongType {
                     at,

@@ -18,7 +18,7 @@ mod key;
 
 pub use key::CoseKey;
 
-use crate::cbor::{encode, encode_into, Limits, Value};
+use crate::cbor::{encode, write_header, Limits, Node, Value};
 use crate::crypto::{self, CryptoError, CryptoProvider, EcPublicKey, Signer};
 use crate::format::{self, FormatError};
 
@@ -107,20 +107,24 @@ struct Headers {
 }
 
 impl Headers {
-    fn parse(
-        protected_v: &Value,
-        unprotected_v: &Value,
+    fn parse<V: Node>(
+        protected_v: &V,
+        unprotected_v: &V,
         limits: &Limits,
         at_p: &'static str,
         at_u: &'static str,
     ) -> Result<Self, CoseError> {
-        let protected_raw = format::bytes(protected_v, at_p)?.to_vec();
-        let protected = if protected_raw.is_empty() {
+        let protected_bytes = format::bytes(protected_v, at_p)?;
+        let protected = if protected_bytes.is_empty() {
             Vec::new()
         } else {
-            format::map(&format::decode_at(&protected_raw, limits, at_p)?, at_p)?.to_vec()
+            owned_entries(format::map(
+                &format::decode_ref_at(protected_bytes, limits, at_p)?,
+                at_p,
+            )?)
         };
-        let unprotected = format::map(unprotected_v, at_u)?.to_vec();
+        let unprotected = owned_entries(format::map(unprotected_v, at_u)?);
+        let protected_raw = protected_bytes.to_vec();
         for (k, _) in &protected {
             if unprotected.iter().any(|(k2, _)| k2 == k) {
                 return Err(CoseError::DuplicateHeaderLabel);
@@ -163,8 +167,15 @@ impl Headers {
     }
 }
 
+/// Owned copies of decoded map entries.
+fn owned_entries<V: Node>(m: &[(V, V)]) -> Vec<(Value, Value)> {
+    m.iter()
+        .map(|(k, v)| (k.to_value(), v.to_value()))
+        .collect()
+}
+
 /// Splits a COSE array (optionally tagged `tag`) into its four parts.
-fn four_parts<'a>(v: &'a Value, tag: u64, at: &'static str) -> Result<&'a [Value], CoseError> {
+fn four_parts<'a, V: Node>(v: &'a V, tag: u64, at: &'static str) -> Result<&'a [V], CoseError> {
     let inner = match v.as_tag() {
         Some((t, inner)) if t == tag => inner,
         Some(_) => return Err(FormatError::InvalidValue { at }.into()),
@@ -177,31 +188,35 @@ fn four_parts<'a>(v: &'a Value, tag: u64, at: &'static str) -> Result<&'a [Value
     Ok(parts)
 }
 
-fn payload_of(v: &Value, at: &'static str) -> Result<Option<Vec<u8>>, CoseError> {
-    match v {
-        Value::Null => Ok(None),
-        Value::Bytes(b) => Ok(Some(b.clone())),
-        other => Err(FormatError::WrongType {
+fn payload_of<V: Node>(v: &V, at: &'static str) -> Result<Option<Vec<u8>>, CoseError> {
+    if v.is_null() {
+        return Ok(None);
+    }
+    match v.as_bytes() {
+        Some(b) => Ok(Some(b.to_vec())),
+        None => Err(FormatError::WrongType {
             at,
             expected: "byte string or nil",
-            found: other.kind(),
+            found: v.kind(),
         }
         .into()),
     }
 }
 
 /// `[context, protected, h'', payload]`, the bytes that are signed or MACed.
+///
+/// Written directly in preferred serialization (the same bytes as encoding the array as a
+/// [`Value`]), without copying the payload into an intermediate value first.
 fn to_be_signed(context: &str, protected_raw: &[u8], payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(protected_raw.len() + payload.len() + 32);
-    encode_into(
-        &mut out,
-        &Value::Array(vec![
-            Value::text(context),
-            Value::Bytes(protected_raw.to_vec()),
-            Value::Bytes(Vec::new()),
-            Value::Bytes(payload.to_vec()),
-        ]),
-    );
+    write_header(&mut out, 4, 4);
+    write_header(&mut out, 3, context.len() as u64);
+    out.extend_from_slice(context.as_bytes());
+    write_header(&mut out, 2, protected_raw.len() as u64);
+    out.extend_from_slice(protected_raw);
+    write_header(&mut out, 2, 0);
+    write_header(&mut out, 2, payload.len() as u64);
+    out.extend_from_slice(payload);
     out
 }
 
@@ -256,7 +271,11 @@ type Parts = (Headers, Option<Vec<u8>>, Vec<u8>);
 
 /// Parses `[protected, unprotected, payload / nil, signature-or-tag]` (optionally tagged),
 /// requiring the structure's algorithm.
-fn parse_structure(v: &Value, limits: &Limits, paths: &StructurePaths) -> Result<Parts, CoseError> {
+fn parse_structure<V: Node>(
+    v: &V,
+    limits: &Limits,
+    paths: &StructurePaths,
+) -> Result<Parts, CoseError> {
     let p = four_parts(v, paths.tag, paths.at)?;
     let [pv, uv, payv, lastv] = p else {
         return Err(FormatError::InvalidValue { at: paths.at }.into());
@@ -291,6 +310,11 @@ pub struct CoseSign1 {
 impl CoseSign1 {
     /// Parses a COSE_Sign1 (tagged 18 or untagged). The algorithm must be ES256.
     pub fn from_value(v: &Value, limits: &Limits) -> Result<Self, CoseError> {
+        Self::from_node(v, limits)
+    }
+
+    /// [`CoseSign1::from_value`] on any decoded form.
+    pub(crate) fn from_node<V: Node>(v: &V, limits: &Limits) -> Result<Self, CoseError> {
         let (headers, payload, signature) = parse_structure(v, limits, &SIGN1_PATHS)?;
         Ok(CoseSign1 {
             headers,
@@ -436,6 +460,11 @@ pub struct CoseMac0 {
 impl CoseMac0 {
     /// Parses a COSE_Mac0 (tagged 17 or untagged). The algorithm must be HMAC 256/256.
     pub fn from_value(v: &Value, limits: &Limits) -> Result<Self, CoseError> {
+        Self::from_node(v, limits)
+    }
+
+    /// [`CoseMac0::from_value`] on any decoded form.
+    pub(crate) fn from_node<V: Node>(v: &V, limits: &Limits) -> Result<Self, CoseError> {
         let (headers, payload, tag) = parse_structure(v, limits, &MAC0_PATHS)?;
         Ok(CoseMac0 {
             headers,
@@ -481,5 +510,31 @@ impl CoseMac0 {
     /// The untagged CBOR array.
     pub fn to_value(&self) -> Value {
         structure_value(&self.headers, self.payload.as_deref(), &self.tag)
+    }
+}
+
+#[cfg(test)]
+mod to_be_signed_tests {
+    use super::*;
+    use crate::cbor::encode;
+
+    /// The directly written structure is byte for byte the encoding of the CBOR array.
+    #[test]
+    fn to_be_signed_equals_the_encoded_array() {
+        for (context, protected, payload) in [
+            ("Signature1", vec![0xa1, 0x01, 0x26], vec![0u8; 0]),
+            ("MAC0", vec![0xa1, 0x01, 0x05], vec![7u8; 23]),
+            ("Signature1", vec![], vec![1u8; 24]),
+            ("Signature1", vec![0xa0], vec![2u8; 300]),
+            ("Signature1", vec![0xa0], vec![3u8; 70_000]),
+        ] {
+            let expected = encode(&Value::Array(vec![
+                Value::text(context),
+                Value::Bytes(protected.clone()),
+                Value::Bytes(Vec::new()),
+                Value::Bytes(payload.clone()),
+            ]));
+            assert_eq!(to_be_signed(context, &protected, &payload), expected);
+        }
     }
 }

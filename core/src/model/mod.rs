@@ -28,7 +28,7 @@ pub use mso::{DigestAlgorithm, KeyAuthorizations, MobileSecurityObject, Validity
 pub use request::{DeviceRequest, DocRequest, ItemsRequest};
 pub use transcript::SessionTranscript;
 
-use crate::cbor::{Embedded, Limits, MapExt, Value};
+use crate::cbor::{Embedded, Limits, Node, Value, ValueRef};
 use crate::cose::{CoseError, CoseMac0, CoseSign1};
 use crate::format::{self, FormatError};
 
@@ -86,7 +86,7 @@ impl IssuerSignedItem {
         ])
     }
 
-    fn from_value(v: &Value) -> Result<Self, ModelError> {
+    fn from_node(v: &ValueRef<'_>) -> Result<Self, ModelError> {
         const AT: &str = "IssuerSignedItem";
         let m = format::map(v, AT)?;
         if m.len() != 4 {
@@ -108,7 +108,7 @@ impl IssuerSignedItem {
             )?
             .to_owned(),
             element_value: format::field(m, "elementValue", "IssuerSignedItem.elementValue")?
-                .clone(),
+                .to_value(),
         })
     }
 }
@@ -132,10 +132,22 @@ impl SignedItem {
 
     /// Parses a received `IssuerSignedItemBytes`.
     pub fn from_value(v: &Value, limits: &Limits) -> Result<Self, ModelError> {
+        Self::from_node(&ValueRef::borrowed(v), limits)
+    }
+
+    fn from_node(v: &ValueRef<'_>, limits: &Limits) -> Result<Self, ModelError> {
         const AT: &str = "IssuerSignedItemBytes";
-        let bytes = format::embedded(v, AT)?.clone();
-        let item = IssuerSignedItem::from_value(&format::decode_embedded(&bytes, limits, AT)?)?;
-        Ok(SignedItem { bytes, item })
+        let bytes = format::embedded_ref(v, AT)?;
+        let item = IssuerSignedItem::from_node(&format::decode_embedded_ref(bytes, limits, AT)?)?;
+        Ok(SignedItem {
+            bytes: bytes.to_embedded(),
+            item,
+        })
+    }
+
+    /// The parts, for a consumer that keeps the item and not the bytes.
+    pub(crate) fn into_item(self) -> IssuerSignedItem {
+        self.item
     }
 
     /// The decoded item.
@@ -167,11 +179,15 @@ pub struct IssuerSigned {
 impl IssuerSigned {
     /// Parses an `IssuerSigned` map.
     pub fn from_value(v: &Value, limits: &Limits) -> Result<Self, ModelError> {
+        Self::from_node(&ValueRef::borrowed(v), limits)
+    }
+
+    fn from_node(v: &ValueRef<'_>, limits: &Limits) -> Result<Self, ModelError> {
         const AT: &str = "IssuerSigned";
         let m = format::map(v, AT)?;
         format::only_keys(m, &["nameSpaces", "issuerAuth"], AT)?;
         let mut namespaces = Vec::new();
-        if let Some(ns) = m.get_text_key("nameSpaces") {
+        if let Some(ns) = format::get_text_key(m, "nameSpaces") {
             const AT_NS: &str = "IssuerSigned.nameSpaces";
             let entries = format::map(ns, AT_NS)?;
             if entries.is_empty() {
@@ -188,12 +204,12 @@ impl IssuerSigned {
                 }
                 let items = items
                     .iter()
-                    .map(|i| SignedItem::from_value(i, limits))
+                    .map(|i| SignedItem::from_node(i, limits))
                     .collect::<Result<Vec<_>, _>>()?;
                 namespaces.push((name, items));
             }
         }
-        let issuer_auth = CoseSign1::from_value(
+        let issuer_auth = CoseSign1::from_node(
             format::field(m, "issuerAuth", "IssuerSigned.issuerAuth")?,
             limits,
         )?;
@@ -239,9 +255,24 @@ impl IssuerSigned {
 
     /// Decodes the MSO from the `issuerAuth` payload. This does **not** verify the signature.
     pub fn mso_unverified(&self, limits: &Limits) -> Result<MobileSecurityObject, ModelError> {
-        let e = self.mso_bytes(limits)?;
-        let v = format::decode_embedded(&e, limits, "MobileSecurityObject")?;
-        MobileSecurityObject::from_value(&v, limits)
+        // As `mso_bytes`, without copying the payload: the same checks and errors.
+        const AT: &str = "MobileSecurityObjectBytes";
+        let payload = self
+            .issuer_auth
+            .payload()
+            .ok_or(FormatError::Missing { at: AT })?;
+        let e = match format::decode_ref_at(payload, limits, AT)? {
+            ValueRef::Embedded(e) => e,
+            _ => {
+                return Err(FormatError::Cbor {
+                    at: AT,
+                    source: crate::cbor::CborError::NotEmbedded,
+                }
+                .into())
+            }
+        };
+        let v = format::decode_embedded_ref(e, limits, "MobileSecurityObject")?;
+        MobileSecurityObject::from_node(&v)
     }
 }
 
@@ -284,16 +315,15 @@ impl DeviceSigned {
         &self.namespaces_bytes
     }
 
-    fn from_value(v: &Value, limits: &Limits) -> Result<Self, ModelError> {
+    fn from_node(v: &ValueRef<'_>, limits: &Limits) -> Result<Self, ModelError> {
         const AT: &str = "DeviceSigned";
         let m = format::map(v, AT)?;
         format::only_keys(m, &["nameSpaces", "deviceAuth"], AT)?;
-        let namespaces_bytes = format::embedded(
+        let namespaces_ref = format::embedded_ref(
             format::field(m, "nameSpaces", "DeviceSigned.nameSpaces")?,
             "DeviceSigned.nameSpaces",
-        )?
-        .clone();
-        let decoded = format::decode_embedded(&namespaces_bytes, limits, "DeviceNameSpaces")?;
+        )?;
+        let decoded = format::decode_embedded_ref(namespaces_ref, limits, "DeviceNameSpaces")?;
         let mut namespaces = Vec::new();
         for (ns, els) in format::map(&decoded, "DeviceNameSpaces")? {
             let ns = format::text(ns, "DeviceNameSpaces")?.to_owned();
@@ -301,7 +331,7 @@ impl DeviceSigned {
             for (id, val) in format::map(els, "DeviceNameSpaces[]")? {
                 list.push((
                     format::text(id, "DeviceNameSpaces[]")?.to_owned(),
-                    val.clone(),
+                    val.to_value(),
                 ));
             }
             namespaces.push((ns, list));
@@ -310,16 +340,16 @@ impl DeviceSigned {
         let da = format::map(format::field(m, "deviceAuth", AT_DA)?, AT_DA)?;
         format::only_keys(da, &["deviceSignature", "deviceMac"], AT_DA)?;
         let device_auth = match (
-            da.get_text_key("deviceSignature"),
-            da.get_text_key("deviceMac"),
+            format::get_text_key(da, "deviceSignature"),
+            format::get_text_key(da, "deviceMac"),
         ) {
-            (Some(s), None) => DeviceAuth::Signature(CoseSign1::from_value(s, limits)?),
-            (None, Some(mac)) => DeviceAuth::Mac(CoseMac0::from_value(mac, limits)?),
+            (Some(s), None) => DeviceAuth::Signature(CoseSign1::from_node(s, limits)?),
+            (None, Some(mac)) => DeviceAuth::Mac(CoseMac0::from_node(mac, limits)?),
             (None, None) => return Err(FormatError::Missing { at: AT_DA }.into()),
             (Some(_), Some(_)) => return Err(FormatError::InvalidValue { at: AT_DA }.into()),
         };
         Ok(DeviceSigned {
-            namespaces_bytes,
+            namespaces_bytes: namespaces_ref.to_embedded(),
             namespaces,
             device_auth,
         })
@@ -352,7 +382,7 @@ pub struct Document {
 }
 
 impl Document {
-    fn from_value(v: &Value, limits: &Limits) -> Result<Self, ModelError> {
+    fn from_node(v: &ValueRef<'_>, limits: &Limits) -> Result<Self, ModelError> {
         const AT: &str = "Document";
         let m = format::map(v, AT)?;
         format::only_keys(
@@ -366,11 +396,11 @@ impl Document {
                 "Document.docType",
             )?
             .to_owned(),
-            issuer_signed: IssuerSigned::from_value(
+            issuer_signed: IssuerSigned::from_node(
                 format::field(m, "issuerSigned", "Document.issuerSigned")?,
                 limits,
             )?,
-            device_signed: DeviceSigned::from_value(
+            device_signed: DeviceSigned::from_node(
                 format::field(m, "deviceSigned", "Document.deviceSigned")?,
                 limits,
             )?,
@@ -402,12 +432,16 @@ pub struct DeviceResponse {
 impl DeviceResponse {
     /// Parses DeviceResponse bytes (strict CBOR with `limits`).
     pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Self, ModelError> {
-        let v = format::decode_at(bytes, limits, "DeviceResponse")?;
-        Self::from_value(&v, limits)
+        let v = format::decode_ref_at(bytes, limits, "DeviceResponse")?;
+        Self::from_node(&v, limits)
     }
 
     /// Parses a decoded DeviceResponse.
     pub fn from_value(v: &Value, limits: &Limits) -> Result<Self, ModelError> {
+        Self::from_node(&ValueRef::borrowed(v), limits)
+    }
+
+    fn from_node(v: &ValueRef<'_>, limits: &Limits) -> Result<Self, ModelError> {
         const AT: &str = "DeviceResponse";
         let m = format::map(v, AT)?;
         format::only_keys(m, &["version", "documents", "documentErrors", "status"], AT)?;
@@ -424,22 +458,23 @@ impl DeviceResponse {
             .into());
         }
         let mut documents = Vec::new();
-        if let Some(docs) = m.get_text_key("documents") {
+        if let Some(docs) = format::get_text_key(m, "documents") {
             let docs = format::array(docs, "DeviceResponse.documents")?;
             if docs.len() > MAX_DOCUMENTS {
                 return Err(ModelError::TooManyDocuments);
             }
             for d in docs {
-                documents.push(Document::from_value(d, limits)?);
+                documents.push(Document::from_node(d, limits)?);
             }
         }
         let mut document_errors = Vec::new();
-        if let Some(errs) = m.get_text_key("documentErrors") {
+        if let Some(errs) = format::get_text_key(m, "documentErrors") {
             const AT_E: &str = "DeviceResponse.documentErrors";
             for e in format::array(errs, AT_E)? {
                 for (dt, code) in format::map(e, AT_E)? {
                     let code = code
-                        .as_i64()
+                        .as_integer()
+                        .and_then(|c| i64::try_from(c).ok())
                         .ok_or(FormatError::InvalidValue { at: AT_E })?;
                     document_errors.push((format::text(dt, AT_E)?.to_owned(), code));
                 }
@@ -516,7 +551,7 @@ impl Credential {
 
     /// Decodes what [`Credential::to_bytes`] wrote.
     pub fn from_bytes(bytes: &[u8], limits: &Limits) -> Result<Self, ModelError> {
-        let v = format::decode_at(bytes, limits, "Credential")?;
+        let v = format::decode_ref_at(bytes, limits, "Credential")?;
         let m = format::map(&v, "Credential")?;
         Ok(Credential {
             doc_type: format::text(
@@ -524,7 +559,7 @@ impl Credential {
                 "Credential.docType",
             )?
             .to_owned(),
-            issuer_signed: IssuerSigned::from_value(
+            issuer_signed: IssuerSigned::from_node(
                 format::field(m, "issuerSigned", "Credential.issuerSigned")?,
                 limits,
             )?,

@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::cbor::{Limits, MapExt, TDate, Value};
+use crate::cbor::{Limits, TDate, Value, ValueRef};
 use crate::cose::{CoseError, CoseKey};
 use crate::format::{self, FormatError};
 use crate::time::UnixTime;
@@ -53,21 +53,21 @@ pub struct ValidityInfo {
 }
 
 impl ValidityInfo {
-    fn from_value(v: &Value) -> Result<Self, ModelError> {
+    fn from_node(v: &ValueRef<'_>) -> Result<Self, ModelError> {
         const AT: &str = "MSO.validityInfo";
         let m = format::map(v, AT)?;
         let t = |key: &str, at: &'static str| -> Result<UnixTime, ModelError> {
             let v = format::field(m, key, at)?;
-            Ok(TDate::from_value(v)
+            Ok(TDate::from_node(v)
                 .map_err(|_| FormatError::InvalidValue { at })?
                 .time())
         };
         let signed = t("signed", "MSO.validityInfo.signed")?;
         let valid_from = t("validFrom", "MSO.validityInfo.validFrom")?;
         let valid_until = t("validUntil", "MSO.validityInfo.validUntil")?;
-        let expected_update = match m.get_text_key("expectedUpdate") {
+        let expected_update = match format::get_text_key(m, "expectedUpdate") {
             Some(v) => Some(
-                TDate::from_value(v)
+                TDate::from_node(v)
                     .map_err(|_| FormatError::InvalidValue {
                         at: "MSO.validityInfo.expectedUpdate",
                     })?
@@ -127,16 +127,16 @@ impl KeyAuthorizations {
                 .is_some_and(|els| els.iter().any(|e| e == element))
     }
 
-    fn from_value(v: &Value) -> Result<Self, ModelError> {
+    fn from_node(v: &ValueRef<'_>) -> Result<Self, ModelError> {
         const AT: &str = "MSO.deviceKeyInfo.keyAuthorizations";
         let m = format::map(v, AT)?;
         let mut out = KeyAuthorizations::default();
-        if let Some(ns) = m.get_text_key("nameSpaces") {
+        if let Some(ns) = format::get_text_key(m, "nameSpaces") {
             for n in format::array(ns, AT)? {
                 out.namespaces.push(format::text(n, AT)?.to_owned());
             }
         }
-        if let Some(de) = m.get_text_key("dataElements") {
+        if let Some(de) = format::get_text_key(m, "dataElements") {
             for (ns, els) in format::map(de, AT)? {
                 let list = format::array(els, AT)?
                     .iter()
@@ -199,6 +199,10 @@ pub struct MobileSecurityObject {
 impl MobileSecurityObject {
     /// Parses the decoded MSO map.
     pub fn from_value(v: &Value, _limits: &Limits) -> Result<Self, ModelError> {
+        Self::from_node(&ValueRef::borrowed(v))
+    }
+
+    pub(crate) fn from_node(v: &ValueRef<'_>) -> Result<Self, ModelError> {
         const AT: &str = "MSO";
         let m = format::map(v, AT)?;
         let version = format::text(format::field(m, "version", "MSO.version")?, "MSO.version")?;
@@ -233,19 +237,19 @@ impl MobileSecurityObject {
         }
         const AT_DK: &str = "MSO.deviceKeyInfo";
         let dki = format::map(format::field(m, "deviceKeyInfo", AT_DK)?, AT_DK)?;
-        let device_key = CoseKey::from_value(
+        let device_key = CoseKey::from_node(
             format::field(dki, "deviceKey", "MSO.deviceKeyInfo.deviceKey")?,
             "MSO.deviceKeyInfo.deviceKey",
         )
         .map_err(ModelError::DeviceKey)?;
-        let key_authorizations = match dki.get_text_key("keyAuthorizations") {
-            Some(v) => Some(KeyAuthorizations::from_value(v)?),
+        let key_authorizations = match format::get_text_key(dki, "keyAuthorizations") {
+            Some(v) => Some(KeyAuthorizations::from_node(v)?),
             None => None,
         };
         let doc_type =
             format::text(format::field(m, "docType", "MSO.docType")?, "MSO.docType")?.to_owned();
         let validity =
-            ValidityInfo::from_value(format::field(m, "validityInfo", "MSO.validityInfo")?)?;
+            ValidityInfo::from_node(format::field(m, "validityInfo", "MSO.validityInfo")?)?;
         Ok(MobileSecurityObject {
             version: version.to_owned(),
             digest_algorithm,

@@ -100,7 +100,12 @@ impl SessionTranscript {
         content.extend_from_slice(self.content());
         encode_into(&mut content, &Value::text(doc_type));
         content.extend_from_slice(device_namespaces.tagged_bytes());
-        Embedded::wrap(&content).tagged_bytes().to_vec()
+        // `#6.24(bstr)` around it: the bytes `Embedded::wrap` produces, without its copy.
+        let mut out = Vec::with_capacity(content.len() + 11);
+        out.extend_from_slice(&[0xd8, 0x18]);
+        crate::cbor::write_header(&mut out, 2, content.len() as u64);
+        out.extend_from_slice(&content);
+        out
     }
 
     /// `ReaderAuthenticationBytes` for the given `ItemsRequestBytes`.

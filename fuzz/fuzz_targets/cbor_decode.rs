@@ -5,14 +5,23 @@
 //! * whatever `decode` accepts, `encode` writes back out, and decoding that re-encoding gives an
 //!   equal value (skipped when the value holds a NaN, since NaN != NaN);
 //! * the content of every tag-24 item found anywhere in an accepted value is itself fed to
-//!   `decode` (errors are fine; panics are not).
+//!   `decode` (errors are fine; panics are not);
+//! * the borrowing decoder the verify path uses accepts and rejects exactly as `decode`, with
+//!   the same value (compared by its encoding, so a NaN equals itself) or the same error.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use zhengzhao::cbor::{decode, encode, Value};
+use zhengzhao::cbor::{decode, encode, fuzzing::decode_borrowed, Limits, Value};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(value) = decode(data) else {
+    let owned = decode(data);
+    let borrowed = decode_borrowed(data, &Limits::default());
+    assert_eq!(
+        owned.as_ref().map(encode),
+        borrowed.as_ref().map(encode),
+        "the owned and borrowing decoders disagree"
+    );
+    let Ok(value) = owned else {
         return;
     };
 

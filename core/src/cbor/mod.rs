@@ -32,3 +32,16 @@ pub(crate) use encode::write_header;
 pub use encode::{encode, encode_into};
 pub use value::{Embedded, MapExt, Value};
 pub(crate) use value_ref::{EmbeddedRef, Node, ValueRef};
+
+/// Hooks for the fuzz targets (`cfg(fuzzing)`, set by cargo-fuzz): never compiled otherwise.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing {
+    use super::{decode_ref_with, CborError, Limits, Node, Value};
+
+    /// Decodes with the crate-internal borrowing decoder the verify path uses and copies the
+    /// result out, so a target can check that it agrees with [`super::decode_with`].
+    pub fn decode_borrowed(bytes: &[u8], limits: &Limits) -> Result<Value, CborError> {
+        decode_ref_with(bytes, limits).map(|r| r.to_value())
+    }
+}

@@ -418,32 +418,10 @@ fn holder_can_decline() {
     ));
 }
 
-#[test]
-fn two_phase_signing_through_send_response() {
+/// A DeviceResponse for `consent`'s first requested document, built by hand with two-phase
+/// signing: prepare, sign outside (the host key store, after a biometric prompt), complete.
+fn two_phase_response(w: &World, consent: &AwaitingConsent) -> Vec<u8> {
     use zhengzhao::holder::ResponseBuilder;
-    let w = world();
-    let (consent, reader, _) = w.start(&["age_over_18"]);
-    let doc = &consent.request().documents()[0];
-    let builder = ResponseBuilder::new(consent.transcript());
-    let pending = builder
-        .prepare_document(&w.f.credential, doc, &doc.disclosable(&w.f.credential))
-        .unwrap();
-    // … a biometric prompt, then the host key store signs …
-    let signature =
-        zhengzhao::crypto::Signer::sign(&w.f.device_key, pending.to_be_signed()).unwrap();
-    let mut builder = ResponseBuilder::new(consent.transcript());
-    builder.add_completed(pending.complete(&signature).unwrap());
-    let response = builder.finish();
-    let (_, message) = consent.send_response(&response).unwrap();
-    let (verified, _) = w.verified(reader, &message);
-    assert_eq!(verified.documents[0].issuer_signed[NS].len(), 1);
-}
-
-#[test]
-fn two_phase_response_can_end_the_session_in_the_same_message() {
-    use zhengzhao::holder::ResponseBuilder;
-    let w = world();
-    let (consent, reader, _) = w.start(&["age_over_18", "family_name"]);
     let doc = &consent.request().documents()[0];
     let pending = ResponseBuilder::new(consent.transcript())
         .prepare_document(&w.f.credential, doc, &doc.disclosable(&w.f.credential))
@@ -452,7 +430,24 @@ fn two_phase_response_can_end_the_session_in_the_same_message() {
         zhengzhao::crypto::Signer::sign(&w.f.device_key, pending.to_be_signed()).unwrap();
     let mut builder = ResponseBuilder::new(consent.transcript());
     builder.add_completed(pending.complete(&signature).unwrap());
-    let response = builder.finish();
+    builder.finish()
+}
+
+#[test]
+fn two_phase_signing_through_send_response() {
+    let w = world();
+    let (consent, reader, _) = w.start(&["age_over_18"]);
+    let response = two_phase_response(&w, &consent);
+    let (_, message) = consent.send_response(&response).unwrap();
+    let (verified, _) = w.verified(reader, &message);
+    assert_eq!(verified.documents[0].issuer_signed[NS].len(), 1);
+}
+
+#[test]
+fn two_phase_response_can_end_the_session_in_the_same_message() {
+    let w = world();
+    let (consent, reader, _) = w.start(&["age_over_18", "family_name"]);
+    let response = two_phase_response(&w, &consent);
     let last = consent.send_response_and_terminate(&response).unwrap();
     // One message carries the response and status 20: the reader verifies, then is done.
     let parsed = SessionData::parse(&last, &Limits::default()).unwrap();

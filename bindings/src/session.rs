@@ -224,8 +224,7 @@ impl HolderSession {
     }
 
     /// Sends `response` (built for the pending request; with `end_session` in a message that
-    /// also ends the session) and records `selection`'s disclosures before the message is
-    /// handed out.
+    /// also ends the session), through [`HolderSession::record_and_hand_out`].
     fn send(
         &self,
         state: &mut Holder,
@@ -245,6 +244,18 @@ impl HolderSession {
             let (connected, message) = consent.send_response(response).map_err(|e| self.fail(e))?;
             (Holder::Connected(connected), message)
         };
+        self.record_and_hand_out(state, selection, next, message)
+    }
+
+    /// Records `selection`'s disclosures, then moves to `next` and hands out `message`:
+    /// nothing is sent that the log does not show.
+    fn record_and_hand_out(
+        &self,
+        state: &mut Holder,
+        selection: &zhengzhao::wallet::Selection,
+        next: Holder,
+        message: Vec<u8>,
+    ) -> Result<SessionResponse, ZhengzhaoError> {
         let events = self
             .wallet
             .core()
@@ -373,18 +384,7 @@ impl HolderSession {
             let (connected, message) = consent.respond(&approvals).map_err(|e| self.fail(e))?;
             (Holder::Connected(connected), message)
         };
-        // Recorded before the response leaves: nothing is sent that the log does not show.
-        let events = self
-            .wallet
-            .core()
-            .record(&selection, UnixTime::now())
-            .map_err(|e| self.fail_host(e))?;
-        *state = next;
-        Ok(SessionResponse {
-            message,
-            disclosures: events.into_iter().map(Into::into).collect(),
-            running_low: running_low(&selection),
-        })
+        self.record_and_hand_out(&mut state, &selection, next, message)
     }
 
     /// Phase one of two-phase signing in a session (keys behind a biometric prompt): like

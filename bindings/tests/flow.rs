@@ -414,12 +414,7 @@ fn the_disclosure_log_is_queried_exported_and_deleted() {
     assert!(s.wallet.delete_disclosure(event.id.clone()).unwrap());
     assert!(!s.wallet.delete_disclosure(event.id.clone()).unwrap());
     assert_eq!(s.wallet.delete_disclosures(LogQuery::default()).unwrap(), 1);
-    assert!(s
-        .wallet
-        .disclosures(LogQuery::default())
-        .unwrap()
-        .events
-        .is_empty());
+    assert!(log_is_empty(&s.wallet));
     assert!(matches!(
         s.wallet.delete_disclosure("../x".into()),
         Err(ZhengzhaoError::InvalidInput { .. })

@@ -197,3 +197,12 @@ pub fn present_logged(s: &Setup, ids: &[&str]) -> Result<Presentation, Zhengzhao
         None,
     )
 }
+
+/// Whether `wallet`'s disclosure log has no entry.
+pub fn log_is_empty(wallet: &Wallet) -> bool {
+    wallet
+        .disclosures(LogQuery::default())
+        .unwrap()
+        .events
+        .is_empty()
+}

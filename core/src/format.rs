@@ -4,6 +4,7 @@
 //! Every error names *where* in the structure it occurred with a static path such as
 //! `"DeviceResponse.documents[].docType"`, never the value it found (it may be personal data).
 
+pub(crate) use crate::cbor::{get_int_key, get_text_key};
 use crate::cbor::{CborError, Embedded, EmbeddedRef, Limits, Node, Value, ValueRef};
 
 /// A CBOR structure that is not the 18013-5 structure it should be.
@@ -153,20 +154,6 @@ pub(crate) fn embedded_ref<'a, V: Node>(
 ) -> Result<EmbeddedRef<'a>, FormatError> {
     v.as_embedded_ref()
         .ok_or_else(|| wrong(at, "tag 24 (bstr .cbor)", v))
-}
-
-/// The value under the text key `key`, if present.
-pub(crate) fn get_text_key<'a, V: Node>(m: &'a [(V, V)], key: &str) -> Option<&'a V> {
-    m.iter()
-        .find(|(k, _)| k.as_text() == Some(key))
-        .map(|(_, v)| v)
-}
-
-/// The value under the integer key `key`, if present.
-pub(crate) fn get_int_key<V: Node>(m: &[(V, V)], key: i128) -> Option<&V> {
-    m.iter()
-        .find(|(k, _)| k.as_integer() == Some(key))
-        .map(|(_, v)| v)
 }
 
 /// The value of a required text key.

@@ -31,7 +31,7 @@ pub use decode::{decode, decode_with, CborError, Limits};
 pub(crate) use encode::write_header;
 pub use encode::{encode, encode_into};
 pub use value::{Embedded, MapExt, Value};
-pub(crate) use value_ref::{EmbeddedRef, Node, ValueRef};
+pub(crate) use value_ref::{get_int_key, get_text_key, EmbeddedRef, Node, ValueRef};
 
 /// Hooks for the fuzz targets (`cfg(fuzzing)`, set by cargo-fuzz): never compiled otherwise.
 #[cfg(fuzzing)]

@@ -178,15 +178,11 @@ pub trait MapExt {
 
 impl MapExt for [(Value, Value)] {
     fn get_text_key(&self, key: &str) -> Option<&Value> {
-        self.iter()
-            .find(|(k, _)| k.as_text() == Some(key))
-            .map(|(_, v)| v)
+        super::get_text_key(self, key)
     }
 
     fn get_int_key(&self, key: i128) -> Option<&Value> {
-        self.iter()
-            .find(|(k, _)| k.as_integer() == Some(key))
-            .map(|(_, v)| v)
+        super::get_int_key(self, key)
     }
 }
 

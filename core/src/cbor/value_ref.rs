@@ -116,6 +116,20 @@ impl<'a> ValueRef<'a> {
     }
 }
 
+/// The value under the text key `key`, if present.
+pub(crate) fn get_text_key<'a, V: Node>(m: &'a [(V, V)], key: &str) -> Option<&'a V> {
+    m.iter()
+        .find(|(k, _)| k.as_text() == Some(key))
+        .map(|(_, v)| v)
+}
+
+/// The value under the integer key `key`, if present.
+pub(crate) fn get_int_key<V: Node>(m: &[(V, V)], key: i128) -> Option<&V> {
+    m.iter()
+        .find(|(k, _)| k.as_integer() == Some(key))
+        .map(|(_, v)| v)
+}
+
 /// Read access to a decoded item, the same for [`Value`] and [`ValueRef`], so that one parser
 /// serves both.
 pub(crate) trait Node: Sized {

@@ -1,5 +1,5 @@
 //! Issuer, holder and PKI tools for a file-based exchange (see `cargo run --example mdoc-tool --
-//! help`, and the README's "Tools" section). The whole tool is `zhengzhao_examples::mdoc_tool`,
+//! help`, and docs/tools.md). The whole tool is `zhengzhao_examples::mdoc_tool`,
 //! which the tests call directly.
 
 fn main() {

@@ -1,6 +1,14 @@
 //! The holder (wallet) role: read a request, show who asks for what, and answer with exactly
 //! the elements that were both requested and approved.
 //!
+//! This is the mdoc's side of ISO/IEC 18013-5 device retrieval: the DeviceRequest of
+//! §8.3.2.1.2.1 with mdoc reader authentication (§9.1.4, `readerAuth` over
+//! ReaderAuthentication), and the DeviceResponse of §8.3.2.1.2.2 with mdoc authentication
+//! (§9.1.3, a device signature or MAC over DeviceAuthentication). An app with a credential
+//! store uses it through [`wallet::Wallet`](crate::wallet::Wallet); the session layer
+//! ([`session::HolderSession`](crate::session::HolderSession)) carries it over a proximity
+//! session.
+//!
 //! 1. [`ParsedRequest::parse`] reads a DeviceRequest. When a document request carries
 //!    `readerAuth` and reader trust anchors are configured, the reader's certificate chain and
 //!    signature are verified (a request that fails is rejected), and

@@ -1,5 +1,11 @@
 //! The issuer role: turn a licence's attributes into a signed mdoc credential.
 //!
+//! It produces what ISO/IEC 18013-5 issuer data authentication (§9.1.2) verifies: the
+//! IssuerSignedItems of §8.3.2.1.2.2 and the Mobile Security Object of §9.1.2.4, signed as
+//! `issuerAuth` by a document signer whose certificate follows Annex B. Entry point:
+//! [`Issuer::credential`]; Chinese licences go through
+//! [`profiles::issue`](crate::profiles::issue), which checks every element first.
+//!
 //! Every element gets a fresh 32-byte salt from the OS CSPRNG and a random digest ID (IDs do
 //! not reveal element order); the digests, the holder's device key, the docType and the
 //! validity window go into the Mobile Security Object, which the document signer signs

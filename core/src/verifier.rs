@@ -1,6 +1,12 @@
 //! The verifier role: check a DeviceResponse completely, offline, and hand out only what
 //! every check vouched for.
 //!
+//! This is the mdoc reader's side of ISO/IEC 18013-5: the DeviceResponse of §8.3.2.1.2.2,
+//! the inspection procedure for issuer data authentication of §9.3.1 (certificate chain,
+//! `issuerAuth` over the MSO of §9.1.2.4, digests, docType, validity), then mdoc
+//! authentication (§9.1.3: `deviceSignature` or `deviceMac` over DeviceAuthentication, and
+//! the MSO's `keyAuthorizations`). Entry point: [`Verifier::verify`].
+//!
 //! For each document, in this order (each a [`Check`], recorded for the audit trail):
 //!
 //! 1. **well-formed**: strict CBOR within [`Limits`], every structure as 18013-5 defines it;

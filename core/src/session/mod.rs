@@ -1,5 +1,8 @@
-//! Proximity presentation (ISO/IEC 18013-5 §9): device engagement, session keys and encryption,
-//! and the holder and reader state machines.
+//! Proximity presentation (ISO/IEC 18013-5): device engagement (§8.2.1.1), session keys and
+//! encryption (§9.1.1), the session transcript (§9.1.5.1), and the holder and reader state
+//! machines. Entry points: [`HolderSession::engage`] for the wallet, [`ReaderSession::from_qr`]
+//! for the reader; the request and response inside are the [`holder`](crate::holder) and
+//! [`verifier`](crate::verifier) roles'.
 //!
 //! ```text
 //!  Holder (wallet)                                        Reader (business)

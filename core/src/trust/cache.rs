@@ -138,7 +138,7 @@ impl CachedChain {
 
     /// Checks every certificate's validity period at `at`, in path order: the first one that
     /// is not valid is [`TrustError::NotYetValid`] or [`TrustError::Expired`] with its
-    /// position, as [`validate_chain`] reports it.
+    /// position, as [`validate_chain`](super::validate_chain) reports it.
     pub fn check_validity(&self, at: UnixTime) -> Result<(), TrustError> {
         for (position, (not_before, not_after)) in self.windows.iter().enumerate() {
             check_validity_window(*not_before, *not_after, position, at)?;
@@ -346,7 +346,7 @@ impl ChainCache {
     /// (whose fingerprint is `anchors`), from the cache when this chain validated before;
     /// on a miss the certificate signatures are verified by `provider`.
     ///
-    /// Returns what [`validate_chain`] would, in the cached form: a malformed certificate is
+    /// Returns what [`validate_chain`](super::validate_chain) would, in the cached form: a malformed certificate is
     /// [`TrustError::Parse`], and every other error is the one `validate_chain` gives. The
     /// provider is not part of the key: a chain that validated with one correct provider
     /// validates with any other.

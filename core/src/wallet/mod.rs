@@ -1,6 +1,11 @@
 //! The holder's wallet: a crash-safe credential store, secure-area keys, batch credentials for
 //! unlinkability, and the disclosure log.
 //!
+//! The holder role's entry point for an app ([`Wallet`]); it answers requests through
+//! [`holder`](crate::holder) (ISO/IEC 18013-5 §8.3.2.1.2, §9.1.3, §9.1.4). Storage, key
+//! custody and the log are outside the standard: they are this crate's design, described
+//! below.
+//!
 //! ```text
 //!  Wallet ──► CredentialStore (trait)      FileStore: one file per record, atomic commits,
 //!    │          credentials, log, keys     checksum or AES-256-GCM per record; MemoryStore

@@ -13,6 +13,7 @@
 
 pub mod cache;
 mod certificate;
+#[cfg(feature = "test-pki")]
 pub mod testpki;
 
 #[cfg(test)]
@@ -133,7 +134,7 @@ pub enum TrustError {
         /// Position of the certificate.
         position: usize,
     },
-    /// Generating a test PKI failed ([`testpki`]).
+    /// Generating a test PKI failed (the `test-pki` feature's `testpki` module).
     #[error("could not build test certificates")]
     Build,
 }

@@ -25,7 +25,7 @@
 //! | holder (wallet app) | [`wallet::Wallet`] | or, without a store: [`holder::ParsedRequest::parse`] → [`holder::ResponseBuilder`] |
 //! | verifier (business) | [`verifier::Verifier`] | [`verifier::Verifier::verify`] → [`verifier::VerifiedResponse`] or a [`verifier::VerifyError`] naming the [`verifier::Check`]; per-licence-type authorisation through [`profiles::LicenceVerifier`] |
 //! | both ends of a proximity session | [`session::HolderSession`], [`session::ReaderSession`] | bytes in, bytes out; the reader's result is the [`verifier::Verifier`]'s |
-//! | tests and demos | [`trust::testpki::TestPki`] | a throw-away Annex B PKI (never for production keys) |
+//! | tests and demos | `trust::testpki::TestPki` (feature `test-pki`) | a throw-away Annex B PKI (never for production keys) |
 //!
 //! # Example: issue → present → verify
 //!
@@ -109,6 +109,7 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `ring` | off | [`crypto::provider::Ring`](crate::crypto::provider), a `ring`-backed [`crypto::CryptoProvider`] for server verifiers (about three times faster ES256 verification); the default provider stays RustCrypto either way |
+//! | `test-pki` | off | `trust::testpki`: a generated test PKI (IACA, document signer, reader CA) *with its private keys*, for tests, examples and demos; never in a release build |
 //!
 //! Without features the core is pure Rust (RustCrypto), with no I/O outside the wallet's
 //! `FileStore`, and `#![forbid(unsafe_code)]`.

@@ -159,12 +159,7 @@ impl CachedChain {
     /// The index of the path valid at `at` (checked in path order, as
     /// [`validate_chain`](super::validate_chain) does), or the error a cold validation gives.
     pub(crate) fn select(&self, at: UnixTime) -> Result<usize, TrustError> {
-        let chosen = self.paths.select(at)?;
-        self.paths
-            .paths()
-            .iter()
-            .position(|p| core::ptr::eq(p, chosen))
-            .ok_or(TrustError::UntrustedRoot)
+        self.paths.select(at)
     }
 
     /// `(notBefore, notAfter)` of every certificate of every candidate path.

@@ -369,9 +369,13 @@ pub fn validate_chain_with(
 ) -> Result<ValidatedChain, TrustError> {
     let paths = candidate_paths(provider, chain, store, usage)?;
     let chosen = paths.select(at)?;
+    let anchor = paths
+        .paths
+        .get(chosen)
+        .map_or(&paths.leaf, |path| &path.anchor);
     Ok(ValidatedChain {
         leaf: paths.leaf.clone(),
-        anchor: chosen.anchor.clone(),
+        anchor: anchor.clone(),
         leaf_key: paths.leaf_key.clone(),
         pinned: paths.pinned,
     })
@@ -449,19 +453,19 @@ impl CandidatePath {
 }
 
 impl CandidatePaths {
-    /// The first path (in trust-store order) valid at `at`; if none is, the error of the
-    /// first path.
+    /// The index of the first path (in trust-store order) valid at `at`; if none is, the
+    /// error of the first path.
     ///
     /// Decision: RFC 5280 §6 validates one given path; with several anchors of the same name
     /// and key (an IACA renewed with its key kept, the old certificate still in the store),
     /// every one is tried, so an expired or not-yet-valid twin never hides a valid path. The
     /// error reported when all fail is the first anchor's, which keeps it deterministic and
     /// identical between a cold validation and the cache.
-    pub(crate) fn select(&self, at: UnixTime) -> Result<&CandidatePath, TrustError> {
+    pub(crate) fn select(&self, at: UnixTime) -> Result<usize, TrustError> {
         let mut first_error = None;
-        for path in &self.paths {
+        for (index, path) in self.paths.iter().enumerate() {
             match path.check(at) {
-                Ok(()) => return Ok(path),
+                Ok(()) => return Ok(index),
                 Err(e) => {
                     first_error.get_or_insert(e);
                 }

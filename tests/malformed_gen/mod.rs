@@ -1676,6 +1676,79 @@ pub fn regenerate(dir: &Path) {
         b"ZZR\x01\x00abc".to_vec(),
     );
 
+    // ---- issue 13.2: COSE crit (RFC 9052 §3.1); 13.3: the document-signer profile ------------
+    let crit_header = |labels: Vec<Value>, extra: Vec<(Value, Value)>| {
+        let mut m = vec![
+            (Value::Integer(1), Value::Integer(-7)),
+            (Value::Integer(2), Value::Array(labels)),
+        ];
+        m.extend(extra);
+        Value::Bytes(encode(&Value::Map(m)))
+    };
+    let kid = || vec![(Value::Integer(4), Value::Bytes(vec![1]))];
+    c.add(
+        "verify_crit_unsupported",
+        "verify",
+        "well_formed:Malformed/Cose/CritUnsupported",
+        "issuerAuth's protected header {1: -7, 2: [4], 4: h'01'} (kid marked critical, not processed)",
+        edit(&|v| {
+            *at_path(v, &join(&ISSUER_AUTH, &[N(0)])) = crit_header(vec![Value::Integer(4)], kid())
+        }),
+    );
+    c.add(
+        "verify_crit_label_absent",
+        "verify",
+        "well_formed:Malformed/Cose/CritLabelAbsent",
+        "issuerAuth's protected header {1: -7, 2: [99]} (crit lists a label not in the header)",
+        edit(&|v| {
+            *at_path(v, &join(&ISSUER_AUTH, &[N(0)])) =
+                crit_header(vec![Value::Integer(99)], vec![])
+        }),
+    );
+    c.add(
+        "verify_crit_empty",
+        "verify",
+        "well_formed:Malformed/Cose/CritMalformed",
+        "issuerAuth's protected header {1: -7, 2: []} (crit must be a non-empty array)",
+        edit(&|v| *at_path(v, &join(&ISSUER_AUTH, &[N(0)])) = crit_header(vec![], vec![])),
+    );
+    c.add(
+        "verify_crit_unprotected",
+        "verify",
+        "well_formed:Malformed/Cose/CritUnprotected",
+        "issuerAuth's unprotected header with 2: [1] (crit outside the protected header)",
+        edit(&|v| {
+            map_of(at_path(v, &join(&ISSUER_AUTH, &[N(1)])))
+                .push((Value::Integer(2), Value::Array(vec![Value::Integer(1)])))
+        }),
+    );
+    c.add(
+        "verify_device_signature_crit",
+        "verify",
+        "well_formed:Malformed/Cose/CritUnsupported",
+        "deviceSignature's protected header {1: -7, 2: [4], 4: h'01'}",
+        edit(&|v| {
+            *at_path(v, &join(&DEVICE_SIG, &[N(0)])) = crit_header(vec![Value::Integer(4)], kid())
+        }),
+    );
+    c.add(
+        "request_reader_auth_crit",
+        "request",
+        "Malformed/Cose/CritUnsupported",
+        "readerAuth's protected header {1: -7, 2: [4], 4: h'01'}",
+        edit_req(&|v| {
+            *at_path(v, &join(&DR0, &[S("readerAuth"), N(0)])) =
+                crit_header(vec![Value::Integer(4)], kid())
+        }),
+    );
+    c.add(
+        "certificates_iaca_as_leaf",
+        "certificates",
+        "DocumentSignerIsCa",
+        "the IACA (cA TRUE) validated as a document signer",
+        iaca_der.clone(),
+    );
+
     // ---- write --------------------------------------------------------------------------------
     for f in std::fs::read_dir(dir).expect("corpus dir").flatten() {
         if f.path().extension().is_some_and(|e| e == "bin") {

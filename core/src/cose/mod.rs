@@ -24,6 +24,8 @@ use crate::format::{self, FormatError};
 
 /// COSE header label `alg`.
 pub const LABEL_ALG: i128 = 1;
+/// COSE header label `crit` (RFC 9052 §3.1).
+pub const LABEL_CRIT: i128 = 2;
 /// COSE header label `kid`.
 pub const LABEL_KID: i128 = 4;
 /// COSE header label `x5chain` (RFC 9360).
@@ -32,6 +34,18 @@ pub const LABEL_X5CHAIN: i128 = 33;
 pub const TAG_SIGN1: u64 = 18;
 /// CBOR tag of an explicitly tagged COSE_Mac0.
 pub const TAG_MAC0: u64 = 17;
+
+/// The header labels this implementation processes, the only ones a `crit` header may list
+/// (RFC 9052 §3.1: a recipient must reject a message whose `crit` names a label it does not
+/// understand and act on).
+///
+/// Decision: only `alg` (1). Every structure here acts on it (allow-list, structure match).
+/// `x5chain` (33) is not listed: the issuer and reader signatures process it, but a
+/// `deviceSignature` or `deviceMac` carrying one ignores it, and the COSE layer cannot tell
+/// which structure its caller will treat it as; `kid` (4), content type (3) and the rest are
+/// never acted on. A critical label outside this list is rejected
+/// ([`CoseError::CritUnsupported`]), never ignored.
+pub const PROCESSED_LABELS: [i128; 1] = [LABEL_ALG];
 
 /// Most certificates accepted in one `x5chain`.
 pub const MAX_X5CHAIN: usize = 8;
@@ -83,6 +97,18 @@ pub enum CoseError {
     /// A header label in both the protected and the unprotected bucket.
     #[error("COSE header label in both protected and unprotected headers")]
     DuplicateHeaderLabel,
+    /// `crit` (label 2) in the unprotected bucket; RFC 9052 §3.1 requires it protected.
+    #[error("COSE crit header is unprotected")]
+    CritUnprotected,
+    /// `crit` that is not a non-empty array of integer or text labels.
+    #[error("COSE crit header is malformed")]
+    CritMalformed,
+    /// `crit` lists a label the protected header does not carry.
+    #[error("COSE crit header lists a label absent from the protected header")]
+    CritLabelAbsent,
+    /// `crit` lists a label this implementation does not process (see [`PROCESSED_LABELS`]).
+    #[error("COSE crit header lists a label this implementation does not process")]
+    CritUnsupported,
     /// `x5chain` is absent.
     #[error("COSE x5chain missing")]
     X5ChainMissing,
@@ -130,6 +156,7 @@ impl Headers {
                 return Err(CoseError::DuplicateHeaderLabel);
             }
         }
+        check_crit(&protected, &unprotected)?;
         let alg_v = protected
             .iter()
             .find(|(k, _)| k.as_integer() == Some(LABEL_ALG))
@@ -165,6 +192,45 @@ impl Headers {
             .find(|(k, _)| k.as_integer() == Some(label))
             .map(|(_, v)| v)
     }
+}
+
+/// RFC 9052 §3.1 `crit`: only in the protected bucket, a non-empty array of integer or text
+/// labels, each present in the protected header and processed here ([`PROCESSED_LABELS`]).
+fn check_crit(
+    protected: &[(Value, Value)],
+    unprotected: &[(Value, Value)],
+) -> Result<(), CoseError> {
+    let is_crit = |k: &Value| k.as_integer() == Some(LABEL_CRIT);
+    if unprotected.iter().any(|(k, _)| is_crit(k)) {
+        return Err(CoseError::CritUnprotected);
+    }
+    let Some((_, crit)) = protected.iter().find(|(k, _)| is_crit(k)) else {
+        return Ok(());
+    };
+    let labels = match crit {
+        Value::Array(labels) if !labels.is_empty() => labels,
+        _ => return Err(CoseError::CritMalformed),
+    };
+    if labels
+        .iter()
+        .any(|l| !matches!(l, Value::Integer(_) | Value::Text(_)))
+    {
+        return Err(CoseError::CritMalformed);
+    }
+    for label in labels {
+        if !protected.iter().any(|(k, _)| k == label) {
+            return Err(CoseError::CritLabelAbsent);
+        }
+    }
+    for label in labels {
+        let processed = label
+            .as_integer()
+            .is_some_and(|l| PROCESSED_LABELS.contains(&l));
+        if !processed {
+            return Err(CoseError::CritUnsupported);
+        }
+    }
+    Ok(())
 }
 
 /// Owned copies of decoded map entries.
@@ -536,5 +602,177 @@ mod to_be_signed_tests {
             ]));
             assert_eq!(to_be_signed(context, &protected, &payload), expected);
         }
+    }
+}
+
+#[cfg(test)]
+mod crit_tests {
+    use super::*;
+    use crate::crypto::SoftwareKey;
+
+    fn int(i: i128) -> Value {
+        Value::Integer(i)
+    }
+
+    /// A COSE_Sign1 (or COSE_Mac0) value with the protected header `protected` and the
+    /// unprotected header `unprotected`.
+    fn structure(protected: Vec<(Value, Value)>, unprotected: Vec<(Value, Value)>) -> Value {
+        Value::Array(vec![
+            Value::Bytes(encode(&Value::Map(protected))),
+            Value::Map(unprotected),
+            Value::Bytes(b"payload".to_vec()),
+            Value::Bytes(vec![0; 64]),
+        ])
+    }
+
+    /// RFC 9052 §3.1: `crit` protected, a non-empty array of labels, each present and
+    /// processed; anything else is a typed rejection, in COSE_Sign1 and COSE_Mac0 alike.
+    #[test]
+    fn crit_is_enforced() {
+        let es256 = (int(LABEL_ALG), int(-7));
+        let crit = |labels: Value| (int(LABEL_CRIT), labels);
+        type Row = (
+            &'static str,
+            Vec<(Value, Value)>,
+            Vec<(Value, Value)>,
+            Option<&'static str>,
+        );
+        let rows: Vec<Row> = vec![
+            ("no crit", vec![es256.clone()], vec![], None),
+            (
+                "crit [alg]",
+                vec![es256.clone(), crit(Value::Array(vec![int(1)]))],
+                vec![],
+                None,
+            ),
+            (
+                "crit [kid], kid present",
+                vec![
+                    es256.clone(),
+                    crit(Value::Array(vec![int(LABEL_KID)])),
+                    (int(LABEL_KID), Value::Bytes(vec![1])),
+                ],
+                vec![],
+                Some("CritUnsupported"),
+            ),
+            (
+                "crit [x5chain], x5chain present",
+                vec![
+                    es256.clone(),
+                    crit(Value::Array(vec![int(LABEL_X5CHAIN)])),
+                    (int(LABEL_X5CHAIN), Value::Bytes(vec![0x30])),
+                ],
+                vec![],
+                Some("CritUnsupported"),
+            ),
+            (
+                "crit [\"ext\"], text label present",
+                vec![
+                    es256.clone(),
+                    crit(Value::Array(vec![Value::text("ext")])),
+                    (Value::text("ext"), int(1)),
+                ],
+                vec![],
+                Some("CritUnsupported"),
+            ),
+            (
+                "crit [alg, 99], 99 absent",
+                vec![es256.clone(), crit(Value::Array(vec![int(1), int(99)]))],
+                vec![],
+                Some("CritLabelAbsent"),
+            ),
+            (
+                "crit [4], kid only unprotected",
+                vec![es256.clone(), crit(Value::Array(vec![int(LABEL_KID)]))],
+                vec![(int(LABEL_KID), Value::Bytes(vec![1]))],
+                Some("CritLabelAbsent"),
+            ),
+            (
+                "crit []",
+                vec![es256.clone(), crit(Value::Array(vec![]))],
+                vec![],
+                Some("CritMalformed"),
+            ),
+            (
+                "crit 1 (not an array)",
+                vec![es256.clone(), crit(int(1))],
+                vec![],
+                Some("CritMalformed"),
+            ),
+            (
+                "crit [h'01']",
+                vec![
+                    es256.clone(),
+                    crit(Value::Array(vec![Value::Bytes(vec![1])])),
+                ],
+                vec![],
+                Some("CritMalformed"),
+            ),
+            (
+                "crit unprotected",
+                vec![es256.clone()],
+                vec![crit(Value::Array(vec![int(1)]))],
+                Some("CritUnprotected"),
+            ),
+        ];
+        let name = |e: &CoseError| match e {
+            CoseError::CritUnprotected => "CritUnprotected",
+            CoseError::CritMalformed => "CritMalformed",
+            CoseError::CritLabelAbsent => "CritLabelAbsent",
+            CoseError::CritUnsupported => "CritUnsupported",
+            _ => "other",
+        };
+        let limits = Limits::default();
+        for (what, protected, unprotected, expected) in rows {
+            let got =
+                CoseSign1::from_value(&structure(protected.clone(), unprotected.clone()), &limits);
+            assert_eq!(
+                got.as_ref().err().map(name),
+                expected,
+                "Sign1 {what}: {got:?}"
+            );
+            // The same header in a COSE_Mac0, with the HMAC algorithm.
+            let mac = |h: Vec<(Value, Value)>| {
+                h.into_iter()
+                    .map(|(k, v)| {
+                        if k == int(LABEL_ALG) {
+                            (k, int(5))
+                        } else {
+                            (k, v)
+                        }
+                    })
+                    .collect()
+            };
+            let got = CoseMac0::from_value(&structure(mac(protected), unprotected), &limits);
+            assert_eq!(
+                got.as_ref().err().map(name),
+                expected,
+                "Mac0 {what}: {got:?}"
+            );
+        }
+    }
+
+    /// A correctly signed COSE_Sign1 whose protected header names a label it does not process
+    /// is rejected before its (valid) signature counts.
+    #[test]
+    fn a_valid_signature_does_not_excuse_crit() {
+        let key = SoftwareKey::generate().unwrap();
+        let protected = encode(&Value::Map(vec![
+            (int(LABEL_ALG), int(-7)),
+            (int(LABEL_CRIT), Value::Array(vec![int(LABEL_KID)])),
+            (int(LABEL_KID), Value::Bytes(vec![7])),
+        ]));
+        let tbs = to_be_signed("Signature1", &protected, b"payload");
+        let signature = crypto::signature_to_raw(&key.sign(&tbs).unwrap()).unwrap();
+        let v = Value::Array(vec![
+            Value::Bytes(protected),
+            Value::Map(vec![]),
+            Value::Bytes(b"payload".to_vec()),
+            Value::Bytes(signature.to_vec()),
+        ]);
+        assert!(matches!(
+            CoseSign1::from_value(&v, &Limits::default()),
+            Err(CoseError::CritUnsupported)
+        ));
     }
 }

@@ -772,6 +772,29 @@ mod tests {
         list
     }
 
+    /// The signed list goes through the COSE layer's `crit` rule (RFC 9052 §3.1): a protected
+    /// header naming a label nobody processes is rejected, typed.
+    #[test]
+    fn signed_list_with_an_unprocessed_crit_label_is_rejected() {
+        let now = UnixTime::from_secs(1_750_000_000);
+        let pki = TestPki::generate(now).unwrap();
+        let signed = list(now, &pki).sign(&pki.iaca_key, &pki.iaca).unwrap();
+        let publishers = [pki.iaca.clone()];
+        assert!(TrustList::from_signed(&signed, &publishers, now).is_ok());
+        let mut v = cbor::decode(&signed).unwrap();
+        if let Value::Array(parts) = &mut v {
+            parts[0] = Value::Bytes(cbor::encode(&Value::Map(vec![
+                (Value::Integer(1), Value::Integer(-7)),
+                (Value::Integer(2), Value::Array(vec![Value::Integer(4)])),
+                (Value::Integer(4), Value::Bytes(vec![1])),
+            ])));
+        }
+        assert!(matches!(
+            TrustList::from_signed(&cbor::encode(&v), &publishers, now),
+            Err(TrustListError::Cose(CoseError::CritUnsupported))
+        ));
+    }
+
     #[test]
     fn bytes_round_trip_and_closed_maps() {
         let now = UnixTime::from_secs(1_750_000_000);

@@ -2,24 +2,55 @@
 //!
 //! A verifier that sees the same document-signer `x5chain` again (every licence a province
 //! issues in a day carries one of a few DS certificates) need not parse its certificates and
-//! verify their signatures again. [`ChainCache`] remembers, per chain and trust store, what the
-//! verifier needs after a successful [`validate_chain`](super::validate_chain): the leaf's
-//! public key, the subjects, the anchor, and every certificate's validity period along the
-//! path. A cached entry is never trusted blindly in time: [`CachedChain::check_validity`]
-//! re-checks each period at every verification time, in path order, so an entry outside its
-//! validity fails with exactly the error a cold validation would give
-//! ([`TrustError::Expired`] or [`TrustError::NotYetValid`] with the same position).
+//! verify their signatures again. [`ChainCache`] remembers, per chain and trust store, what
+//! [`validate_chain`](super::validate_chain) found without looking at the clock: the leaf's
+//! public key and subject, and for every anchor that verifies the chain (a candidate path),
+//! the anchor, each certificate's validity period and the outcome of every other check along
+//! that path. A cached entry is never trusted blindly in time: at every verification time the
+//! candidate paths are checked again in order, each certificate's period in path order, so a
+//! cached entry picks the path a cold validation picks (an IACA renewed with the same key and
+//! name, its expired predecessor still trusted, keeps validating), and fails with exactly the
+//! error a cold validation gives ([`TrustError::Expired`] or [`TrustError::NotYetValid`] with
+//! the same position).
 //!
-//! Only successful validations are cached, so a chain that failed is validated again in full
-//! the next time. Everything but the validity periods that [`validate_chain`] checks depends
-//! only on the certificate bytes, the trust anchors (with their roles) and the usage, and all
-//! three are in the key ([`ChainKey`]): a changed byte anywhere in the chain, or another
-//! trust store, is another key.
+//! Only chains that validate are cached, so a chain that failed is validated again in full
+//! the next time. Everything but the validity periods depends only on the certificate bytes,
+//! the trust anchors (with their roles) and the usage, and all three are in the key: a changed
+//! byte anywhere in the chain, or another trust store, is another key.
 //!
-//! The cache holds at most its capacity of entries and evicts the least recently used one
-//! when full; it is safe to share between threads (one short-held lock per lookup).
+//! The cache is internal to the [`Verifier`](crate::verifier::Verifier) that owns it: a caller
+//! can read its statistics ([`ChainCache::stats`]) and clear it ([`ChainCache::clear`]),
+//! nothing more, so no entry can come from a validation against another trust store. None of
+//! its internals can be named from outside the crate:
 //!
-//! [`validate_chain`]: super::validate_chain
+//! ```compile_fail,E0603
+//! use zhengzhao::trust::cache::ChainKey;
+//! ```
+//!
+//! ```compile_fail,E0603
+//! use zhengzhao::trust::cache::TrustFingerprint;
+//! ```
+//!
+//! ```compile_fail,E0603
+//! use zhengzhao::trust::cache::CachedChain;
+//! ```
+//!
+//! ```compile_fail,E0624
+//! # use zhengzhao::{trust::{ChainUsage, TrustStore}, verifier::Verifier, time::UnixTime};
+//! let verifier = Verifier::new(TrustStore::new());
+//! let chain: [&[u8]; 0] = [];
+//! // Validating into another verifier's cache, against a store of one's choosing.
+//! let _ = verifier.chain_cache().validate(
+//!     &zhengzhao::crypto::RustCrypto, &chain, &TrustStore::new(), todo!(),
+//!     ChainUsage::DocumentSigner, UnixTime::from_secs(0));
+//! ```
+//!
+//! ```
+//! # use zhengzhao::{trust::TrustStore, verifier::Verifier};
+//! let verifier = Verifier::new(TrustStore::new());
+//! assert_eq!(verifier.chain_cache().stats().len, 0);
+//! verifier.chain_cache().clear();
+//! ```
 
 use std::collections::HashMap;
 use std::fmt;
@@ -28,8 +59,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use sha2::Digest;
 
 use super::{
-    check_validity_window, validate_chain_with, AnchorRole, Certificate, ChainUsage, TrustError,
-    TrustStore, ValidatedChain,
+    candidate_paths, AnchorRole, CandidatePaths, Certificate, ChainUsage, TrustError, TrustStore,
 };
 use crate::crypto::{CryptoProvider, EcPublicKey};
 use crate::time::UnixTime;
@@ -40,11 +70,11 @@ pub const DEFAULT_CHAIN_CACHE_CAPACITY: usize = 256;
 /// A fingerprint of a [`TrustStore`]: SHA-256 over every anchor's role and DER, in order.
 /// Two stores with the same anchors in the same order have the same fingerprint.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TrustFingerprint([u8; 32]);
+pub(crate) struct TrustFingerprint([u8; 32]);
 
 impl TrustFingerprint {
     /// The fingerprint of `store`.
-    pub fn of(store: &TrustStore) -> Self {
+    pub(crate) fn of(store: &TrustStore) -> Self {
         let mut hasher = sha2::Sha256::new();
         hasher.update(b"zhengzhao trust store v1");
         for anchor in store.anchors() {
@@ -73,12 +103,16 @@ impl fmt::Debug for TrustFingerprint {
 /// The cache key of one chain: SHA-256 over the trust store's fingerprint, the usage and every
 /// certificate's DER (length-prefixed, in order).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub struct ChainKey([u8; 32]);
+pub(crate) struct ChainKey([u8; 32]);
 
 impl ChainKey {
     /// The key of `chain` (DER certificates, leaf first) validated for `usage` against the
     /// store with fingerprint `anchors`.
-    pub fn new<C: AsRef<[u8]>>(anchors: &TrustFingerprint, usage: ChainUsage, chain: &[C]) -> Self {
+    pub(crate) fn new<C: AsRef<[u8]>>(
+        anchors: &TrustFingerprint,
+        usage: ChainUsage,
+        chain: &[C],
+    ) -> Self {
         let mut hasher = sha2::Sha256::new();
         hasher.update(b"zhengzhao chain v1");
         hasher.update(anchors.0);
@@ -99,87 +133,43 @@ fn update_with_length(hasher: &mut sha2::Sha256, bytes: &[u8]) {
 }
 
 /// What a verifier needs from a chain that validated: no certificate is parsed to use it.
+///
+/// It keeps every candidate path of the chain (one per anchor that verifies it, see
+/// [`validate_chain`](super::validate_chain) step 5) with the outcome of every check that does
+/// not depend on the time, so that [`CachedChain::select`] at any time picks the path a cold
+/// validation would pick, or fails with the error it would give.
 #[derive(Clone)]
-pub struct CachedChain {
-    leaf_key: EcPublicKey,
+pub(crate) struct CachedChain {
+    paths: CandidatePaths,
     leaf_subject: String,
-    anchor_subject: String,
-    anchor: Certificate,
-    pinned: bool,
-    /// `(notBefore, notAfter)` of every certificate on the path, in path order (leaf first,
-    /// anchor last), exactly the periods [`validate_chain`] checks.
-    windows: Vec<(UnixTime, UnixTime)>,
+    /// The subject of each candidate path's anchor, in the order of `paths`.
+    anchor_subjects: Vec<String>,
 }
 
 impl CachedChain {
-    /// Captures what `validated` (the result of validating `chain`) tells a verifier.
-    pub fn new(chain: &[Certificate], validated: &ValidatedChain) -> Self {
-        let windows = if validated.is_pinned() {
-            // A pinned signer's path is the leaf alone.
-            vec![(validated.leaf().not_before(), validated.leaf().not_after())]
-        } else {
-            let mut path: Vec<&Certificate> = chain.iter().collect();
-            if chain.last() != Some(validated.anchor()) {
-                path.push(validated.anchor());
-            }
-            path.iter()
-                .map(|c| (c.not_before(), c.not_after()))
-                .collect()
-        };
+    /// Captures what the time-independent checks of a chain found.
+    pub(crate) fn new(paths: CandidatePaths) -> Self {
         CachedChain {
-            leaf_key: validated.leaf_public_key().clone(),
-            leaf_subject: validated.leaf().subject(),
-            anchor_subject: validated.anchor().subject(),
-            anchor: validated.anchor().clone(),
-            pinned: validated.is_pinned(),
-            windows,
+            leaf_subject: paths.leaf().subject(),
+            anchor_subjects: paths.paths().iter().map(|p| p.anchor.subject()).collect(),
+            paths,
         }
     }
 
-    /// Checks every certificate's validity period at `at`, in path order: the first one that
-    /// is not valid is [`TrustError::NotYetValid`] or [`TrustError::Expired`] with its
-    /// position, as [`validate_chain`](super::validate_chain) reports it.
-    pub fn check_validity(&self, at: UnixTime) -> Result<(), TrustError> {
-        for (position, (not_before, not_after)) in self.windows.iter().enumerate() {
-            check_validity_window(*not_before, *not_after, position, at)?;
-        }
-        Ok(())
+    /// The index of the path valid at `at` (checked in path order, as
+    /// [`validate_chain`](super::validate_chain) does), or the error a cold validation gives.
+    pub(crate) fn select(&self, at: UnixTime) -> Result<usize, TrustError> {
+        self.paths.select(at)
     }
 
-    /// The latest `notBefore` and earliest `notAfter` along the path: the times at which
-    /// the whole chain is valid.
-    pub fn validity(&self) -> (UnixTime, UnixTime) {
-        let from = self.windows.iter().map(|w| w.0).max();
-        let until = self.windows.iter().map(|w| w.1).min();
-        (
-            from.unwrap_or(UnixTime::from_secs(i64::MIN)),
-            until.unwrap_or(UnixTime::from_secs(i64::MIN)),
-        )
-    }
-
-    /// The leaf's public key.
-    pub fn leaf_public_key(&self) -> &EcPublicKey {
-        &self.leaf_key
-    }
-
-    /// The leaf's subject ([`Certificate::subject`]).
-    pub fn leaf_subject(&self) -> &str {
-        &self.leaf_subject
-    }
-
-    /// The anchor's subject.
-    pub fn anchor_subject(&self) -> &str {
-        &self.anchor_subject
-    }
-
-    /// The trust anchor (for a pinned document signer, the signer itself).
-    pub fn anchor(&self) -> &Certificate {
-        &self.anchor
-    }
-
-    /// Whether the leaf was accepted as a pinned document signer.
-    pub fn is_pinned(&self) -> bool {
-        self.pinned
+    /// `(notBefore, notAfter)` of every certificate of every candidate path.
+    #[cfg(test)]
+    pub(crate) fn windows(&self) -> Vec<Vec<(UnixTime, UnixTime)>> {
+        self.paths
+            .paths()
+            .iter()
+            .map(|p| p.windows().collect())
+            .collect()
     }
 }
 
@@ -187,10 +177,58 @@ impl fmt::Debug for CachedChain {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CachedChain")
             .field("leaf_subject", &self.leaf_subject)
-            .field("anchor_subject", &self.anchor_subject)
-            .field("pinned", &self.pinned)
-            .field("path_len", &self.windows.len())
+            .field("anchor_subjects", &self.anchor_subjects)
+            .field("pinned", &self.paths.is_pinned())
+            .field("paths", &self.paths.paths().len())
             .finish_non_exhaustive()
+    }
+}
+
+/// A cached chain and the path of it that is valid at the time it was looked up.
+#[derive(Clone, Debug)]
+pub(crate) struct ChainMatch {
+    chain: Arc<CachedChain>,
+    path: usize,
+}
+
+impl ChainMatch {
+    /// The leaf's public key.
+    pub(crate) fn leaf_public_key(&self) -> &EcPublicKey {
+        self.chain.paths.leaf_key()
+    }
+
+    /// The leaf's subject ([`Certificate::subject`]).
+    pub(crate) fn leaf_subject(&self) -> &str {
+        &self.chain.leaf_subject
+    }
+
+    /// The subject of the anchor of the chosen path.
+    pub(crate) fn anchor_subject(&self) -> &str {
+        self.chain
+            .anchor_subjects
+            .get(self.path)
+            .map_or("", String::as_str)
+    }
+
+    /// The trust anchor of the chosen path (for a pinned document signer, the signer itself).
+    pub(crate) fn anchor(&self) -> &Certificate {
+        self.chain
+            .paths
+            .paths()
+            .get(self.path)
+            .map_or(self.chain.paths.leaf(), |p| &p.anchor)
+    }
+
+    /// Whether the leaf was accepted as a pinned document signer.
+    #[cfg(test)]
+    pub(crate) fn is_pinned(&self) -> bool {
+        self.chain.paths.is_pinned()
+    }
+
+    /// The cached entry.
+    #[cfg(test)]
+    pub(crate) fn cached(&self) -> &Arc<CachedChain> {
+        &self.chain
     }
 }
 
@@ -259,7 +297,7 @@ pub struct ChainCacheStats {
 
 impl ChainCache {
     /// A cache holding at most `capacity` chains; 0 caches nothing.
-    pub fn new(capacity: usize) -> Self {
+    pub(crate) fn new(capacity: usize) -> Self {
         ChainCache {
             capacity,
             inner: Mutex::new(Inner::default()),
@@ -289,15 +327,20 @@ impl ChainCache {
     }
 
     /// The cached chain for `key` with its validity checked at `at`, or, on a miss, the
-    /// result of `validate` (a full validation at `at`), cached when it succeeds.
-    pub fn get_or_validate(
+    /// result of `build` (the time-independent checks of the chain) checked at `at`, cached
+    /// when it validates.
+    pub(crate) fn get_or_validate(
         &self,
         key: &ChainKey,
         at: UnixTime,
-        validate: impl FnOnce() -> Result<CachedChain, TrustError>,
-    ) -> Result<Arc<CachedChain>, TrustError> {
+        build: impl FnOnce() -> Result<CachedChain, TrustError>,
+    ) -> Result<ChainMatch, TrustError> {
+        let matched = |chain: Arc<CachedChain>| {
+            let path = chain.select(at)?;
+            Ok(ChainMatch { chain, path })
+        };
         if self.capacity == 0 {
-            return validate().map(Arc::new);
+            return matched(Arc::new(build()?));
         }
         let cached = {
             let mut inner = self.lock();
@@ -314,12 +357,11 @@ impl ChainCache {
             found
         };
         if let Some(chain) = cached {
-            chain.check_validity(at)?;
-            return Ok(chain);
+            return matched(chain);
         }
         // Validate outside the lock: other threads keep verifying meanwhile (two threads
         // missing the same chain at once both validate it; the second insert is harmless).
-        let chain = Arc::new(validate()?);
+        let result = matched(Arc::new(build()?))?;
         let mut inner = self.lock();
         if !inner.entries.contains_key(key) && inner.entries.len() >= self.capacity {
             let oldest = inner
@@ -335,11 +377,11 @@ impl ChainCache {
         inner.entries.insert(
             *key,
             Entry {
-                chain: Arc::clone(&chain),
+                chain: Arc::clone(&result.chain),
                 last_used,
             },
         );
-        Ok(chain)
+        Ok(result)
     }
 
     /// Validates `chain` (DER certificates, leaf first) for `usage` at `at` against `store`
@@ -350,7 +392,7 @@ impl ChainCache {
     /// [`TrustError::Parse`], and every other error is the one `validate_chain` gives. The
     /// provider is not part of the key: a chain that validated with one correct provider
     /// validates with any other.
-    pub fn validate<C: AsRef<[u8]>>(
+    pub(crate) fn validate<C: AsRef<[u8]>>(
         &self,
         provider: &dyn CryptoProvider,
         chain: &[C],
@@ -358,21 +400,24 @@ impl ChainCache {
         anchors: &TrustFingerprint,
         usage: ChainUsage,
         at: UnixTime,
-    ) -> Result<Arc<CachedChain>, TrustError> {
-        let validate = || {
+    ) -> Result<ChainMatch, TrustError> {
+        let build = || {
             let certs = chain
                 .iter()
                 .map(|der| Certificate::from_der(der.as_ref()))
                 .collect::<Result<Vec<_>, _>>()?;
-            let validated = validate_chain_with(provider, &certs, store, usage, at)?;
-            Ok(CachedChain::new(&certs, &validated))
+            Ok(CachedChain::new(candidate_paths(
+                provider, &certs, store, usage,
+            )?))
         };
         if self.capacity == 0 {
             // Caching off: the key would never be looked up.
-            return validate().map(Arc::new);
+            let chain = Arc::new(build()?);
+            let path = chain.select(at)?;
+            return Ok(ChainMatch { chain, path });
         }
         let key = self.key(anchors, usage, chain);
-        self.get_or_validate(&key, at, validate)
+        self.get_or_validate(&key, at, build)
     }
 
     /// [`ChainKey::new`], reusing the last key computed when its inputs are byte for byte the
@@ -401,12 +446,6 @@ impl ChainCache {
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // The cache holds no invariant a panic elsewhere could break half-way.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-impl Default for ChainCache {
-    fn default() -> Self {
-        Self::new(DEFAULT_CHAIN_CACHE_CAPACITY)
     }
 }
 

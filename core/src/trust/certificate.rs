@@ -42,20 +42,44 @@ struct Inner {
     public_key: OnceLock<Result<EcPublicKey, TrustError>>,
     /// [`Certificate::subject`], formatted on first use.
     subject: OnceLock<String>,
+    /// `notBefore` and `notAfter`, read from `der` here (see [`validity`]).
+    not_before: UnixTime,
+    not_after: UnixTime,
 }
 
 impl Certificate {
     /// Parses one DER certificate. Trailing bytes, BER-only encodings and malformed structures
     /// are [`TrustError::Parse`].
+    ///
+    /// A UTCTime year of 50 to 69 is 1950 to 1969 (RFC 5280 §4.1.2.5), which the `der` crate
+    /// cannot represent: such a time is read here, and the structure is parsed from a copy in
+    /// which it is replaced by 1970-01-01 (the same length, so nothing else moves). The copy
+    /// serves the parsed fields only; the signature is checked over the received bytes and the
+    /// validity period is always the one read here. A GeneralizedTime before 1970 stays
+    /// [`TrustError::Parse`]: RFC 5280 requires UTCTime for every year before 2050.
     pub fn from_der(der: &[u8]) -> Result<Self, TrustError> {
-        let parsed = x509_cert::Certificate::from_der(der).map_err(|_| TrustError::Parse)?;
         let tbs = tbs_range(der).ok_or(TrustError::Parse)?;
+        let times = validity(der).ok_or(TrustError::Parse)?;
+        let mut patched = None;
+        for time in &times {
+            if time.utc && time.secs.secs() < 0 {
+                let copy = patched.get_or_insert_with(|| der.to_vec());
+                copy.get_mut(time.value.clone())
+                    .ok_or(TrustError::Parse)?
+                    .copy_from_slice(EPOCH_UTC_TIME);
+            }
+        }
+        let parsed = x509_cert::Certificate::from_der(patched.as_deref().unwrap_or(der))
+            .map_err(|_| TrustError::Parse)?;
+        let [not_before, not_after] = times;
         Ok(Certificate(Arc::new(Inner {
             der: der.to_vec(),
             tbs,
             parsed,
             public_key: OnceLock::new(),
             subject: OnceLock::new(),
+            not_before: not_before.secs,
+            not_after: not_after.secs,
         })))
     }
 
@@ -103,12 +127,12 @@ impl Certificate {
 
     /// The start of the validity period (`notBefore`).
     pub fn not_before(&self) -> UnixTime {
-        to_unix(self.0.parsed.tbs_certificate().validity().not_before)
+        self.0.not_before
     }
 
     /// The end of the validity period (`notAfter`, inclusive).
     pub fn not_after(&self) -> UnixTime {
-        to_unix(self.0.parsed.tbs_certificate().validity().not_after)
+        self.0.not_after
     }
 
     /// The subject public key; only P-256 (`id-ecPublicKey`, `prime256v1`) is supported, other
@@ -236,6 +260,18 @@ pub fn parse_pem_or_der(bytes: &[u8]) -> Result<Vec<Certificate>, TrustError> {
     Ok(certs)
 }
 
+/// The byte ranges of the `notBefore` and `notAfter` values in a certificate's DER (for the
+/// test PKI, which writes pre-1970 times itself).
+pub(super) fn validity_ranges(der: &[u8]) -> Option<[Range<usize>; 2]> {
+    let [a, b] = validity(der)?;
+    Some([a.value, b.value])
+}
+
+/// The `tbsCertificate` bytes of a certificate's DER.
+pub(super) fn tbs_bytes(der: &[u8]) -> Option<&[u8]> {
+    der.get(tbs_range(der)?)
+}
+
 /// The byte range of `tbsCertificate` inside a certificate's DER.
 fn tbs_range(der: &[u8]) -> Option<Range<usize>> {
     let mut reader = der::SliceReader::new(der).ok()?;
@@ -313,10 +349,90 @@ fn format_attribute(atv: &AttributeTypeAndValue) -> String {
     out
 }
 
-fn to_unix(time: x509_cert::time::Time) -> UnixTime {
-    UnixTime::from_secs(i64::try_from(time.to_unix_duration().as_secs()).unwrap_or(i64::MAX))
+/// The UTCTime value of 1970-01-01T00:00:00Z, standing in for a pre-1970 one (see
+/// [`Certificate::from_der`]).
+const EPOCH_UTC_TIME: &[u8; 13] = b"700101000000Z";
+
+/// One validity time: where its value is in the DER, and the instant.
+struct ValidityTime {
+    value: Range<usize>,
+    utc: bool,
+    secs: UnixTime,
 }
 
+/// `notBefore` and `notAfter` of a certificate's DER, read directly:
+///
+/// ```text
+/// TBSCertificate ::= SEQUENCE { version [0] EXPLICIT Version DEFAULT v1, serialNumber,
+///     signature AlgorithmIdentifier, issuer Name, validity Validity, ... }
+/// Validity ::= SEQUENCE { notBefore Time, notAfter Time }
+/// Time ::= CHOICE { utcTime UTCTime, generalTime GeneralizedTime }
+/// ```
+///
+/// Only the DER forms RFC 5280 §4.1.2.5 allows: `YYMMDDhhmmssZ` (years 50–99 are 19YY, 00–49
+/// are 20YY) and `YYYYMMDDhhmmssZ`. The rest of the structure is checked by the full parse.
+fn validity(der: &[u8]) -> Option<[ValidityTime; 2]> {
+    let mut reader = der::SliceReader::new(der).ok()?;
+    der::Header::decode(&mut reader).ok()?; // Certificate
+    der::Header::decode(&mut reader).ok()?; // TBSCertificate
+    if reader.peek_byte()? == 0xa0 {
+        reader.tlv_bytes().ok()?; // version
+    }
+    reader.tlv_bytes().ok()?; // serialNumber
+    reader.tlv_bytes().ok()?; // signature
+    reader.tlv_bytes().ok()?; // issuer
+    if der::Header::decode(&mut reader).ok()?.tag() != Tag::Sequence {
+        return None;
+    }
+    let mut time = || -> Option<ValidityTime> {
+        let header = der::Header::decode(&mut reader).ok()?;
+        let start = usize::try_from(reader.position()).ok()?;
+        let value = reader.read_slice(header.length()).ok()?;
+        let secs = parse_time(header.tag(), value)?;
+        Some(ValidityTime {
+            value: start..start.checked_add(value.len())?,
+            utc: header.tag() == Tag::UtcTime,
+            secs,
+        })
+    };
+    let not_before = time()?;
+    let not_after = time()?;
+    Some([not_before, not_after])
+}
+
+/// A UTCTime or GeneralizedTime value in the one form RFC 5280 allows (UTC, with seconds).
+fn parse_time(tag: Tag, value: &[u8]) -> Option<UnixTime> {
+    let (year, rest) = match (tag, value.len()) {
+        (Tag::UtcTime, 13) => {
+            let yy = i64::from(two_digits(value.get(0..2)?)?);
+            (
+                if yy >= 50 { 1900 + yy } else { 2000 + yy },
+                value.get(2..)?,
+            )
+        }
+        (Tag::GeneralizedTime, 15) => {
+            let hi = i64::from(two_digits(value.get(0..2)?)?);
+            let lo = i64::from(two_digits(value.get(2..4)?)?);
+            (hi * 100 + lo, value.get(4..)?)
+        }
+        _ => return None,
+    };
+    if rest.get(10) != Some(&b'Z') {
+        return None;
+    }
+    let field = |i: usize| two_digits(rest.get(i..i + 2)?);
+    UnixTime::from_civil(year, field(0)?, field(2)?, field(4)?, field(6)?, field(8)?).ok()
+}
+
+/// Two ASCII digits as a number.
+fn two_digits(b: &[u8]) -> Option<u32> {
+    match b {
+        [h, l] if h.is_ascii_digit() && l.is_ascii_digit() => {
+            Some(u32::from(h - b'0') * 10 + u32::from(l - b'0'))
+        }
+        _ => None,
+    }
+}
 #[cfg(test)]
 mod tests {
     use der::asn1::Any;

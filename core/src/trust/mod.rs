@@ -19,7 +19,7 @@ pub mod testpki;
 #[cfg(test)]
 mod tests;
 
-pub use cache::{CachedChain, ChainCache};
+pub use cache::ChainCache;
 pub use certificate::{parse_pem_or_der, Certificate};
 
 use der::asn1::ObjectIdentifier;
@@ -106,6 +106,17 @@ pub enum TrustError {
         /// Position of the certificate.
         position: usize,
     },
+    /// A certificate without the keyUsage extension where its profile requires one: a
+    /// document signer (ISO/IEC 18013-5 Annex B, Table B.3), chained or pinned.
+    #[error("certificate {position} has no key usage extension")]
+    KeyUsageMissing {
+        /// Position of the certificate.
+        position: usize,
+    },
+    /// A document signer (the leaf, chained or pinned) with basicConstraints `cA` TRUE: Annex B
+    /// forbids it, and a CA key must not sign MSOs.
+    #[error("document signer certificate is a CA")]
+    DocumentSignerIsCa,
     /// The leaf lacks the extended key usage the chain usage requires.
     #[error("leaf certificate lacks the required extended key usage")]
     ExtendedKeyUsage,
@@ -165,9 +176,12 @@ pub enum AnchorRole {
     /// byte-identical to it.
     ///
     /// This is an explicit opt-in for issuers whose CA is not published (some public test
-    /// vectors). It skips every CA check — issuer, CA signature, basicConstraints, key usages —
-    /// and only checks the certificate's validity period at the validation time (and that its
-    /// key is P-256). The issuerAuth signature under its key is still checked by the caller.
+    /// vectors). It skips every CA check (issuer, CA signature, the CA's extensions) and the
+    /// extKeyUsage requirement, but not the document-signer profile of the certificate itself:
+    /// no unknown critical extension and no extension twice, keyUsage present with
+    /// `digitalSignature`, not a CA ([`TrustError::DocumentSignerIsCa`]); then its validity
+    /// period at the validation time (and that its key is P-256). The issuerAuth signature
+    /// under its key is still checked by the caller.
     PinnedDocumentSigner,
 }
 
@@ -316,21 +330,27 @@ impl ValidatedChain {
 /// In order:
 /// 1. the chain has 1 to [`MAX_CHAIN_LEN`] certificates, none twice;
 /// 2. for [`ChainUsage::DocumentSigner`], a leaf byte-identical to a
-///    [`AnchorRole::PinnedDocumentSigner`] anchor is accepted if valid at `at`;
-/// 3. the leaf's keyUsage (if present) includes `digitalSignature` and its extKeyUsage is
-///    present and includes the usage's OID (see [`ChainUsage`]); its key is P-256;
+///    [`AnchorRole::PinnedDocumentSigner`] anchor is accepted if it meets the document-signer
+///    profile (below) and is valid at `at`;
+/// 3. the leaf's key is P-256 and its extKeyUsage is present and includes the usage's OID
+///    (see [`ChainUsage`]); a document signer's keyUsage is present and includes
+///    `digitalSignature` and it is not a CA (ISO/IEC 18013-5 Annex B); a reader's keyUsage,
+///    if present, includes `digitalSignature`;
 /// 4. each certificate is issued by the next: issuer name equals the next subject (as
 ///    encoded) and the `ecdsa-with-SHA256` signature over the received `tbsCertificate`
 ///    verifies with the next certificate's P-256 key;
 /// 5. the last certificate either is byte-identical to an anchor of the matching role (then
 ///    it is the anchor; a one-certificate chain never anchors itself) or is signed by one:
 ///    no anchor of that role named as its issuer is [`TrustError::UntrustedRoot`], named
-///    anchors whose keys all fail to verify it are [`TrustError::SignatureInvalid`];
+///    anchors whose keys all fail to verify it are [`TrustError::SignatureInvalid`]. Every
+///    anchor that verifies it gives a candidate path, tried in store order; the first that
+///    passes step 6 is the result, and if none does, the first one's error is returned;
 /// 6. every certificate of the path, anchor included, is valid at `at` (bounds inclusive) and
 ///    has no critical extension other than basicConstraints, keyUsage, extKeyUsage, subject
 ///    and authority key identifiers, subject and issuer alternative names, and no extension
 ///    twice; every issuer has basicConstraints `cA` TRUE, `keyCertSign` if it has keyUsage,
-///    and a pathLenConstraint (if any) not exceeded.
+///    and a pathLenConstraint (if any) not exceeded by the intermediates below it that are
+///    not self-issued (RFC 5280 §6.1.4 (l): a re-issued CA certificate does not count).
 pub fn validate_chain(
     chain: &[Certificate],
     store: &TrustStore,
@@ -348,6 +368,142 @@ pub fn validate_chain_with(
     usage: ChainUsage,
     at: UnixTime,
 ) -> Result<ValidatedChain, TrustError> {
+    let paths = candidate_paths(provider, chain, store, usage)?;
+    let chosen = paths.select(at)?;
+    let anchor = paths
+        .paths
+        .get(chosen)
+        .map_or(&paths.leaf, |path| &path.anchor);
+    Ok(ValidatedChain {
+        leaf: paths.leaf.clone(),
+        anchor: anchor.clone(),
+        leaf_key: paths.leaf_key.clone(),
+        pinned: paths.pinned,
+    })
+}
+
+/// The certification paths a chain can take to the trust store, with every check that does
+/// not depend on the time already done: what [`validate_chain`] decides at a given time, and
+/// what the [`cache`] keeps of a chain that validated.
+#[derive(Clone)]
+pub(crate) struct CandidatePaths {
+    leaf: Certificate,
+    leaf_key: EcPublicKey,
+    pinned: bool,
+    /// One per anchor that verifies the chain, in trust-store order (exactly one when the
+    /// chain ends with its anchor or the leaf is pinned).
+    paths: Vec<CandidatePath>,
+}
+
+/// One certification path ending at `anchor`.
+#[derive(Clone)]
+pub(crate) struct CandidatePath {
+    pub(crate) anchor: Certificate,
+    /// The checks of every certificate of the path, leaf first, anchor last.
+    steps: Vec<PathStep>,
+}
+
+/// The checks of one certificate of a path, in the order they run: extensions, validity
+/// period, then (for an issuer) the CA checks. Only the validity depends on the time.
+#[derive(Clone)]
+struct PathStep {
+    extensions: Result<(), TrustError>,
+    not_before: UnixTime,
+    not_after: UnixTime,
+    issuer: Result<(), TrustError>,
+}
+
+impl CandidatePath {
+    /// The path `path` (leaf first), whose last certificate is `anchor`.
+    fn new(path: &[&Certificate], anchor: &Certificate) -> Self {
+        let steps = path
+            .iter()
+            .enumerate()
+            .map(|(position, cert)| PathStep {
+                extensions: check_extensions(cert, position),
+                not_before: cert.not_before(),
+                not_after: cert.not_after(),
+                issuer: if position > 0 {
+                    check_issuer(path, position)
+                } else {
+                    Ok(())
+                },
+            })
+            .collect();
+        CandidatePath {
+            anchor: anchor.clone(),
+            steps,
+        }
+    }
+
+    /// The path's checks at `at`, in path order: the first failure is the error.
+    fn check(&self, at: UnixTime) -> Result<(), TrustError> {
+        for (position, step) in self.steps.iter().enumerate() {
+            step.extensions.clone()?;
+            check_validity_window(step.not_before, step.not_after, position, at)?;
+            step.issuer.clone()?;
+        }
+        Ok(())
+    }
+
+    /// `(notBefore, notAfter)` of every certificate on the path, leaf first.
+    #[cfg(test)]
+    pub(crate) fn windows(&self) -> impl Iterator<Item = (UnixTime, UnixTime)> + '_ {
+        self.steps.iter().map(|s| (s.not_before, s.not_after))
+    }
+}
+
+impl CandidatePaths {
+    /// The index of the first path (in trust-store order) valid at `at`; if none is, the
+    /// error of the first path.
+    ///
+    /// Decision: RFC 5280 §6 validates one given path; with several anchors of the same name
+    /// and key (an IACA renewed with its key kept, the old certificate still in the store),
+    /// every one is tried, so an expired or not-yet-valid twin never hides a valid path. The
+    /// error reported when all fail is the first anchor's, which keeps it deterministic and
+    /// identical between a cold validation and the cache.
+    pub(crate) fn select(&self, at: UnixTime) -> Result<usize, TrustError> {
+        let mut first_error = None;
+        for (index, path) in self.paths.iter().enumerate() {
+            match path.check(at) {
+                Ok(()) => return Ok(index),
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        Err(first_error.unwrap_or(TrustError::UntrustedRoot))
+    }
+
+    /// The leaf certificate.
+    pub(crate) fn leaf(&self) -> &Certificate {
+        &self.leaf
+    }
+
+    /// The leaf's public key.
+    pub(crate) fn leaf_key(&self) -> &EcPublicKey {
+        &self.leaf_key
+    }
+
+    /// Whether the leaf is a pinned document signer.
+    pub(crate) fn is_pinned(&self) -> bool {
+        self.pinned
+    }
+
+    /// The candidate paths, in trust-store order.
+    pub(crate) fn paths(&self) -> &[CandidatePath] {
+        &self.paths
+    }
+}
+
+/// Everything of [`validate_chain`] that does not depend on the time: the chain's shape, the
+/// leaf's profile, the links inside the chain and the anchors that sign its last certificate.
+pub(crate) fn candidate_paths(
+    provider: &dyn CryptoProvider,
+    chain: &[Certificate],
+    store: &TrustStore,
+    usage: ChainUsage,
+) -> Result<CandidatePaths, TrustError> {
     let leaf = chain.first().ok_or(TrustError::EmptyChain)?;
     let last = chain.last().ok_or(TrustError::EmptyChain)?;
     if chain.len() > MAX_CHAIN_LEN {
@@ -364,13 +520,23 @@ pub fn validate_chain_with(
             .with_role(AnchorRole::PinnedDocumentSigner)
             .any(|pinned| pinned == leaf)
     {
-        check_validity(leaf, 0, at)?;
+        // Pinning skips the CA, never the document-signer profile of the certificate itself.
+        check_extensions(leaf, 0)?;
+        check_document_signer_profile(leaf)?;
         let leaf_key = leaf.public_key()?;
-        return Ok(ValidatedChain {
+        return Ok(CandidatePaths {
             leaf: leaf.clone(),
-            anchor: leaf.clone(),
             leaf_key,
             pinned: true,
+            paths: vec![CandidatePath {
+                anchor: leaf.clone(),
+                steps: vec![PathStep {
+                    extensions: Ok(()),
+                    not_before: leaf.not_before(),
+                    not_after: leaf.not_after(),
+                    issuer: Ok(()),
+                }],
+            }],
         });
     }
 
@@ -388,7 +554,9 @@ pub fn validate_chain_with(
     }
 
     let mut path: Vec<&Certificate> = chain.iter().collect();
-    if !last_is_anchor {
+    let paths = if last_is_anchor {
+        vec![CandidatePath::new(&path, last)]
+    } else {
         let position = chain.len() - 1;
         check_signature_algorithm(last, position)?;
         // Anchors named as the issuer; a certificate never anchors itself.
@@ -403,32 +571,25 @@ pub fn validate_chain_with(
         if candidates.is_empty() {
             return Err(TrustError::UntrustedRoot);
         }
-        let anchor = candidates
-            .into_iter()
-            .find(|anchor| verify_signature(provider, last, anchor, position).is_ok())
-            .ok_or(TrustError::SignatureInvalid { position })?;
-        path.push(anchor);
-    }
-
-    for (position, cert) in path.iter().enumerate() {
-        check_extensions(cert, position)?;
-        check_validity(cert, position, at)?;
-        if position > 0 {
-            check_issuer(cert, position)?;
+        let mut paths = Vec::new();
+        for anchor in candidates {
+            if verify_signature(provider, last, anchor, position).is_ok() {
+                path.push(anchor);
+                paths.push(CandidatePath::new(&path, anchor));
+                path.pop();
+            }
         }
-    }
-
-    let anchor = path.last().copied().unwrap_or(leaf);
-    Ok(ValidatedChain {
+        if paths.is_empty() {
+            return Err(TrustError::SignatureInvalid { position });
+        }
+        paths
+    };
+    Ok(CandidatePaths {
         leaf: leaf.clone(),
-        anchor: anchor.clone(),
         leaf_key,
         pinned: false,
+        paths,
     })
-}
-
-fn check_validity(cert: &Certificate, position: usize, at: UnixTime) -> Result<(), TrustError> {
-    check_validity_window(cert.not_before(), cert.not_after(), position, at)
 }
 
 /// The one validity rule, shared with [`cache`]: bounds inclusive.
@@ -449,7 +610,9 @@ fn check_validity_window(
 
 fn check_leaf_usage(leaf: &Certificate, usage: ChainUsage) -> Result<(), TrustError> {
     let malformed = TrustError::MalformedExtension { position: 0 };
-    if let Some(ku) = leaf.key_usage().map_err(|_| malformed.clone())? {
+    if usage == ChainUsage::DocumentSigner {
+        check_document_signer_profile(leaf)?;
+    } else if let Some(ku) = leaf.key_usage().map_err(|_| malformed.clone())? {
         if !ku.digital_signature() {
             return Err(TrustError::KeyUsage { position: 0 });
         }
@@ -457,6 +620,23 @@ fn check_leaf_usage(leaf: &Certificate, usage: ChainUsage) -> Result<(), TrustEr
     match leaf.extended_key_usage().map_err(|_| malformed)? {
         Some(eku) if eku.0.contains(&usage.eku()) => Ok(()),
         _ => Err(TrustError::ExtendedKeyUsage),
+    }
+}
+
+/// The document-signer profile of ISO/IEC 18013-5 Annex B (Table B.3), for a chain's leaf
+/// and for a pinned signer alike: not a CA (basicConstraints, if present, has `cA` FALSE) and
+/// a keyUsage extension that is present and includes `digitalSignature`.
+fn check_document_signer_profile(leaf: &Certificate) -> Result<(), TrustError> {
+    let malformed = TrustError::MalformedExtension { position: 0 };
+    if let Some(bc) = leaf.basic_constraints().map_err(|_| malformed.clone())? {
+        if bc.ca {
+            return Err(TrustError::DocumentSignerIsCa);
+        }
+    }
+    match leaf.key_usage().map_err(|_| malformed)? {
+        None => Err(TrustError::KeyUsageMissing { position: 0 }),
+        Some(ku) if !ku.digital_signature() => Err(TrustError::KeyUsage { position: 0 }),
+        Some(_) => Ok(()),
     }
 }
 
@@ -534,8 +714,18 @@ fn check_extensions(cert: &Certificate, position: usize) -> Result<(), TrustErro
     Ok(())
 }
 
-/// CA checks for the certificate at `position` ≥ 1, which issued the one below it.
-fn check_issuer(cert: &Certificate, position: usize) -> Result<(), TrustError> {
+/// Whether `cert` is self-issued (RFC 5280 §6.1): its issuer and subject names are the same
+/// (compared as encoded, like every name comparison here).
+fn is_self_issued(cert: &Certificate) -> bool {
+    let tbs = cert.parsed().tbs_certificate();
+    tbs.issuer() == tbs.subject()
+}
+
+/// CA checks for the certificate at `position` ≥ 1 of `path`, which issued the one below it.
+fn check_issuer(path: &[&Certificate], position: usize) -> Result<(), TrustError> {
+    let Some(cert) = path.get(position) else {
+        return Err(TrustError::NotACa { position });
+    };
     let malformed = TrustError::MalformedExtension { position };
     let bc = cert
         .basic_constraints()
@@ -547,8 +737,14 @@ fn check_issuer(cert: &Certificate, position: usize) -> Result<(), TrustError> {
             return Err(TrustError::KeyUsage { position });
         }
     }
-    // Intermediate CAs below this one (RFC 5280 §4.2.1.9): positions 1..position.
-    let below = position - 1;
+    // Intermediate CAs below this one (RFC 5280 §4.2.1.9): positions 1..position, of which
+    // the self-issued ones (a re-issued CA certificate) do not count (§6.1.4 (l)).
+    let below = path
+        .get(1..position)
+        .unwrap_or_default()
+        .iter()
+        .filter(|c| !is_self_issued(c))
+        .count();
     if let Some(max) = bc.path_len_constraint {
         if below > usize::from(max) {
             return Err(TrustError::PathLength { position });

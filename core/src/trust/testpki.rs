@@ -321,8 +321,10 @@ fn leaf_certificate(
     )
 }
 
+/// The time for the builder; an instant before 1970 (which `der` cannot represent) is built as
+/// the epoch and written into the DER afterwards (see [`build`]).
 fn to_time(t: UnixTime) -> Result<Time, TrustError> {
-    let secs = u64::try_from(t.secs()).map_err(|_| TrustError::Build)?;
+    let secs = u64::try_from(t.secs()).unwrap_or(0);
     let dt = der::DateTime::from_unix_duration(Duration::from_secs(secs))
         .map_err(|_| TrustError::Build)?;
     Ok(Time::from(dt))
@@ -361,5 +363,49 @@ pub(super) fn build(
         .build::<_, p256::ecdsa::DerSignature>(signer)
         .map_err(|_| TrustError::Build)?;
     let der = cert.to_der().map_err(|_| TrustError::Build)?;
-    Certificate::from_der(&der)
+    if not_before.secs() >= 0 && not_after.secs() >= 0 {
+        return Certificate::from_der(&der);
+    }
+    // A time before 1970: write its UTCTime over the epoch the builder got, and sign again.
+    let mut der = der;
+    let ranges = super::certificate::validity_ranges(&der).ok_or(TrustError::Build)?;
+    for (range, t) in ranges.into_iter().zip([not_before, not_after]) {
+        if t.secs() < 0 {
+            let (y, mo, d, h, mi, s) = t.to_civil();
+            if !(1950..1970).contains(&y) {
+                return Err(TrustError::Build);
+            }
+            let text = format!("{:02}{mo:02}{d:02}{h:02}{mi:02}{s:02}Z", y % 100);
+            der.get_mut(range)
+                .filter(|slot| slot.len() == text.len())
+                .ok_or(TrustError::Build)?
+                .copy_from_slice(text.as_bytes());
+        }
+    }
+    let tbs = super::certificate::tbs_bytes(&der).ok_or(TrustError::Build)?;
+    let signature: p256::ecdsa::DerSignature =
+        p256::ecdsa::signature::Signer::sign(issuer_key.signing_key(), tbs);
+    let algorithm = cert
+        .signature_algorithm()
+        .to_der()
+        .map_err(|_| TrustError::Build)?;
+    let mut bit_string = vec![0u8];
+    bit_string.extend_from_slice(signature.as_bytes());
+    let mut body = tbs.to_vec();
+    body.extend_from_slice(&algorithm);
+    body.extend(der_tlv(0x03, &bit_string));
+    Certificate::from_der(&der_tlv(0x30, &body))
+}
+
+/// One DER TLV (definite length, up to 65535 bytes).
+fn der_tlv(tag: u8, value: &[u8]) -> Vec<u8> {
+    let len = value.len();
+    let mut out = vec![tag];
+    match u8::try_from(len) {
+        Ok(l) if l < 0x80 => out.push(l),
+        Ok(l) => out.extend([0x81, l]),
+        Err(_) => out.extend([0x82, (len >> 8) as u8, len as u8]),
+    }
+    out.extend_from_slice(value);
+    out
 }

@@ -156,7 +156,8 @@ fn public_vectors() {
             anchors: &[(AD_IACA, Iaca)],
             usage: Ds,
             at: "2021-01-01T00:00:00Z",
-            expected: Err(TrustError::KeyUsage { position: 0 }),
+            // A CA as document signer: the Annex B profile rule comes first.
+            expected: Err(TrustError::DocumentSignerIsCa),
         },
         Case {
             name: "Paradym DS -> IACA",
@@ -199,12 +200,15 @@ fn public_vectors() {
             expected: Err(TrustError::ExtendedKeyUsage),
         },
         Case {
+            // Decision (issue 13.3): auth0 signs MSOs with a self-signed CA certificate
+            // (cA TRUE, no keyUsage). Annex B forbids that for a document signer, pinned or
+            // not, so it is rejected rather than exempted.
             name: "auth0 issuer root pinned",
             chain: &[AUTH0_ROOT],
             anchors: &[(AUTH0_ROOT, Pinned)],
             usage: Ds,
             at: "2026-11-26T00:00:00Z",
-            expected: Ok(()),
+            expected: Err(TrustError::DocumentSignerIsCa),
         },
     ];
     for case in cases {
@@ -426,7 +430,7 @@ fn test_pki_failures() {
             vec![pki.reader_ca.clone(), ds.clone()],
             &issuers,
             Ds,
-            TrustError::KeyUsage { position: 0 },
+            TrustError::DocumentSignerIsCa,
         ),
         (
             "tampered signature",
@@ -830,4 +834,266 @@ fn unsupported_algorithm_and_key() {
         validate_chain(&[mismatch, pki.iaca.clone()], &store, Ds, now).unwrap_err(),
         TrustError::AlgorithmMismatch { position: 0 }
     );
+}
+
+/// A CA certificate for `issued`'s name and key, valid over `[from, until]`, self-signed.
+fn reissue(issued: &Issued, from: UnixTime, until: UnixTime, path_len: Option<u8>) -> Certificate {
+    testpki::build(
+        &issued.key,
+        &issued.name,
+        &issued.name,
+        &issued.key,
+        from,
+        until,
+        ca_ext(path_len, Some(KeyUsages::KeyCertSign)),
+    )
+    .unwrap()
+}
+
+/// Annex B document-signer profile (issue 13.3): keyUsage must be present with
+/// digitalSignature and the signer must not be a CA, in a chain and when pinned; a pinned
+/// signer's unknown critical extensions are rejected too.
+#[test]
+fn document_signer_profile_chained_and_pinned() {
+    let now = at("2025-06-01T12:00:00Z");
+    let root = issue(
+        "CN=root",
+        None,
+        ca_ext(Some(0), Some(KeyUsages::KeyCertSign)),
+        now,
+    );
+    let eku = || testpki::extension(true, &ExtendedKeyUsage(vec![EKU_DOCUMENT_SIGNER])).unwrap();
+    let ku = || testpki::extension(true, &KeyUsage(KeyUsages::DigitalSignature.into())).unwrap();
+    let ca_true = || {
+        testpki::extension(
+            true,
+            &BasicConstraints {
+                ca: true,
+                path_len_constraint: None,
+            },
+        )
+        .unwrap()
+    };
+    let ca_false = || {
+        testpki::extension(
+            true,
+            &BasicConstraints {
+                ca: false,
+                path_len_constraint: None,
+            },
+        )
+        .unwrap()
+    };
+    let unknown_critical = || x509_cert::ext::Extension {
+        extn_id: ObjectIdentifier::new_unwrap("1.3.6.1.4.1.99999.1"),
+        critical: true,
+        extn_value: der::asn1::OctetString::new(vec![5, 0]).unwrap(),
+    };
+    let rows: Vec<(&str, Vec<x509_cert::ext::Extension>, Result<(), TrustError>)> = vec![
+        ("profile met", vec![ku(), eku()], Ok(())),
+        ("cA FALSE is fine", vec![ca_false(), ku(), eku()], Ok(())),
+        (
+            "no keyUsage",
+            vec![eku()],
+            Err(TrustError::KeyUsageMissing { position: 0 }),
+        ),
+        (
+            "cA TRUE",
+            vec![ca_true(), ku(), eku()],
+            Err(TrustError::DocumentSignerIsCa),
+        ),
+        (
+            "cA TRUE and no keyUsage (the CA rule first)",
+            vec![ca_true(), eku()],
+            Err(TrustError::DocumentSignerIsCa),
+        ),
+    ];
+    let mut chain_store = TrustStore::new();
+    chain_store.add(TrustAnchor::issuing_authority(root.cert.clone()));
+    for (name, exts, expected) in rows {
+        let ds = issue("CN=ds", Some(&root), exts.clone(), now).cert;
+        let got = validate_chain(std::slice::from_ref(&ds), &chain_store, Ds, now).map(|_| ());
+        assert_eq!(got, expected, "chained: {name}");
+        // Pinned: the same certificate (the EKU is not required there, the profile is).
+        let mut pinned = TrustStore::new();
+        pinned.add(TrustAnchor::pinned_document_signer(ds.clone()));
+        let got = validate_chain(&[ds], &pinned, Ds, now).map(|v| v.is_pinned());
+        assert_eq!(got, expected.clone().map(|()| true), "pinned: {name}");
+    }
+    // Pinned-only rules: unknown critical extension, keyUsage without digitalSignature.
+    for (name, exts, expected) in [
+        (
+            "unknown critical extension",
+            vec![ku(), unknown_critical()],
+            TrustError::UnsupportedCriticalExtension { position: 0 },
+        ),
+        (
+            "keyUsage without digitalSignature",
+            vec![testpki::extension(true, &KeyUsage(KeyUsages::KeyAgreement.into())).unwrap()],
+            TrustError::KeyUsage { position: 0 },
+        ),
+        (
+            "no keyUsage, no EKU",
+            vec![],
+            TrustError::KeyUsageMissing { position: 0 },
+        ),
+    ] {
+        let ds = issue("CN=pinned", None, exts, now).cert;
+        let mut pinned = TrustStore::new();
+        pinned.add(TrustAnchor::pinned_document_signer(ds.clone()));
+        assert_eq!(
+            validate_chain(&[ds], &pinned, Ds, now).unwrap_err(),
+            expected,
+            "pinned: {name}"
+        );
+    }
+}
+
+/// RFC 5280 §6.1.4 (l): a re-issued (self-issued) IACA inside the x5chain does not count
+/// towards the anchor's pathLenConstraint; a different intermediate still does.
+#[test]
+fn self_issued_certificates_do_not_count_towards_path_length() {
+    let now = at("2025-06-01T12:00:00Z");
+    let root = issue(
+        "CN=root",
+        None,
+        ca_ext(Some(0), Some(KeyUsages::KeyCertSign)),
+        now,
+    );
+    let reissued = reissue(&root, now.add_secs(-60), now.add_secs(7200), Some(0));
+    assert_ne!(reissued, root.cert);
+    let ds = issue(
+        "CN=ds",
+        Some(&root),
+        leaf_ext(Some(EKU_DOCUMENT_SIGNER), KeyUsages::DigitalSignature),
+        now,
+    );
+    let mut store = TrustStore::new();
+    store.add(TrustAnchor::issuing_authority(root.cert.clone()));
+    let v = validate_chain(&[ds.cert.clone(), reissued.clone()], &store, Ds, now).unwrap();
+    assert_eq!(v.anchor(), &root.cert);
+    // Two self-issued copies in a row do not count either.
+    let reissued2 = reissue(&root, now.add_secs(-120), now.add_secs(7200), Some(0));
+    assert!(validate_chain(
+        &[ds.cert.clone(), reissued.clone(), reissued2],
+        &store,
+        Ds,
+        now
+    )
+    .is_ok());
+    // Control: an intermediate with another name counts (pathLen 0 exceeded).
+    let inter = issue(
+        "CN=inter",
+        Some(&root),
+        ca_ext(None, Some(KeyUsages::KeyCertSign)),
+        now,
+    );
+    let below = issue(
+        "CN=ds",
+        Some(&inter),
+        leaf_ext(Some(EKU_DOCUMENT_SIGNER), KeyUsages::DigitalSignature),
+        now,
+    );
+    assert_eq!(
+        validate_chain(&[below.cert, inter.cert], &store, Ds, now).unwrap_err(),
+        TrustError::PathLength { position: 2 }
+    );
+}
+
+/// Anchor selection tries every candidate: an expired IACA added before its renewal (same
+/// name and key) does not make a valid chain fail; when every candidate fails, the first
+/// one's error is reported.
+#[test]
+fn every_candidate_anchor_is_tried() {
+    let now = at("2025-06-01T12:00:00Z");
+    let day = 86_400;
+    let original = issue(
+        "CN=root",
+        None,
+        ca_ext(Some(0), Some(KeyUsages::KeyCertSign)),
+        now,
+    );
+    let expired = reissue(
+        &original,
+        now.add_secs(-400 * day),
+        now.add_secs(-10 * day),
+        Some(0),
+    );
+    let renewed = reissue(
+        &original,
+        now.add_secs(-20 * day),
+        now.add_secs(400 * day),
+        Some(0),
+    );
+    let future = reissue(
+        &original,
+        now.add_secs(10 * day),
+        now.add_secs(400 * day),
+        Some(0),
+    );
+    let ds = issue(
+        "CN=ds",
+        Some(&original),
+        leaf_ext(Some(EKU_DOCUMENT_SIGNER), KeyUsages::DigitalSignature),
+        now,
+    )
+    .cert;
+    let store_of = |anchors: &[&Certificate]| {
+        let mut s = TrustStore::new();
+        for a in anchors {
+            s.add(TrustAnchor::issuing_authority((*a).clone()));
+        }
+        s
+    };
+    let chain = std::slice::from_ref(&ds);
+    for order in [[&expired, &renewed], [&renewed, &expired]] {
+        let v = validate_chain(chain, &store_of(&order), Ds, now).unwrap();
+        assert_eq!(v.anchor(), &renewed);
+    }
+    assert_eq!(
+        validate_chain(chain, &store_of(&[&expired, &future]), Ds, now).unwrap_err(),
+        TrustError::Expired { position: 1 }
+    );
+    assert_eq!(
+        validate_chain(chain, &store_of(&[&future, &expired]), Ds, now).unwrap_err(),
+        TrustError::NotYetValid { position: 1 }
+    );
+}
+
+/// RFC 5280 §4.1.2.5: UTCTime years 50–69 are 1950–1969. A certificate with such a
+/// notBefore parses, reports the instant before the epoch, and validates.
+#[test]
+fn pre_1970_not_before_parses_and_validates() {
+    let now = at("2025-06-01T12:00:00Z");
+    let mut o = TestPkiOptions::new(now);
+    o.iaca_not_before = at("1950-01-01T00:00:00Z");
+    o.ds_not_before = at("1969-12-31T23:59:59Z");
+    let pki = TestPki::generate_with(&o).unwrap();
+    assert_eq!(pki.iaca.not_before(), at("1950-01-01T00:00:00Z"));
+    assert_eq!(pki.iaca.not_before().secs(), -631_152_000);
+    assert_eq!(pki.document_signer.not_before().secs(), -1);
+    // The UTCTime on the wire is the two-digit year 50.
+    assert!(pki.iaca.der().windows(13).any(|w| w == b"500101000000Z"));
+    // Parsing the received bytes again gives the same certificate and times.
+    let again = Certificate::from_der(pki.iaca.der()).unwrap();
+    assert_eq!(again.not_before(), pki.iaca.not_before());
+    assert_eq!(again.subject(), pki.iaca.subject());
+    let store = pki.issuer_trust_store();
+    let chain = std::slice::from_ref(&pki.document_signer);
+    validate_chain(chain, &store, Ds, now).unwrap();
+    validate_chain(chain, &store, Ds, at("1970-01-01T00:00:00Z")).unwrap();
+    assert_eq!(
+        validate_chain(chain, &store, Ds, at("1969-12-31T23:59:58Z")).unwrap_err(),
+        TrustError::NotYetValid { position: 0 }
+    );
+    assert_eq!(
+        validate_chain(chain, &store, Ds, at("1949-12-31T23:59:59Z")).unwrap_err(),
+        TrustError::NotYetValid { position: 0 }
+    );
+    // A malformed pre-1970 UTCTime (month 13) is still a parse error.
+    let mut bad = pki.iaca.der().to_vec();
+    let i = bad.windows(13).position(|w| w == b"500101000000Z").unwrap();
+    bad[i + 2] = b'1';
+    bad[i + 3] = b'3';
+    assert_eq!(Certificate::from_der(&bad).unwrap_err(), TrustError::Parse);
 }

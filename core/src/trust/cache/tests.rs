@@ -36,7 +36,7 @@ fn validate_ds<C: AsRef<[u8]>>(
     store: &TrustStore,
     anchors: &TrustFingerprint,
     at: UnixTime,
-) -> Result<Arc<CachedChain>, TrustError> {
+) -> Result<ChainMatch, TrustError> {
     cache.validate(
         &RustCrypto,
         chain,
@@ -166,7 +166,7 @@ fn a_changed_byte_or_another_trust_store_misses_the_cache() {
     let cache = ChainCache::new(8);
     let first = validate_ds(&cache, &chain, &store, &fp, now).unwrap();
     let again = validate_ds(&cache, &chain, &store, &fp, now).unwrap();
-    assert!(Arc::ptr_eq(&first, &again));
+    assert!(Arc::ptr_eq(first.cached(), again.cached()));
     assert_eq!(cache.stats().hits, 1);
 
     // The last byte is inside the certificate's signature: a miss, then a cold failure.
@@ -287,7 +287,7 @@ fn cached_chain_exposes_what_validation_found() {
     let pki = staggered_pki();
     let chain = vec![pki.document_signer.der().to_vec()];
     let store = pki.issuer_trust_store();
-    let cache = ChainCache::default();
+    let cache = ChainCache::new(DEFAULT_CHAIN_CACHE_CAPACITY);
     assert_eq!(cache.capacity(), DEFAULT_CHAIN_CACHE_CAPACITY);
     let c = validate_ds(
         &cache,
@@ -302,9 +302,12 @@ fn cached_chain_exposes_what_validation_found() {
     assert_eq!(c.anchor(), &pki.iaca);
     assert_eq!(c.leaf_public_key(), &pki.document_signer_key.public());
     assert!(!c.is_pinned());
-    assert_eq!(c.validity(), (t(T0 + 100), t(T0 + 1_000)));
+    assert_eq!(
+        c.cached().windows(),
+        vec![vec![(t(T0 + 100), t(T0 + 2_000)), (t(T0), t(T0 + 1_000))]]
+    );
     // Debug names authorities and counts, nothing else.
-    let debug = format!("{c:?} {cache:?}");
+    let debug = format!("{:?} {cache:?}", c.cached());
     assert!(
         debug.contains("Test Document Signer") && debug.contains("hits"),
         "{debug}"
@@ -353,4 +356,81 @@ fn the_remembered_key_is_reused_only_for_the_same_bytes() {
     }
     cache.clear();
     assert_eq!(cache.key(&fp, usage, &chain), key);
+}
+
+/// An IACA renewed with the same name and key, its predecessor still trusted: a chain cached
+/// while only the old one was valid is answered from the cache with the renewed anchor once
+/// the old one expired, exactly as a cold validation answers, at every boundary.
+#[test]
+fn a_cached_chain_picks_the_anchor_a_cold_validation_picks() {
+    use crate::trust::testpki;
+    use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages};
+
+    let key = testpki::new_key().unwrap();
+    let name = testpki::parse_name("CN=renewed root").unwrap();
+    let ca = |from: i64, until: i64| {
+        let exts = vec![
+            testpki::extension(
+                true,
+                &BasicConstraints {
+                    ca: true,
+                    path_len_constraint: Some(0),
+                },
+            )
+            .unwrap(),
+            testpki::extension(true, &KeyUsage(KeyUsages::KeyCertSign.into())).unwrap(),
+        ];
+        testpki::build(&key, &name, &name, &key, t(from), t(until), exts).unwrap()
+    };
+    let old = ca(T0, T0 + 1_000);
+    let renewed = ca(T0 + 500, T0 + 5_000);
+    let ds_key = testpki::new_key().unwrap();
+    let ds = testpki::build(
+        &ds_key,
+        &testpki::parse_name("CN=ds").unwrap(),
+        &name,
+        &key,
+        t(T0),
+        t(T0 + 4_000),
+        vec![
+            testpki::extension(true, &KeyUsage(KeyUsages::DigitalSignature.into())).unwrap(),
+            testpki::extension(
+                true,
+                &ExtendedKeyUsage(vec![crate::trust::EKU_DOCUMENT_SIGNER]),
+            )
+            .unwrap(),
+        ],
+    )
+    .unwrap();
+    let mut store = TrustStore::new();
+    store.add(TrustAnchor::issuing_authority(old.clone()));
+    store.add(TrustAnchor::issuing_authority(renewed.clone()));
+    let fp = TrustFingerprint::of(&store);
+    let chain = vec![ds.der().to_vec()];
+    let cache = ChainCache::new(8);
+
+    let first = validate_ds(&cache, &chain, &store, &fp, t(T0 + 100)).unwrap();
+    assert_eq!(first.anchor(), &old);
+    let later = validate_ds(&cache, &chain, &store, &fp, t(T0 + 2_000)).unwrap();
+    assert_eq!(later.anchor(), &renewed, "from the cache");
+    assert_eq!(later.anchor_subject(), renewed.subject());
+    assert_eq!(cache.stats().hits, 1);
+
+    let cold_anchor = |at: UnixTime| {
+        let certs = [ds.clone()];
+        validate_chain(&certs, &store, ChainUsage::DocumentSigner, at).map(|v| v.anchor().clone())
+    };
+    let mut seen_renewed = false;
+    for at in boundaries(&chain, &store) {
+        let expected = cold_anchor(at);
+        let got = validate_ds(&cache, &chain, &store, &fp, at).map(|m| m.anchor().clone());
+        assert_eq!(got, expected, "at {at:?}");
+        seen_renewed |= got.as_ref() == Ok(&renewed);
+    }
+    assert!(seen_renewed);
+    assert_eq!(
+        cache.stats().misses,
+        1,
+        "every later answer came from the cache"
+    );
 }

@@ -177,9 +177,10 @@ pub enum AnchorRole {
     ///
     /// This is an explicit opt-in for issuers whose CA is not published (some public test
     /// vectors). It skips every CA check (issuer, CA signature, the CA's extensions) and the
-    /// extKeyUsage requirement, but not the document-signer profile of the certificate itself:
-    /// no unknown critical extension and no extension twice, keyUsage present with
-    /// `digitalSignature`, not a CA ([`TrustError::DocumentSignerIsCa`]); then its validity
+    /// extKeyUsage requirement, and the parts of the Annex B document-signer profile that a CA
+    /// vouches for (keyUsage present, not a CA: some published issuers sign MSOs with a
+    /// self-signed CA certificate). It still rejects an unknown critical extension, an
+    /// extension twice, and a keyUsage without `digitalSignature`; then it checks the validity
     /// period at the validation time (and that its key is P-256). The issuerAuth signature
     /// under its key is still checked by the caller.
     PinnedDocumentSigner,
@@ -520,9 +521,11 @@ pub(crate) fn candidate_paths(
             .with_role(AnchorRole::PinnedDocumentSigner)
             .any(|pinned| pinned == leaf)
     {
-        // Pinning skips the CA, never the document-signer profile of the certificate itself.
+        // Pinning trusts these exact bytes in place of a CA: the CA-issued profile (keyUsage
+        // present, not a CA) is what a CA vouches for, so it is not required here; unknown
+        // critical or repeated extensions, and a keyUsage that excludes signing, still fail.
         check_extensions(leaf, 0)?;
-        check_document_signer_profile(leaf)?;
+        check_pinned_signer_profile(leaf)?;
         let leaf_key = leaf.public_key()?;
         return Ok(CandidatePaths {
             leaf: leaf.clone(),
@@ -637,6 +640,16 @@ fn check_document_signer_profile(leaf: &Certificate) -> Result<(), TrustError> {
         None => Err(TrustError::KeyUsageMissing { position: 0 }),
         Some(ku) if !ku.digital_signature() => Err(TrustError::KeyUsage { position: 0 }),
         Some(_) => Ok(()),
+    }
+}
+
+/// What a pinned document signer must meet (see [`AnchorRole::PinnedDocumentSigner`]): a
+/// keyUsage extension, if present, includes `digitalSignature`.
+fn check_pinned_signer_profile(leaf: &Certificate) -> Result<(), TrustError> {
+    let malformed = TrustError::MalformedExtension { position: 0 };
+    match leaf.key_usage().map_err(|_| malformed)? {
+        Some(ku) if !ku.digital_signature() => Err(TrustError::KeyUsage { position: 0 }),
+        _ => Ok(()),
     }
 }
 

@@ -470,13 +470,13 @@ fn purpose_of_use_length() {
 fn trust_list_size() {
     use zhengzhao::profiles::{TrustList, TrustListError};
     let now = zhengzhao::time::UnixTime::now();
-    let at_limit = TrustList::from_signed(&bstr_of_len(MAX_INPUT), &[], now).unwrap_err();
+    let at_limit = TrustList::from_signed(&bstr_of_len(MAX_INPUT), &[], now, 0).unwrap_err();
     assert!(!matches!(
         at_limit,
         TrustListError::Malformed(FormatError::Cbor { .. })
     ));
     assert!(matches!(
-        TrustList::from_signed(&bstr_of_len(MAX_INPUT + 1), &[], now),
+        TrustList::from_signed(&bstr_of_len(MAX_INPUT + 1), &[], now, 0),
         Err(TrustListError::Malformed(FormatError::Cbor {
             source: CborError::TooLarge { .. },
             ..

@@ -22,8 +22,11 @@ use peak_alloc::PeakAlloc;
 use zhengzhao::cbor::Limits;
 use zhengzhao::holder::{ParsedRequest, RequestOptions};
 use zhengzhao::model::{Credential, SessionTranscript};
+use zhengzhao::profiles::TrustList;
 use zhengzhao::session::{DeviceEngagement, SessionData, SessionEstablishment};
-use zhengzhao::trust::{parse_pem_or_der, validate_chain, AnchorRole, ChainUsage, TrustStore};
+use zhengzhao::trust::{
+    parse_pem_or_der, validate_chain, AnchorRole, Certificate, ChainUsage, TrustStore,
+};
 use zhengzhao::verifier::Verifier;
 use zhengzhao::wallet::{
     Collection, CredentialStore, FileStore, LogQuery, MemoryStore, RecordId, SoftwareSecureArea,
@@ -88,6 +91,8 @@ struct Setup {
     reader_trust: TrustStore,
     issuer_trust: TrustStore,
     transcript: SessionTranscript,
+    /// The trust-list publisher (the IACA fixture).
+    publisher: Certificate,
 }
 
 fn setup() -> Setup {
@@ -109,6 +114,7 @@ fn setup() -> Setup {
         reader_trust,
         issuer_trust,
         transcript,
+        publisher: Certificate::from_der(&read("iaca.der")).expect("IACA fixture"),
     }
 }
 
@@ -143,6 +149,13 @@ fn run(s: &Setup, entry: &str, input: &[u8]) -> String {
             validate_chain(&chain, &s.issuer_trust, ChainUsage::DocumentSigner, at)
         })),
         "credential" => outcome(Credential::from_bytes(input, &Limits::default())),
+        // The lowest edition accepted is 5, as if edition 5 had been accepted before.
+        "trust_list" => outcome(TrustList::from_signed(
+            input,
+            std::slice::from_ref(&s.publisher),
+            at,
+            5,
+        )),
         "wallet_credential_record" | "wallet_log_record" => {
             let store = Arc::new(MemoryStore::new());
             let (collection, id) = if entry == "wallet_credential_record" {

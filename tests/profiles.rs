@@ -150,6 +150,7 @@ impl World {
             &self.signed,
             std::slice::from_ref(&self.publisher),
             self.now,
+            0,
         )
         .unwrap();
         assert_eq!(list, self.list);
@@ -961,28 +962,28 @@ fn signed_trust_list_is_verified_before_use_and_updated_in_order() {
     for i in [w.signed.len() / 2, w.signed.len() - 5] {
         let mut tampered = w.signed.clone();
         tampered[i] ^= 0x01;
-        assert!(TrustList::from_signed(&tampered, publishers, w.now).is_err());
+        assert!(TrustList::from_signed(&tampered, publishers, w.now, 0).is_err());
     }
     // Signed by a stranger's key while presenting the real publisher's certificate.
     let stranger = TestPki::generate(w.now).unwrap();
     let forged = w.list.sign(&stranger.iaca_key, &w.publisher).unwrap();
     assert!(matches!(
-        TrustList::from_signed(&forged, publishers, w.now),
+        TrustList::from_signed(&forged, publishers, w.now, 0),
         Err(TrustListError::Signature(_))
     ));
     // Another publisher.
     let by_stranger = w.list.sign(&stranger.iaca_key, &stranger.iaca).unwrap();
     assert!(matches!(
-        TrustList::from_signed(&by_stranger, publishers, w.now),
+        TrustList::from_signed(&by_stranger, publishers, w.now, 0),
         Err(TrustListError::UntrustedPublisher)
     ));
     // Stale.
     assert!(matches!(
-        TrustList::from_signed(&w.signed, publishers, w.now.add_secs(31 * DAY)),
+        TrustList::from_signed(&w.signed, publishers, w.now.add_secs(31 * DAY), 0),
         Err(TrustListError::Expired { .. })
     ));
     // Listing and lookup.
-    let list = TrustList::from_signed(&w.signed, publishers, w.now).unwrap();
+    let list = TrustList::from_signed(&w.signed, publishers, w.now, 3).unwrap();
     assert_eq!(list.sequence(), 3);
     assert_eq!(list.authorities().len(), 3);
     let names: Vec<&str> = list.authorities().iter().map(Authority::name).collect();
@@ -1010,7 +1011,8 @@ fn signed_trust_list_is_verified_before_use_and_updated_in_order() {
             offered: 3
         })
     ));
-    let mut v4 = TrustList::new("全国一体化政务服务平台", 4, w.now);
+    let mut v4 =
+        TrustList::new("全国一体化政务服务平台", 4, w.now).with_next_update(w.now.add_secs(DAY));
     for a in list.authorities() {
         if a.code() != &w.traffic.code {
             v4.add_authority(a.clone()).unwrap();
@@ -1020,6 +1022,7 @@ fn signed_trust_list_is_verified_before_use_and_updated_in_order() {
         &v4.sign(&w.publisher_key, &w.publisher).unwrap(),
         publishers,
         w.now,
+        4,
     )
     .unwrap();
     let mut foreign = TrustList::new("another platform", 9, w.now);
@@ -1106,4 +1109,55 @@ fn verify_error_from_the_core_passes_through() {
         ),
         "{err:?}"
     );
+}
+
+/// An old signed edition (still listing an authority since removed) cannot be replayed at
+/// start-up: the caller passes the lowest sequence number it still accepts. A signed list
+/// must say when it goes stale.
+#[test]
+fn signed_trust_list_rollback_and_missing_next_update_are_refused() {
+    let w = world();
+    let publishers = std::slice::from_ref(&w.publisher);
+    // Edition 3 is accepted while the caller's persisted minimum is 3 or lower (a restart
+    // loads the edition in use again) ...
+    for minimum in [0, 1, 3] {
+        assert_eq!(
+            TrustList::from_signed(&w.signed, publishers, w.now, minimum).unwrap(),
+            w.list
+        );
+    }
+    // ... and refused once edition 4 was accepted and 4 persisted.
+    assert!(matches!(
+        TrustList::from_signed(&w.signed, publishers, w.now, 4),
+        Err(TrustListError::Rollback {
+            minimum: 4,
+            offered: 3
+        })
+    ));
+    assert!(matches!(
+        TrustList::from_signed(&w.signed, publishers, w.now, u64::MAX),
+        Err(TrustListError::Rollback { offered: 3, .. })
+    ));
+    // Past nextUpdate, even with no minimum: its own error, not a rollback.
+    assert!(matches!(
+        TrustList::from_signed(&w.signed, publishers, w.now.add_secs(31 * DAY), 0),
+        Err(TrustListError::Expired { .. })
+    ));
+    // Exactly at nextUpdate it is still fresh.
+    assert!(TrustList::from_signed(&w.signed, publishers, w.now.add_secs(30 * DAY), 3).is_ok());
+    // Without nextUpdate a signed list is refused; unsigned (bundled) lists may omit it.
+    let mut open_ended = TrustList::new("全国一体化政务服务平台", 5, w.now);
+    for a in w.list.authorities() {
+        open_ended.add_authority(a.clone()).unwrap();
+    }
+    assert!(TrustList::from_bytes(&open_ended.to_bytes()).is_ok());
+    assert!(matches!(
+        TrustList::from_signed(
+            &open_ended.sign(&w.publisher_key, &w.publisher).unwrap(),
+            publishers,
+            w.now,
+            0
+        ),
+        Err(TrustListError::NextUpdateMissing)
+    ));
 }

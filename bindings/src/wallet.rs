@@ -113,9 +113,12 @@ pub struct CredentialInfo {
     pub id: String,
     /// The document type.
     pub doc_type: String,
-    /// The issuer: the document signer's subject (verified by verifiers against their trust
-    /// list, not by the wallet).
+    /// The issuer: the document signer's subject. Shown as the issuer only if
+    /// `issuer_verified`; otherwise it is just what the certificate claims.
     pub issuer: String,
+    /// Whether `issuer` chains to an issuing authority added with
+    /// `Wallet.addIssuingAuthority` (checked whenever the metadata is read).
+    pub issuer_verified: bool,
     /// The name shown to the holder.
     pub display_name: DisplayName,
     /// When the credential was signed.
@@ -147,7 +150,8 @@ impl From<core::CredentialMetadata> for CredentialInfo {
         CredentialInfo {
             id: m.id.as_str().to_owned(),
             doc_type: m.doc_type,
-            issuer: m.issuer,
+            issuer: m.issuer.name().to_owned(),
+            issuer_verified: m.issuer.is_verified(),
             display_name: m.display_name.into(),
             signed: to_system_time(m.validity.signed),
             valid_from: to_system_time(m.validity.valid_from),
@@ -584,6 +588,9 @@ impl PreparedPresentation {
 pub struct Wallet {
     inner: core::Wallet,
     reader_trust: RwLock<TrustStore>,
+    /// The issuer anchors; held here so that an addition and its hand-over to the core wallet
+    /// are one step under the lock.
+    issuer_trust: RwLock<TrustStore>,
 }
 
 fn credential_id(id: &str) -> Result<CredentialId, ZhengzhaoError> {
@@ -616,6 +623,7 @@ impl Wallet {
         Arc::new(Wallet {
             inner: core::Wallet::new(store, Arc::new(ForeignSecureArea(secure_area))),
             reader_trust: RwLock::new(TrustStore::new()),
+            issuer_trust: RwLock::new(TrustStore::new()),
         })
     }
 
@@ -884,6 +892,34 @@ impl Wallet {
             .write()
             .unwrap_or_else(PoisonError::into_inner);
         add_anchors(&mut trust, &certificate, trust::AnchorRole::ReaderAuthority)
+    }
+
+    /// Adds issuing-authority CA certificates (a PEM bundle or one DER certificate; all or
+    /// nothing), returning how many: a credential's `CredentialInfo.issuerVerified` is true
+    /// only if its document signer chains to one of them. Adding credentials does not
+    /// depend on them.
+    pub fn add_issuing_authority(&self, certificate: Vec<u8>) -> Result<u32, ZhengzhaoError> {
+        let mut trust = self
+            .issuer_trust
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let added = add_anchors(
+            &mut trust,
+            &certificate,
+            trust::AnchorRole::IssuingAuthority,
+        )?;
+        self.inner.set_issuer_trust(trust.clone());
+        Ok(added)
+    }
+
+    /// The issuing-authority CAs, in the order added.
+    pub fn issuing_authorities(&self) -> Vec<TrustAnchorInfo> {
+        anchors(
+            &self
+                .issuer_trust
+                .read()
+                .unwrap_or_else(PoisonError::into_inner),
+        )
     }
 
     /// The reader CAs, in the order added.

@@ -296,6 +296,19 @@ fn credentials_are_listed_shown_and_removed_with_their_keys() {
         "{}",
         info.issuer
     );
+    // The wallet was given no issuing authorities: the name is only claimed, until the
+    // authority that issued it is added.
+    assert!(!info.issuer_verified);
+    assert_eq!(
+        s.wallet
+            .add_issuing_authority(s.pki.iaca_certificate())
+            .unwrap(),
+        1
+    );
+    assert_eq!(s.wallet.issuing_authorities().len(), 1);
+    let again = s.wallet.credentials().unwrap();
+    assert!(again.credentials[0].issuer_verified);
+    assert_eq!(again.credentials[0].issuer, info.issuer);
     assert_eq!((info.copies, info.fresh_copies), (3, 3));
     assert_eq!(info.status, CredentialStatus::Active);
     assert_eq!(info.policy, BatchPolicy::Rotate);

@@ -224,7 +224,8 @@ fn story(o: &mut dyn Write, options: &Options) -> Result<(), Error> {
             dir
         }
     };
-    let wallet = open_wallet(&wallet_dir)?;
+    // The wallet shows an issuer name as verified only if it chains to an anchor it was given.
+    let wallet = open_wallet(&wallet_dir)?.with_issuer_trust(issuer_trust.clone());
     say!(
         o,
         "[wallet]   FileStore (encrypted at rest) in {}{}",

@@ -26,6 +26,6 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(publisher) = Certificate::from_der(&common::hex(include_str!(
         "../../tests/vectors/iso18013-5-annex-d/iaca_root_cert.der.hex"
     ))) {
-        let _ = TrustList::from_signed(data, &[publisher], common::at());
+        let _ = TrustList::from_signed(data, &[publisher], common::at(), 0);
     }
 });

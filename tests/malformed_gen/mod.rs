@@ -11,6 +11,7 @@ use zhengzhao::crypto::{sha256, SoftwareKey};
 use zhengzhao::holder::{ParsedRequest, RequestOptions, ResponseBuilder};
 use zhengzhao::issuer::Issuer;
 use zhengzhao::model::{DeviceRequest, DocRequest, ItemsRequest, SessionTranscript};
+use zhengzhao::profiles::TrustList;
 use zhengzhao::time::UnixTime;
 use zhengzhao::trust::testpki::TestPki;
 use zhengzhao::wallet::{
@@ -1749,6 +1750,38 @@ pub fn regenerate(dir: &Path) {
         iaca_der.clone(),
     );
 
+    // ---- signed trust lists: read with the IACA fixture as publisher, at `at`, lowest accepted
+    // edition 5 (tests/malformed.rs, entry point `trust_list`) ----------------------------------
+    let trust_list = |sequence: u64, next_update: Option<UnixTime>| {
+        let mut list = TrustList::new("corpus trust list publisher", sequence, at);
+        if let Some(next) = next_update {
+            list = list.with_next_update(next);
+        }
+        list.sign(&pki.iaca_key, &pki.iaca)
+            .expect("sign trust list")
+    };
+    c.add(
+        "trust_list_current",
+        "trust_list",
+        "ok",
+        "control: edition 5 with nextUpdate 30 days ahead, signed by the publisher",
+        trust_list(5, Some(at.add_secs(30 * 86_400))),
+    );
+    c.add(
+        "trust_list_rollback",
+        "trust_list",
+        "Rollback",
+        "an older edition (4) replayed, validly signed, below the lowest accepted (5)",
+        trust_list(4, Some(at.add_secs(30 * 86_400))),
+    );
+    c.add(
+        "trust_list_no_next_update",
+        "trust_list",
+        "NextUpdateMissing",
+        "edition 5 without nextUpdate, validly signed",
+        trust_list(5, None),
+    );
+
     // ---- write --------------------------------------------------------------------------------
     for f in std::fs::read_dir(dir).expect("corpus dir").flatten() {
         if f.path().extension().is_some_and(|e| e == "bin") {
@@ -1776,6 +1809,7 @@ pub fn regenerate(dir: &Path) {
         "x509_chain",
         "transcript_and_credential",
         "wallet_records",
+        "profiles",
     ] {
         let d = seeds.join(target);
         std::fs::create_dir_all(&d).expect("seed dir");
@@ -1797,6 +1831,7 @@ pub fn regenerate(dir: &Path) {
             "engagement" | "qr" | "session_establishment" | "session_data" => "session_messages",
             "certificates" => "x509_chain",
             "credential" => "transcript_and_credential",
+            "trust_list" => "profiles",
             _ => "wallet_records",
         };
         write_seed(target, name, bytes);

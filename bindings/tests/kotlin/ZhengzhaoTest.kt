@@ -375,6 +375,8 @@ class ZhengzhaoTest {
         val info = listed.credentials.single()
         assertEquals(LICENCE_NAME, info.displayName)
         assertTrue(info.issuer.contains("Test Document Signer"), info.issuer)
+        // No issuing authority given to the wallet: the name is only claimed.
+        assertFalse(info.issuerVerified)
         assertEquals(3u, info.copies)
         assertEquals(3u, info.freshCopies)
         assertEquals(CredentialStatus.ACTIVE, info.status)

@@ -398,6 +398,8 @@ def test_python_storage_holds_the_core_records_and_removal_deletes_the_keys():
     [info] = listed.credentials
     assert info.display_name == LICENCE_NAME
     assert "Test Document Signer" in info.issuer
+    # No issuing authority given to the wallet: the name is only claimed.
+    assert not info.issuer_verified
     assert (info.copies, info.fresh_copies, info.status) == (3, 3, zz.CredentialStatus.ACTIVE)
     assert info.valid_until > now()
     shown = s.wallet.credential_elements(s.credential_id)

@@ -9,12 +9,32 @@ use super::{Embedded, Value, ValueRef};
 pub struct Limits {
     /// Largest input accepted, in bytes. Default 4 MiB.
     pub max_input: usize,
-    /// Deepest nesting of arrays, maps and tags. Default 32.
+    /// Deepest nesting of arrays, maps and tags. Default 32; a value above [`MAX_DEPTH`] is
+    /// treated as [`MAX_DEPTH`].
     pub max_depth: usize,
     /// Most entries in one array or map. Default 65 536.
     pub max_collection: usize,
     /// Most data items in the whole input (all levels together). Default 1 000 000.
     pub max_items: usize,
+}
+
+/// The deepest nesting any [`Limits`] allows, whatever `max_depth` asks for.
+///
+/// The decoder keeps its own stack, but a decoded [`Value`] is dropped, encoded, compared and
+/// formatted (`Debug`) by recursion over its tree, as are the structures built from it. A hard
+/// cap keeps all of these within a small, fixed amount of stack (a few hundred KiB in a debug
+/// build, on a 512 KiB secondary thread of a phone or in a 1 MiB WebAssembly stack), so a
+/// caller that raises the limit cannot make a hostile input overflow the stack later. 128 is
+/// four times the default and far beyond anything 18013-5 nests (under 10 levels); making
+/// every traversal iterative instead would cost an explicit stack in each of them for depths
+/// no real structure has.
+pub const MAX_DEPTH: usize = 128;
+
+impl Limits {
+    /// The depth limit in force: `max_depth`, at most [`MAX_DEPTH`].
+    pub fn effective_depth(&self) -> usize {
+        self.max_depth.min(MAX_DEPTH)
+    }
 }
 
 impl Default for Limits {
@@ -56,7 +76,8 @@ pub enum CborError {
         /// Where the item starts.
         offset: usize,
     },
-    /// Nesting deeper than [`Limits::max_depth`].
+    /// Nesting deeper than [`Limits::max_depth`] (at most [`MAX_DEPTH`]); `limit` is the one
+    /// in force.
     #[error("CBOR nested deeper than {limit}")]
     TooDeep {
         /// The limit in force.
@@ -156,6 +177,29 @@ const MAX_PREALLOC: usize = 64;
 /// Initial capacity of the decoder's frame and key-offset stacks: deep enough for the
 /// structures 18013-5 nests, so that they are allocated once per decode, not regrown.
 const INITIAL_STACK: usize = 8;
+
+#[cfg(test)]
+thread_local! {
+    /// Key comparisons made by the duplicate-key check on this thread (tests bound its work).
+    static KEY_COMPARISONS: core::cell::Cell<u64> = const { core::cell::Cell::new(0) };
+    /// Collection slots pre-allocated plus string bytes taken on this thread (tests bound what
+    /// a declared length can make the decoder reserve).
+    static RESERVED: core::cell::Cell<u64> = const { core::cell::Cell::new(0) };
+}
+
+/// Counts one key comparison of the duplicate-key check (a no-op outside tests).
+#[inline]
+fn count_comparison() {
+    #[cfg(test)]
+    KEY_COMPARISONS.with(|c| c.set(c.get().saturating_add(1)));
+}
+
+/// Counts `n` slots or bytes the decoder reserves or copies (a no-op outside tests).
+#[inline]
+fn count_reserved(_n: usize) {
+    #[cfg(test)]
+    RESERVED.with(|c| c.set(c.get().saturating_add(_n as u64)));
+}
 
 /// Tag 24: encoded CBOR data item (RFC 8949 §3.4.5.1).
 const TAG_EMBEDDED: u64 = 24;
@@ -449,6 +493,7 @@ impl<'a> Decoder<'a, '_> {
             }
         };
         let capacity = count.min(MAX_PREALLOC);
+        count_reserved(capacity);
         if count == 0 {
             return Ok(Started::Done(if is_map {
                 V::map(Vec::new())
@@ -497,10 +542,9 @@ impl<'a> Decoder<'a, '_> {
 
     /// Accounts for entering one more level of arrays, maps and tags below `open` levels.
     fn enter(&self, open: usize) -> Result<(), CborError> {
-        if open >= self.limits.max_depth {
-            return Err(CborError::TooDeep {
-                limit: self.limits.max_depth,
-            });
+        let limit = self.limits.effective_depth();
+        if open >= limit {
+            return Err(CborError::TooDeep { limit });
         }
         Ok(())
     }
@@ -513,6 +557,7 @@ impl<'a> Decoder<'a, '_> {
         let len = usize::try_from(head.arg).map_err(|_| beyond.clone())?;
         let end = self.pos.checked_add(len).ok_or_else(|| beyond.clone())?;
         let content = self.bytes.get(self.pos..end).ok_or(beyond)?;
+        count_reserved(content.len());
         self.pos = end;
         Ok(content)
     }
@@ -626,7 +671,7 @@ fn check_unique_keys<'a, V: Item<'a>>(
     // cannot repeat: one pass, no allocation. Otherwise find the earliest repeat as below.
     if entries
         .windows(2)
-        .all(|pair| matches!(pair, [(a, _), (b, _)] if a.key_view() < b.key_view()))
+        .all(|pair| matches!(pair, [(a, _), (b, _)] if { count_comparison(); a.key_view() < b.key_view() }))
     {
         return Ok(());
     }
@@ -645,11 +690,10 @@ fn check_unique_keys_pairwise<'a, V: Item<'a>>(
 ) -> Result<(), CborError> {
     for (j, (later, _)) in entries.iter().enumerate().skip(1) {
         let later = later.key_view();
-        if entries
-            .iter()
-            .take(j)
-            .any(|(earlier, _)| earlier.key_view() == later)
-        {
+        if entries.iter().take(j).any(|(earlier, _)| {
+            count_comparison();
+            earlier.key_view() == later
+        }) {
             let offset = key_offsets.get(j).copied().unwrap_or(0);
             return Err(CborError::DuplicateKey { offset });
         }
@@ -663,7 +707,10 @@ fn check_unique_keys_sorted<'a, V: Item<'a>>(
     key_offsets: &[usize],
 ) -> Result<(), CborError> {
     let mut order: Vec<usize> = (0..entries.len()).collect();
-    let key = |i: usize| entries.get(i).map(|(k, _)| k.key_view());
+    let key = |i: usize| {
+        count_comparison();
+        entries.get(i).map(|(k, _)| k.key_view())
+    };
     // Stable: equal keys stay in input order.
     order.sort_by(|&a, &b| key(a).cmp(&key(b)));
     let mut first_duplicate: Option<usize> = None;
@@ -1015,16 +1062,31 @@ mod tests {
 
     #[test]
     fn huge_declared_length_is_rejected_without_allocating() {
-        // 2^32 bytes declared, 3 present.
-        let input = h("5b 0000000100000000 010203");
-        let started = std::time::Instant::now();
-        for _ in 0..1000 {
+        // What the decoder reserved or copied (collection slots, string bytes) for `input`.
+        let reserved = |input: &[u8]| {
+            RESERVED.with(|c| c.set(0));
+            let result = decode(input).map(|_| ());
+            (result, RESERVED.with(|c| c.get()))
+        };
+        // 2^32 bytes, 2^32 items, 2^32 entries declared, 3 bytes present: nothing reserved.
+        for input in [
+            "5b 0000000100000000 010203",
+            "7b 0000000100000000 616263",
+            "9b 0000000100000000 010203",
+            "bb 0000000100000000 010203",
+        ] {
             assert_eq!(
-                decode(&input),
-                Err(CborError::LengthBeyondInput { offset: 0 })
+                reserved(&h(input)),
+                (Err(CborError::LengthBeyondInput { offset: 0 }), 0),
+                "{input}"
             );
         }
-        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        // A declared count the input does hold pre-allocates at most MAX_PREALLOC slots;
+        // the rest grows as items arrive.
+        let array = [h("9a 00010000"), vec![0; 65_536]].concat();
+        assert_eq!(reserved(&array), (Ok(()), MAX_PREALLOC as u64));
+        // Strings cost what they hold.
+        assert_eq!(reserved(&h("43 010203")), (Ok(()), 3));
     }
 
     #[test]
@@ -1057,12 +1119,69 @@ mod tests {
                 "{input}"
             );
         }
-        // The decoder itself does not recurse, so a raised limit is honoured.
-        let deep = limits(|l| l.max_depth = 1000);
-        assert!(decode_with(&nested(1000), &deep).is_ok());
+        // A raised limit is honoured up to the cap.
+        let deep = limits(|l| l.max_depth = 100);
+        assert!(decode_with(&nested(100), &deep).is_ok());
         assert_eq!(
-            decode_with(&nested(1001), &deep),
-            Err(CborError::TooDeep { limit: 1000 })
+            decode_with(&nested(101), &deep),
+            Err(CborError::TooDeep { limit: 100 })
+        );
+    }
+
+    #[test]
+    fn depth_is_capped_whatever_the_caller_asks() {
+        // Asking for a million levels gets MAX_DEPTH: a deeply nested input is rejected
+        // instead of decoded into a tree whose drop, encoding or Debug would recurse a
+        // million frames deep and overflow the stack.
+        let asked = limits(|l| l.max_depth = 1_000_000);
+        assert_eq!(asked.effective_depth(), MAX_DEPTH);
+        for prefix in [0x81u8, 0xc1, 0xa1] {
+            let body: Vec<u8> = if prefix == 0xa1 {
+                // { 0: { 0: ... } }
+                (0..1_000_000).flat_map(|_| [0xa1, 0x00]).collect()
+            } else {
+                vec![prefix; 1_000_000]
+            };
+            let input = [body, vec![0x00]].concat();
+            let big = Limits {
+                max_input: input.len(),
+                ..asked.clone()
+            };
+            assert_eq!(
+                decode_with(&input, &big).map(|_| ()),
+                Err(CborError::TooDeep { limit: MAX_DEPTH }),
+                "{prefix:#x}"
+            );
+            assert_eq!(
+                decode_ref_with(&input, &big).map(|_| ()),
+                Err(CborError::TooDeep { limit: MAX_DEPTH }),
+                "{prefix:#x}"
+            );
+        }
+        // At the cap a tree decodes, and every recursive traversal of it fits in a 256 KiB
+        // stack (smaller than a phone's secondary thread or a WebAssembly stack).
+        let nested = |n: usize| [vec![0x81; n], vec![0x00]].concat();
+        let at_cap = nested(MAX_DEPTH);
+        let handle = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                let v = decode_with(&at_cap, &asked).unwrap();
+                assert_eq!(encode(&v), at_cap);
+                let shown = format!("{v:?}");
+                assert_eq!(v, v.clone());
+                drop(v);
+                let r = decode_ref_with(&at_cap, &asked).unwrap();
+                assert_eq!(encode(&r.to_value()), at_cap);
+                shown.len()
+            })
+            .unwrap();
+        assert!(handle.join().unwrap() > MAX_DEPTH);
+        assert_eq!(
+            decode_with(
+                &nested(MAX_DEPTH + 1),
+                &limits(|l| l.max_depth = usize::MAX)
+            ),
+            Err(CborError::TooDeep { limit: MAX_DEPTH })
         );
     }
 
@@ -1169,18 +1288,34 @@ mod tests {
             .map(|i| (Value::text(format!("k{i}")), Value::int(i)))
             .collect();
         let bytes = encode(&Value::Map(unique.clone()));
-        let started = std::time::Instant::now();
-        assert_eq!(decode(&bytes), Ok(Value::Map(unique.clone())));
+        // Comparisons of keys made while decoding `input`.
+        let comparisons = |input: &[u8]| {
+            KEY_COMPARISONS.with(|c| c.set(0));
+            let result = decode(input);
+            (result, KEY_COMPARISONS.with(|c| c.get()))
+        };
+        // O(n log n), not the n²/2 ≈ 2.1e9 of a pairwise check: a sort of n = 2^16 keys makes
+        // at most about n·log2(n) = 2^20 comparisons, each looking at two keys.
+        let bound = 2 * 4 * n as u64 * 16;
+        let (result, made) = comparisons(&bytes);
+        assert_eq!(result, Ok(Value::Map(unique.clone())));
+        assert!(made <= bound, "{made} comparisons");
         let mut dup = unique;
         dup.last_mut().unwrap().0 = Value::text("k7");
         let bytes = encode(&Value::Map(dup));
         // The last key "k7" (3 bytes) is followed by its value 65 535 (3 bytes).
         let last_key = bytes.len() - 6;
-        assert_eq!(
-            decode(&bytes),
-            Err(CborError::DuplicateKey { offset: last_key })
-        );
-        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        let (result, made) = comparisons(&bytes);
+        assert_eq!(result, Err(CborError::DuplicateKey { offset: last_key }));
+        assert!(made <= bound, "{made} comparisons");
+        // Keys already in ascending order take one pass.
+        let mut sorted: Vec<(Value, Value)> = (0..n)
+            .map(|i| (Value::Integer(i128::from(i)), Value::Null))
+            .collect();
+        sorted.sort_by(|(a, _), (b, _)| a.key_view().cmp(&b.key_view()));
+        let (result, made) = comparisons(&encode(&Value::Map(sorted)));
+        assert!(result.is_ok());
+        assert_eq!(made, n as u64 - 1);
     }
 
     fn arb_key() -> impl Strategy<Value = Value> {

@@ -27,7 +27,7 @@ mod value_ref;
 
 pub use date::{DateError, FullDate, TDate};
 pub(crate) use decode::decode_ref_with;
-pub use decode::{decode, decode_with, CborError, Limits};
+pub use decode::{decode, decode_with, CborError, Limits, MAX_DEPTH};
 pub(crate) use encode::write_header;
 pub use encode::{encode, encode_into};
 pub use value::{Embedded, MapExt, Value};

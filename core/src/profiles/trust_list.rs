@@ -13,9 +13,11 @@
 //! TrustList = {
 //!   "version": "1.0",
 //!   "publisher": tstr,              ; who publishes the list
-//!   "sequence": uint,               ; grows with every edition; updates must increase it
+//!   "sequence": uint,               ; grows with every edition; updates must increase it,
+//!                                   ; and from_signed refuses one below the caller's minimum
 //!   "issued": tdate,
-//!   ? "nextUpdate": tdate,          ; after this the list is stale and refused
+//!   ? "nextUpdate": tdate,          ; after this the list is stale and refused; required in
+//!                                   ; a signed list (TrustList::from_signed)
 //!   "authorities": [* Authority]
 //! }
 //! Authority = {
@@ -159,6 +161,18 @@ pub enum TrustListError {
     /// An update from another publisher.
     #[error("trust list update from another publisher")]
     PublisherMismatch,
+    /// A signed list without `nextUpdate`: it could be replayed for ever.
+    #[error("signed trust list has no nextUpdate")]
+    NextUpdateMissing,
+    /// A signed list older than the lowest edition the caller still accepts: an old edition
+    /// (which may still list a removed authority) replayed.
+    #[error("trust list edition {offered} is older than the lowest accepted, {minimum}")]
+    Rollback {
+        /// The lowest sequence number accepted.
+        minimum: u64,
+        /// The offered list's.
+        offered: u64,
+    },
 }
 
 /// An issuing authority: a province's or ministry's licence department.
@@ -584,12 +598,23 @@ impl TrustList {
 
     /// Reads a signed list and verifies it before use: the signer's certificate (first in
     /// `x5chain`) must be one of `publishers` (compared as DER) and valid at `at`, the
-    /// signature must verify with its key, the list must parse, and `at` must not be after
-    /// its `nextUpdate`.
+    /// signature must verify with its key, the list must parse, it must state `nextUpdate`
+    /// ([`TrustListError::NextUpdateMissing`]) and `at` must not be after it
+    /// ([`TrustListError::Expired`]), and its sequence number must be at least
+    /// `min_sequence` ([`TrustListError::Rollback`]).
+    ///
+    /// `min_sequence` is how the caller refuses a replayed old edition (one that still lists
+    /// an authority since removed) at start-up, when there is no current list to compare
+    /// with: persist [`TrustList::sequence`] of every list accepted, and pass it here next
+    /// time; pass 0 only on first use. It is inclusive, so the edition in use can be loaded
+    /// again after a restart. A signed list must state `nextUpdate` because without it an
+    /// old edition stays acceptable for as long as its publisher's certificate is valid (the
+    /// `nextUpdate` bound is what limits a replay to a device that has no persisted minimum).
     pub fn from_signed(
         bytes: &[u8],
         publishers: &[Certificate],
         at: UnixTime,
+        min_sequence: u64,
     ) -> Result<Self, TrustListError> {
         let limits = Limits::default();
         let v = format::decode_at(bytes, &limits, "SignedTrustList")?;
@@ -618,10 +643,15 @@ impl TrustList {
             .verify(&key, None)
             .map_err(TrustListError::Signature)?;
         let list = Self::from_bytes(payload)?;
-        if let Some(next_update) = list.next_update {
-            if at > next_update {
-                return Err(TrustListError::Expired { next_update });
-            }
+        let next_update = list.next_update.ok_or(TrustListError::NextUpdateMissing)?;
+        if at > next_update {
+            return Err(TrustListError::Expired { next_update });
+        }
+        if list.sequence < min_sequence {
+            return Err(TrustListError::Rollback {
+                minimum: min_sequence,
+                offered: list.sequence,
+            });
         }
         Ok(list)
     }
@@ -780,7 +810,7 @@ mod tests {
         let pki = TestPki::generate(now).unwrap();
         let signed = list(now, &pki).sign(&pki.iaca_key, &pki.iaca).unwrap();
         let publishers = [pki.iaca.clone()];
-        assert!(TrustList::from_signed(&signed, &publishers, now).is_ok());
+        assert!(TrustList::from_signed(&signed, &publishers, now, 0).is_ok());
         let mut v = cbor::decode(&signed).unwrap();
         if let Value::Array(parts) = &mut v {
             parts[0] = Value::Bytes(cbor::encode(&Value::Map(vec![
@@ -790,7 +820,7 @@ mod tests {
             ])));
         }
         assert!(matches!(
-            TrustList::from_signed(&cbor::encode(&v), &publishers, now),
+            TrustList::from_signed(&cbor::encode(&v), &publishers, now, 0),
             Err(TrustListError::Cose(CoseError::CritUnsupported))
         ));
     }

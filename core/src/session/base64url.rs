@@ -1,92 +1,38 @@
 //! Strict base64url without padding (RFC 4648 §5, §3.2), as the engagement QR code uses it.
 //!
-//! The `base64` crate is not a dependency of the core, so this is a minimal codec. Decoding is
-//! canonical: the only accepted input for given bytes is exactly what [`encode`] produces, so
-//! padding (`=`), the standard alphabet (`+`, `/`), whitespace, a length of 1 modulo 4 and
-//! non-zero unused bits in the last character are all rejected.
+//! The codec is the `base64` crate's general-purpose engine with the URL-safe alphabet,
+//! configured for canonical decoding: the only accepted input for given bytes is exactly what
+//! [`encode`] produces, so padding (`=`), the standard alphabet (`+`, `/`), whitespace, a
+//! length of 1 modulo 4 and non-zero unused bits in the last character are all rejected. The
+//! configuration is spelled out below rather than taken from `URL_SAFE_NO_PAD`, so that a
+//! change of that constant's defaults cannot loosen what the QR code accepts.
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+use base64::alphabet;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::DecodePaddingMode;
+use base64::Engine as _;
+
+/// Unpadded base64url: no padding written, padding refused, unused trailing bits must be zero.
+const STRICT: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_padding_mode(DecodePaddingMode::RequireNone)
+        .with_decode_allow_trailing_bits(false),
+);
 
 /// Input that is not canonical unpadded base64url.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct InvalidBase64;
 
-/// The character for a 6-bit value.
-fn char_of(sextet: u32) -> char {
-    // `sextet & 63` is always below 64.
-    ALPHABET
-        .get((sextet & 63) as usize)
-        .map_or('A', |&c| char::from(c))
-}
-
-/// The 6-bit value of a base64url character.
-fn value_of(c: u8) -> Result<u32, InvalidBase64> {
-    let v = match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'-' => 62,
-        b'_' => 63,
-        _ => return Err(InvalidBase64),
-    };
-    Ok(u32::from(v))
-}
-
 /// Encodes `bytes` as unpadded base64url.
 pub(crate) fn encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let (b0, b1, b2) = match *chunk {
-            [a, b, c] => (a, Some(b), Some(c)),
-            [a, b] => (a, Some(b), None),
-            [a] => (a, None, None),
-            _ => continue,
-        };
-        let n = u32::from(b0) << 16 | u32::from(b1.unwrap_or(0)) << 8 | u32::from(b2.unwrap_or(0));
-        out.push(char_of(n >> 18));
-        out.push(char_of(n >> 12));
-        if b1.is_some() {
-            out.push(char_of(n >> 6));
-        }
-        if b2.is_some() {
-            out.push(char_of(n));
-        }
-    }
-    out
+    STRICT.encode(bytes)
 }
 
 /// Decodes canonical unpadded base64url.
 pub(crate) fn decode(text: &str) -> Result<Vec<u8>, InvalidBase64> {
-    let input = text.as_bytes();
-    if input.len() % 4 == 1 {
-        return Err(InvalidBase64);
-    }
-    let mut out = Vec::with_capacity(input.len() / 4 * 3 + 2);
-    for chunk in input.chunks(4) {
-        let mut n = 0u32;
-        for &c in chunk {
-            n = n << 6 | value_of(c)?;
-        }
-        match chunk.len() {
-            4 => out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8]),
-            3 => {
-                // 18 bits carry 2 bytes; the low 2 bits must be zero.
-                if n & 0b11 != 0 {
-                    return Err(InvalidBase64);
-                }
-                out.extend_from_slice(&[(n >> 10) as u8, (n >> 2) as u8]);
-            }
-            2 => {
-                // 12 bits carry 1 byte; the low 4 bits must be zero.
-                if n & 0b1111 != 0 {
-                    return Err(InvalidBase64);
-                }
-                out.push((n >> 4) as u8);
-            }
-            _ => return Err(InvalidBase64),
-        }
-    }
-    Ok(out)
+    STRICT.decode(text).map_err(|_| InvalidBase64)
 }
 
 #[cfg(test)]

@@ -11,7 +11,9 @@
 //!
 //! The reader encrypts with SKReader and the holder's device decrypts with it; the device
 //! encrypts with SKDevice. Each direction has its own counter; a receiver accepts exactly the
-//! next counter, so replayed, reordered and dropped messages are all rejected.
+//! next counter, so replayed, reordered and dropped messages are all rejected. A message that
+//! fails costs one AES-GCM open, plus at most 8 more (to name it out of order) if it is no
+//! larger than 64 KiB.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -32,6 +34,19 @@ const REPLAY_MEMORY: usize = 64;
 /// How many counters ahead of the expected one a failed message is tried with, to name it as
 /// out of order rather than undecryptable.
 const REORDER_WINDOW: u32 = 8;
+/// Largest message (ciphertext and tag) tried under further counters after it failed under
+/// the expected one: 64 KiB.
+///
+/// Naming a message "out of order" costs one more AES-GCM open per counter tried, over the
+/// whole message. Without a bound a peer's 4 MiB garbage message would cost nine opens
+/// (36 MiB of GHASH and AES) instead of one. With it, the extra work for any failed message
+/// is at most `REORDER_WINDOW` × 64 KiB = 512 KiB, an eighth of a single open of the largest
+/// message, and every DeviceRequest and most DeviceResponses (without large portraits) still
+/// get the precise error. A larger failed message is reported as
+/// [`SessionError::Decryption`]: it is rejected all the same, and the counter does not move.
+/// The reorder window is kept rather than dropped because ordered transports (BLE, NFC)
+/// reorder only through bugs, and naming them is what makes those bugs findable.
+pub(crate) const REORDER_PROBE_MAX_LEN: usize = 64 * 1024;
 
 /// Which end of the session this is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -200,9 +215,13 @@ impl SessionCipher {
     ///
     /// Failures, none of which advance the counter: [`SessionError::CiphertextTooShort`] (no
     /// room for the tag), [`SessionError::Replayed`] (a message already accepted),
-    /// [`SessionError::OutOfOrder`] (a message from up to 8 counters ahead: one before it
-    /// is missing), [`SessionError::Decryption`] (wrong key, or modified ciphertext or tag —
-    /// AES-GCM cannot tell these apart).
+    /// [`SessionError::OutOfOrder`] (a message of at most 64 KiB from up to 8 counters
+    /// ahead: one before it is missing), [`SessionError::Decryption`] (wrong key, or modified
+    /// ciphertext or tag — AES-GCM cannot tell these apart — or a larger message from a later
+    /// counter).
+    ///
+    /// Work: one AES-GCM open of the message; a failed message of at most 64 KiB is opened
+    /// under up to 8 further counters (see `REORDER_PROBE_MAX_LEN`), a larger one never.
     pub fn decrypt(&mut self, ciphertext: &[u8]) -> Result<Vec<u8>, SessionError> {
         let expected = self.receive_counter.ok_or(SessionError::CounterExhausted)?;
         let Some(tag) = ciphertext
@@ -235,6 +254,9 @@ impl SessionCipher {
         }
         if self.recent_tags.contains(&tag) {
             return Err(SessionError::Replayed);
+        }
+        if ciphertext.len() > REORDER_PROBE_MAX_LEN {
+            return Err(SessionError::Decryption);
         }
         for ahead in 1..=REORDER_WINDOW {
             let Some(received) = expected.checked_add(ahead) else {

@@ -295,3 +295,146 @@ fn handover_from_cbor_must_be_one_item() {
     assert!(Handover::from_cbor(&[], &limits).is_err());
     assert_eq!(format!("{:?}", Handover::qr()), "Handover(<1 bytes>)");
 }
+
+/// [`crate::crypto::RustCrypto`] that counts AES-GCM opens and the bytes they covered.
+#[derive(Debug, Default)]
+struct CountingOpens {
+    opens: std::sync::atomic::AtomicU64,
+    bytes: std::sync::atomic::AtomicU64,
+}
+
+impl crate::crypto::CryptoProvider for CountingOpens {
+    fn name(&self) -> &'static str {
+        "counting-opens"
+    }
+    fn verify_es256(
+        &self,
+        key: &EcPublicKey,
+        message: &[u8],
+        signature: &crate::crypto::Es256Signature,
+    ) -> Result<(), crate::crypto::CryptoError> {
+        crate::crypto::RustCrypto.verify_es256(key, message, signature)
+    }
+    fn sha256(&self, data: &[u8]) -> [u8; 32] {
+        crate::crypto::RustCrypto.sha256(data)
+    }
+    fn hmac_sha256(&self, key: &[u8], message: &[u8]) -> [u8; 32] {
+        crate::crypto::RustCrypto.hmac_sha256(key, message)
+    }
+    fn hmac_sha256_verify(
+        &self,
+        key: &[u8],
+        message: &[u8],
+        tag: &[u8],
+    ) -> Result<(), crate::crypto::CryptoError> {
+        crate::crypto::RustCrypto.hmac_sha256_verify(key, message, tag)
+    }
+    fn hkdf_sha256(
+        &self,
+        ikm: &[u8],
+        salt: &[u8],
+        info: &[u8],
+        okm: &mut [u8],
+    ) -> Result<(), crate::crypto::CryptoError> {
+        crate::crypto::RustCrypto.hkdf_sha256(ikm, salt, info, okm)
+    }
+    fn fill_random(&self, out: &mut [u8]) -> Result<(), crate::crypto::CryptoError> {
+        crate::crypto::RustCrypto.fill_random(out)
+    }
+    fn aes_256_gcm_seal(
+        &self,
+        key: &[u8; 32],
+        iv: &[u8; 12],
+        aad: &[u8],
+        plaintext: &[u8],
+    ) -> Result<Vec<u8>, crate::crypto::CryptoError> {
+        crate::crypto::RustCrypto.aes_256_gcm_seal(key, iv, aad, plaintext)
+    }
+    fn aes_256_gcm_open(
+        &self,
+        key: &[u8; 32],
+        iv: &[u8; 12],
+        aad: &[u8],
+        sealed: &[u8],
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>, crate::crypto::CryptoError> {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.opens.fetch_add(1, Relaxed);
+        self.bytes.fetch_add(sealed.len() as u64, Relaxed);
+        crate::crypto::RustCrypto.aes_256_gcm_open(key, iv, aad, sealed)
+    }
+    fn sign_es256(
+        &self,
+        key: &SoftwareKey,
+        message: &[u8],
+    ) -> Result<[u8; 64], crate::crypto::CryptoError> {
+        crate::crypto::RustCrypto.sign_es256(key, message)
+    }
+    fn ecdh(
+        &self,
+        key: &SoftwareKey,
+        peer: &EcPublicKey,
+    ) -> Result<crate::crypto::SharedSecret, crate::crypto::CryptoError> {
+        crate::crypto::RustCrypto.ecdh(key, peer)
+    }
+}
+
+#[test]
+fn a_failed_message_costs_bounded_decryption_work() {
+    use std::sync::atomic::Ordering::Relaxed;
+    let (mut holder, mut reader) = pair();
+    let counting = std::sync::Arc::new(CountingOpens::default());
+    holder.set_provider(counting.clone());
+    // (opens, bytes opened) for decrypting `message`, and its result.
+    let mut cost = |message: &[u8]| {
+        counting.opens.store(0, Relaxed);
+        counting.bytes.store(0, Relaxed);
+        let result = holder.decrypt(message).map(|_| ());
+        (
+            result,
+            counting.opens.load(Relaxed),
+            counting.bytes.load(Relaxed),
+        )
+    };
+    let limit = encryption::REORDER_PROBE_MAX_LEN;
+
+    // A garbage message of 4 MiB: one open, not nine.
+    let garbage = vec![0x5a; 4 * 1024 * 1024];
+    let (result, opens, bytes) = cost(&garbage);
+    assert!(matches!(result, Err(SessionError::Decryption)));
+    assert_eq!((opens, bytes), (1, garbage.len() as u64));
+
+    // At the bound: the expected counter and the 8 ahead of it are tried.
+    let at_limit = vec![0x5a; limit];
+    let (result, opens, _) = cost(&at_limit);
+    assert!(matches!(result, Err(SessionError::Decryption)));
+    assert_eq!(opens, 9);
+    // One byte past it: only the expected counter.
+    let (result, opens, _) = cost(&vec![0x5a; limit + 1]);
+    assert!(matches!(result, Err(SessionError::Decryption)));
+    assert_eq!(opens, 1);
+
+    // A small message from a later counter is still named out of order; a large one is
+    // rejected as undecryptable, after one open. Neither moves the counter.
+    let first = reader.encrypt(b"first").unwrap();
+    let small_second = reader.encrypt(b"second").unwrap();
+    let (result, opens, _) = cost(&small_second);
+    assert!(matches!(
+        result,
+        Err(SessionError::OutOfOrder {
+            expected: 1,
+            received: 2
+        })
+    ));
+    assert_eq!(opens, 2);
+    let large_third = reader.encrypt(&vec![7; limit]).unwrap();
+    let (result, opens, _) = cost(&large_third);
+    assert!(matches!(result, Err(SessionError::Decryption)));
+    assert_eq!(opens, 1);
+    // A replay is named from its tag, after one open.
+    let (result, opens, bytes) = cost(&first);
+    assert!(result.is_ok());
+    assert_eq!((opens, bytes), (1, first.len() as u64));
+    let (result, opens, _) = cost(&first);
+    assert!(matches!(result, Err(SessionError::Replayed)));
+    assert_eq!(opens, 1);
+}

@@ -29,7 +29,10 @@ pub fn decode_records(data: &[u8]) -> Result<(), &'static str> {
 
     // A credential record.
     if let Ok(c) = StoredCredential::from_bytes(data) {
-        let _ = (c.metadata(), c.fresh_copies());
+        let _ = (
+            c.metadata(&crate::trust::TrustStore::new()),
+            c.fresh_copies(),
+        );
         for copy in &c.copies {
             let _ = copy.credential.element_ids();
         }

@@ -3,9 +3,10 @@
 
 use std::fmt;
 
-use crate::cbor::Value;
+use crate::cbor::{Limits, Value};
 use crate::model::{Credential, ValidityInfo};
 use crate::time::UnixTime;
+use crate::trust::{validate_chain, Certificate, ChainUsage, TrustStore};
 
 use super::codec::{self, Unreadable};
 use super::secure_area::KeyAlias;
@@ -137,6 +138,101 @@ impl BatchPolicy {
     }
 }
 
+/// Who issued a credential, as far as the wallet can tell: the subject of its document-signer
+/// certificate, verified only if the certificate chains to an issuer trust anchor the wallet
+/// was given ([`Wallet::with_issuer_trust`](super::Wallet::with_issuer_trust)). As with
+/// [`ReaderIdentity`](crate::holder::ReaderIdentity) for readers, anyone can put any name in
+/// a self-made certificate: show an unverified name as such.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IssuerName {
+    /// The document signer chains to one of the wallet's issuer trust anchors.
+    Verified {
+        /// The document signer's subject.
+        subject: String,
+    },
+    /// No issuer trust anchors were given, or the document signer does not chain to one: the
+    /// name is only what the certificate claims.
+    Unverified {
+        /// The subject the document-signer certificate claims.
+        claimed_subject: String,
+    },
+}
+
+impl IssuerName {
+    /// The subject, verified or not (check [`IssuerName::is_verified`] before showing it as
+    /// the issuer).
+    pub fn name(&self) -> &str {
+        match self {
+            IssuerName::Verified { subject } => subject,
+            IssuerName::Unverified { claimed_subject } => claimed_subject,
+        }
+    }
+
+    /// Whether the name chains to an issuer trust anchor.
+    pub fn is_verified(&self) -> bool {
+        matches!(self, IssuerName::Verified { .. })
+    }
+
+    /// Checks the stored `claimed` name against `trust`: the first copy's `x5chain` must
+    /// validate as a document-signer chain to one of its anchors at the time its MSO was
+    /// signed.
+    ///
+    /// The time is the MSO's `signed`, not the current time: the question is whether a
+    /// trusted authority's signer made this credential, and a document signer whose
+    /// certificate later expired still made it (expiry of the credential itself is shown
+    /// separately, from [`CredentialMetadata::validity`]). An anchor removed from `trust`
+    /// makes the name unverified at once, as the check runs whenever metadata is read.
+    fn check(claimed: &str, first: Option<&Credential>, trust: &TrustStore) -> Self {
+        let unverified = || IssuerName::Unverified {
+            claimed_subject: claimed.to_owned(),
+        };
+        let Some(credential) = first else {
+            return unverified();
+        };
+        if trust.is_empty() {
+            return unverified();
+        }
+        let auth = &credential.issuer_signed.issuer_auth;
+        let Ok(ders) = auth.x5chain() else {
+            return unverified();
+        };
+        let Ok(chain) = ders
+            .iter()
+            .map(|der| Certificate::from_der(der))
+            .collect::<Result<Vec<_>, _>>()
+        else {
+            return unverified();
+        };
+        let Ok(mso) = credential.issuer_signed.mso_unverified(&Limits::default()) else {
+            return unverified();
+        };
+        match validate_chain(
+            &chain,
+            trust,
+            ChainUsage::DocumentSigner,
+            mso.validity.signed,
+        ) {
+            Ok(validated) if validated.leaf().subject() == claimed => IssuerName::Verified {
+                subject: validated.leaf().subject(),
+            },
+            _ => unverified(),
+        }
+    }
+}
+
+impl fmt::Display for IssuerName {
+    /// The name, followed by " (unverified)" if it is not verified.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IssuerName::Verified { subject } => f.write_str(subject),
+            IssuerName::Unverified { claimed_subject } => {
+                write!(f, "{claimed_subject} (unverified)")
+            }
+        }
+    }
+}
+
 /// What the wallet shows about a credential without opening it: no element values.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -145,8 +241,9 @@ pub struct CredentialMetadata {
     pub id: CredentialId,
     /// The document type, e.g. `org.iso.18013.5.1.mDL` or `1.2.156.3005.2.…`.
     pub doc_type: String,
-    /// The issuer: the subject of the document-signer certificate (an authority's name).
-    pub issuer: String,
+    /// The issuer: the subject of the document-signer certificate (an authority's name),
+    /// verified or only claimed.
+    pub issuer: IssuerName,
     /// When the credential may be used (for a batch: the window every copy covers).
     pub validity: ValidityInfo,
     /// The name shown to the holder.
@@ -195,12 +292,17 @@ pub(crate) struct StoredCredential {
 }
 
 impl StoredCredential {
-    /// The metadata (counts derived from the copies).
-    pub(crate) fn metadata(&self) -> CredentialMetadata {
+    /// The metadata (counts derived from the copies), the issuer's name checked against
+    /// `issuer_trust`.
+    pub(crate) fn metadata(&self, issuer_trust: &TrustStore) -> CredentialMetadata {
         CredentialMetadata {
             id: self.id.clone(),
             doc_type: self.doc_type.clone(),
-            issuer: self.issuer.clone(),
+            issuer: IssuerName::check(
+                &self.issuer,
+                self.copies.first().map(|c| &c.credential),
+                issuer_trust,
+            ),
             validity: self.validity.clone(),
             display_name: self.display_name.clone(),
             usage_count: self.usage_count,

@@ -117,7 +117,9 @@ pub use log::{
     stated_purpose, to_csv, to_json, DisclosureEvent, LogQuery, VerifierIdentity,
     MAX_PURPOSE_CHARS, PURPOSE_KEY,
 };
-pub use metadata::{BatchPolicy, CredentialId, CredentialMetadata, CredentialStatus, DisplayName};
+pub use metadata::{
+    BatchPolicy, CredentialId, CredentialMetadata, CredentialStatus, DisplayName, IssuerName,
+};
 pub use secure_area::{
     AreaKey, KeyAlias, KeyAttestation, SecureArea, SecureAreaError, SoftwareSecureArea,
 };
@@ -127,7 +129,7 @@ pub use store::{
 };
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use crate::cbor::Limits;
 use crate::crypto::{self, EcPublicKey};
@@ -136,7 +138,7 @@ use crate::holder::{
 };
 use crate::model::{Credential, ModelError, SessionTranscript, ValidityInfo};
 use crate::time::UnixTime;
-use crate::trust::Certificate;
+use crate::trust::{Certificate, TrustStore};
 
 use metadata::{StoredCopy, StoredCredential};
 
@@ -416,6 +418,8 @@ pub struct Wallet {
     store: Arc<dyn CredentialStore>,
     area: Arc<dyn SecureArea>,
     low_copies: usize,
+    /// Anchors that issuer names are verified against ([`IssuerName`]).
+    issuer_trust: RwLock<TrustStore>,
     /// Serialises read-modify-write of credential records.
     lock: Mutex<()>,
 }
@@ -427,8 +431,37 @@ impl Wallet {
             store,
             area,
             low_copies: DEFAULT_LOW_COPIES,
+            issuer_trust: RwLock::new(TrustStore::new()),
             lock: Mutex::new(()),
         }
+    }
+
+    /// Verifies issuer names against `trust` (anchors of role
+    /// [`AnchorRole::IssuingAuthority`](crate::trust::AnchorRole::IssuingAuthority)): a
+    /// credential's [`CredentialMetadata::issuer`] is [`IssuerName::Verified`] only if its
+    /// document signer chains to one of them. Without anchors (the default) every name is
+    /// [`IssuerName::Unverified`]. Adding a credential does not depend on them: trust in the
+    /// issuer is the verifier's decision, the wallet only shows what it can vouch for.
+    pub fn with_issuer_trust(self, trust: TrustStore) -> Self {
+        self.set_issuer_trust(trust);
+        self
+    }
+
+    /// Replaces the issuer trust anchors (e.g. after a trust-list update); metadata read
+    /// afterwards is checked against the new ones.
+    pub fn set_issuer_trust(&self, trust: TrustStore) {
+        *self
+            .issuer_trust
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = trust;
+    }
+
+    /// The issuer trust anchors in use.
+    pub fn issuer_trust(&self) -> TrustStore {
+        self.issuer_trust
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Names a credential as running low when `n` fresh copies or fewer are left (default
@@ -581,7 +614,7 @@ impl Wallet {
             // The credential is committed; a key left behind here is harmless.
             let _ = self.area.delete_key(alias);
         }
-        Ok(stored.metadata())
+        Ok(stored.metadata(&self.issuer_trust()))
     }
 
     /// Removes a credential (even a damaged one) and then its device keys; `false` if there
@@ -618,7 +651,7 @@ impl Wallet {
             &id.record_id()?,
             &stored.to_bytes(),
         )?;
-        Ok(stored.metadata())
+        Ok(stored.metadata(&self.issuer_trust()))
     }
 
     // ----- reading -------------------------------------------------------------------------
@@ -660,15 +693,16 @@ impl Wallet {
     /// others.
     pub fn credentials(&self) -> Result<CredentialList, WalletError> {
         let (good, damaged) = self.load_all()?;
+        let trust = self.issuer_trust();
         Ok(CredentialList {
-            credentials: good.iter().map(StoredCredential::metadata).collect(),
+            credentials: good.iter().map(|s| s.metadata(&trust)).collect(),
             damaged,
         })
     }
 
     /// One credential's metadata.
     pub fn metadata(&self, id: &CredentialId) -> Result<CredentialMetadata, WalletError> {
-        Ok(self.load(id)?.metadata())
+        Ok(self.load(id)?.metadata(&self.issuer_trust()))
     }
 
     /// One credential as issued (its first batch copy; copies differ only in salts, digests
@@ -686,13 +720,14 @@ impl Wallet {
     /// could disclose. Damaged records are skipped.
     pub fn matching(&self, request: &RequestedDocument) -> Result<Vec<Match>, WalletError> {
         let (good, _) = self.load_all()?;
+        let trust = self.issuer_trust();
         Ok(good
             .iter()
             .filter(|s| s.doc_type == request.doc_type() && s.status == CredentialStatus::Active)
             .filter_map(|s| {
                 let copy = s.copies.first()?;
                 Some(Match {
-                    metadata: s.metadata(),
+                    metadata: s.metadata(&trust),
                     disclosable: request.disclosable(&copy.credential),
                 })
             })

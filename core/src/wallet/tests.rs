@@ -278,12 +278,14 @@ fn software_secure_area_persists_sealed_keys() {
 struct Setup {
     wallet: Wallet,
     issuer: Issuer,
+    issuer_trust: crate::trust::TrustStore,
     now: UnixTime,
 }
 
 fn setup() -> Setup {
     let now = UnixTime::now();
     let pki = TestPki::generate(now).unwrap();
+    let issuer_trust = pki.issuer_trust_store();
     let issuer = Issuer::new(Box::new(pki.document_signer_key), vec![pki.document_signer]);
     let wallet = Wallet::new(
         Arc::new(MemoryStore::new()),
@@ -292,6 +294,7 @@ fn setup() -> Setup {
     Setup {
         wallet,
         issuer,
+        issuer_trust,
         now,
     }
 }
@@ -349,7 +352,7 @@ fn one_time_use_exhausts_and_signals_low() {
         (4, 4, 0)
     );
     assert_eq!(
-        meta.issuer,
+        meta.issuer.name(),
         "C=CN, O=zhengzhao test, CN=Test Document Signer"
     );
     assert_eq!(meta.display_name.en, "Driving licence");
@@ -509,7 +512,8 @@ fn stored_credential_round_trips() {
     let meta = add_batch(&s, 3, BatchPolicy::Rotate);
     let stored = s.wallet.load(&meta.id).unwrap();
     let again = StoredCredential::from_bytes(&stored.to_bytes()).unwrap();
-    assert_eq!(again.metadata(), stored.metadata());
+    let none = crate::trust::TrustStore::new();
+    assert_eq!(again.metadata(&none), stored.metadata(&none));
     assert_eq!(again.to_bytes(), stored.to_bytes());
     let StoredCopy { credential, .. } = &again.copies[0];
     assert_eq!(*credential, stored.copies[0].credential);
@@ -636,4 +640,41 @@ fn log_query_filters() {
     assert!(!LogQuery::all()
         .verifier("x")
         .matches(&event(VerifierIdentity::Anonymous, None)));
+}
+
+#[test]
+fn issuer_name_is_verified_only_against_the_wallets_issuer_anchors() {
+    let s = setup();
+    const DS: &str = "C=CN, O=zhengzhao test, CN=Test Document Signer";
+    let unverified = IssuerName::Unverified {
+        claimed_subject: DS.to_owned(),
+    };
+    // No anchors given: the name is only claimed, wherever metadata is read.
+    let meta = add_batch(&s, 1, BatchPolicy::Rotate);
+    assert_eq!(meta.issuer, unverified);
+    assert!(!meta.issuer.is_verified());
+    assert_eq!(meta.issuer.to_string(), format!("{DS} (unverified)"));
+
+    // Another authority's anchor (same names, other keys): still unverified.
+    let other = TestPki::generate(s.now).unwrap();
+    s.wallet.set_issuer_trust(other.issuer_trust_store());
+    assert_eq!(s.wallet.metadata(&meta.id).unwrap().issuer, unverified);
+
+    // The authority that issued it: verified, in every view of the metadata.
+    s.wallet.set_issuer_trust(s.issuer_trust.clone());
+    let verified = IssuerName::Verified {
+        subject: DS.to_owned(),
+    };
+    assert_eq!(s.wallet.metadata(&meta.id).unwrap().issuer, verified);
+    assert_eq!(
+        s.wallet.credentials().unwrap().credentials[0].issuer,
+        verified
+    );
+    assert_eq!(verified.to_string(), DS);
+    let added = add_batch(&s, 1, BatchPolicy::Rotate);
+    assert_eq!(added.issuer, verified);
+
+    // The anchor withdrawn: unverified again.
+    s.wallet.set_issuer_trust(crate::trust::TrustStore::new());
+    assert_eq!(s.wallet.metadata(&meta.id).unwrap().issuer, unverified);
 }

@@ -17,7 +17,12 @@ const MDL_NS: &str = "org.iso.18013.5.1";
 
 fn store(der_hex: &str, role: AnchorRole) -> TrustStore {
     let mut s = TrustStore::new();
-    s.add_pem_or_der(&hex_vector(der_hex), role).unwrap();
+    let bytes = hex_vector(der_hex);
+    if role == AnchorRole::PinnedDocumentSigner {
+        zhengzhao::danger::add_pinned_document_signers(&mut s, &bytes).unwrap();
+    } else {
+        s.add_pem_or_der(&bytes, role).unwrap();
+    }
     s
 }
 

@@ -333,7 +333,7 @@ fn presentations_from_one_batch_are_unlinkable() {
         let limits = Limits::default();
         let parsed = DeviceResponse::parse(response, &limits).unwrap();
         let issuer_signed = &parsed.documents[0].issuer_signed;
-        let mso = issuer_signed.mso_unverified(&limits).unwrap();
+        let mso = zhengzhao::danger::mso_unverified(issuer_signed, &limits).unwrap();
         let (mut salts, mut items) = (BTreeSet::new(), BTreeSet::new());
         for (_, list) in &issuer_signed.namespaces {
             for item in list {

@@ -191,7 +191,8 @@ impl SecureArea for CoreSecureArea {
     fn key_agreement(&self, a: String, peer: Vec<u8>) -> Result<Vec<u8>, ZhengzhaoError> {
         let peer = EcPublicKey::from_sec1(&peer)?;
         let shared = wallet::SecureArea::key_agreement(&self.0, &alias(a)?, &peer)?;
-        Ok(shared.as_bytes().to_vec())
+        // The foreign keystore trait hands the ECDH result across the FFI as bytes.
+        Ok(zhengzhao::danger::shared_secret_bytes(&shared).to_vec())
     }
 
     fn delete_key(&self, a: String) -> Result<bool, ZhengzhaoError> {
@@ -242,7 +243,8 @@ mod tests {
         let peer = wallet::SecureArea::create_key(&adapter, &other).unwrap();
         let x = wallet::SecureArea::key_agreement(&adapter, &alias, &peer).unwrap();
         let y = wallet::SecureArea::key_agreement(&adapter, &other, &public).unwrap();
-        assert_eq!(x.as_bytes(), y.as_bytes());
+        let raw = zhengzhao::danger::shared_secret_bytes;
+        assert_eq!(raw(&x), raw(&y));
         assert!(matches!(
             wallet::SecureArea::public_key(&adapter, &KeyAlias::new("none").unwrap()),
             Err(SecureAreaError::Platform(_))

@@ -60,7 +60,8 @@ impl SecureArea for TestKeys {
 
     fn key_agreement(&self, alias: String, peer: Vec<u8>) -> Result<Vec<u8>, ZhengzhaoError> {
         let peer = EcPublicKey::from_sec1(&peer)?;
-        Ok(self.get(&alias)?.agree(&peer)?.as_bytes().to_vec())
+        let shared = self.get(&alias)?.agree(&peer)?;
+        Ok(zhengzhao::danger::shared_secret_bytes(&shared).to_vec())
     }
 
     fn delete_key(&self, _: String) -> Result<bool, ZhengzhaoError> {

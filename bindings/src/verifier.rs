@@ -57,11 +57,11 @@ pub struct TrustAnchorInfo {
 impl From<&trust::TrustAnchor> for TrustAnchorInfo {
     fn from(a: &trust::TrustAnchor) -> Self {
         TrustAnchorInfo {
-            subject: a.certificate.subject(),
-            role: a.role.into(),
-            not_before: to_system_time(a.certificate.not_before()),
-            not_after: to_system_time(a.certificate.not_after()),
-            certificate: a.certificate.der().to_vec(),
+            subject: a.certificate().subject(),
+            role: a.role().into(),
+            not_before: to_system_time(a.certificate().not_before()),
+            not_after: to_system_time(a.certificate().not_after()),
+            certificate: a.certificate().der().to_vec(),
         }
     }
 }
@@ -76,7 +76,12 @@ pub(crate) fn add_anchors(
     certificate: &[u8],
     role: trust::AnchorRole,
 ) -> Result<u32, ZhengzhaoError> {
-    let added = store.add_pem_or_der(certificate, role)?;
+    let added = match role {
+        trust::AnchorRole::PinnedDocumentSigner => {
+            zhengzhao::danger::add_pinned_document_signers(store, certificate)?
+        }
+        role => store.add_pem_or_der(certificate, role)?,
+    };
     Ok(u32::try_from(added).unwrap_or(u32::MAX))
 }
 

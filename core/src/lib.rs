@@ -119,6 +119,7 @@
 pub mod cbor;
 pub mod cose;
 pub mod crypto;
+pub mod danger;
 pub mod format;
 pub mod holder;
 pub mod issuer;

@@ -40,7 +40,7 @@ use zhengzhao::issuer::Issuer;
 use zhengzhao::model::{Credential, DeviceRequest, DocRequest, ItemsRequest, SessionTranscript};
 use zhengzhao::time::UnixTime;
 use zhengzhao::trust::testpki::{TestPki, TestPkiOptions};
-use zhengzhao::trust::{AnchorRole, TrustAnchor, TrustStore};
+use zhengzhao::trust::{TrustAnchor, TrustStore};
 
 use crate::args::{Args, Kind};
 use crate::json::{cbor_to_json_expanded, json_to_cbor};
@@ -508,7 +508,7 @@ fn present(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
         let mut trust = TrustStore::new();
         for path in trust_files {
             for cert in files::read_certificates(path)? {
-                trust.add(TrustAnchor::new(cert, AnchorRole::ReaderAuthority));
+                trust.add(TrustAnchor::reader_authority(cert));
             }
         }
         options = options.with_reader_trust(trust);

@@ -307,7 +307,9 @@ impl Fixture {
             }
             let signature = self.floor_sign(set)?;
             crypto::verify_es256(&self.floor.public, &self.floor.message, &signature)?;
-            if self.floor_ecdh(set)? != *self.floor.key.agree(&self.floor.peer)?.as_bytes() {
+            if self.floor_ecdh(set)?
+                != *zhengzhao::danger::shared_secret_bytes(&self.floor.key.agree(&self.floor.peer)?)
+            {
                 return Err(format!("ecdh{}: disagrees", set.suffix).into());
             }
         }
@@ -423,10 +425,9 @@ impl Fixture {
 
     /// Floor: one P-256 key agreement on `set`'s provider.
     pub fn floor_ecdh(&self, set: &ProviderSet) -> Result<[u8; 32], Error> {
-        Ok(*set
-            .provider
-            .ecdh(&self.floor.key, &self.floor.peer)?
-            .as_bytes())
+        Ok(*zhengzhao::danger::shared_secret_bytes(
+            &set.provider.ecdh(&self.floor.key, &self.floor.peer)?,
+        ))
     }
 
     /// Floor: AES-256-GCM seal of the 4 KiB message.

@@ -417,7 +417,7 @@ fn tamper_response(bytes: &[u8], t: &Tamper) -> Result<Vec<u8>, Error> {
             identifier,
             value,
         } => {
-            let mso = doc.issuer_signed.mso_unverified(&limits)?;
+            let mso = zhengzhao::danger::mso_unverified(&doc.issuer_signed, &limits)?;
             // A digest ID the MSO does not use, so the injected item has no digest at all.
             let digest_id = (1u64..)
                 .find(|id| mso.digest(namespace, *id).is_none())

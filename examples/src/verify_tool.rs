@@ -22,7 +22,7 @@
 //! for an unusable command line or file (exit 2).
 //!
 //! `--pinned` trusts a document-signer certificate without its CA
-//! ([`AnchorRole::PinnedDocumentSigner`]): only for issuers whose CA is unpublished, such as two
+//! ([`zhengzhao::danger::pinned_document_signer`]): only for issuers whose CA is unpublished, such as two
 //! of the public test vectors.
 
 use std::io::Write;
@@ -32,7 +32,7 @@ use zhengzhao::cbor::Limits;
 use zhengzhao::crypto::SoftwareKey;
 use zhengzhao::model::SessionTranscript;
 use zhengzhao::time::UnixTime;
-use zhengzhao::trust::{AnchorRole, TrustAnchor, TrustStore};
+use zhengzhao::trust::{TrustAnchor, TrustStore};
 use zhengzhao::verifier::{Check, DeviceAuthMethod, VerifiedResponse, Verifier};
 
 use crate::args::{Args, Kind};
@@ -92,12 +92,12 @@ fn load(args: &Args) -> Result<Inputs, Error> {
     }
     for path in anchors {
         for cert in files::read_certificates(path)? {
-            trust.add(TrustAnchor::new(cert, AnchorRole::IssuingAuthority));
+            trust.add(TrustAnchor::issuing_authority(cert));
         }
     }
     for path in pinned {
         for cert in files::read_certificates(path)? {
-            trust.add(TrustAnchor::new(cert, AnchorRole::PinnedDocumentSigner));
+            trust.add(zhengzhao::danger::pinned_document_signer(cert));
         }
     }
     let transcript_path = args.required("transcript")?;

@@ -197,8 +197,9 @@ impl SharedSecret {
     }
 
     /// The shared secret: the big-endian x-coordinate of the shared point (SEC 1 §3.3.1),
-    /// which ISO/IEC 18013-5 §9.1.1.5 feeds to HKDF as the input keying material.
-    pub fn as_bytes(&self) -> &[u8; 32] {
+    /// which ISO/IEC 18013-5 §9.1.1.5 feeds to HKDF as the input keying material. Outside
+    /// the crate: [`crate::danger::shared_secret_bytes`].
+    pub(crate) fn as_bytes(&self) -> &[u8; 32] {
         &self.0
     }
 }

@@ -254,7 +254,10 @@ impl IssuerSigned {
     }
 
     /// Decodes the MSO from the `issuerAuth` payload. This does **not** verify the signature.
-    pub fn mso_unverified(&self, limits: &Limits) -> Result<MobileSecurityObject, ModelError> {
+    pub(crate) fn mso_unverified(
+        &self,
+        limits: &Limits,
+    ) -> Result<MobileSecurityObject, ModelError> {
         // As `mso_bytes`, without copying the payload: the same checks and errors.
         const AT: &str = "MobileSecurityObjectBytes";
         let payload = self

@@ -145,6 +145,10 @@ pub enum TrustError {
         /// Position of the certificate.
         position: usize,
     },
+    /// [`TrustStore::add_pem_or_der`] was asked to pin document signers: that is
+    /// [`crate::danger::add_pinned_document_signers`].
+    #[error("pinning a document signer is done through zhengzhao::danger")]
+    PinnedOutsideDanger,
     /// Generating a test PKI failed (the `test-pki` feature's `testpki` module).
     #[error("could not build test certificates")]
     Build,
@@ -188,17 +192,28 @@ pub enum AnchorRole {
 
 /// A certificate trusted for one [`AnchorRole`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Built with [`TrustAnchor::issuing_authority`] or [`TrustAnchor::reader_authority`]; a
+/// pinned document signer only through [`crate::danger::pinned_document_signer`].
 pub struct TrustAnchor {
-    /// The trusted certificate.
-    pub certificate: Certificate,
-    /// What it is trusted for.
-    pub role: AnchorRole,
+    certificate: Certificate,
+    role: AnchorRole,
 }
 
 impl TrustAnchor {
-    /// An anchor with the given role.
-    pub fn new(certificate: Certificate, role: AnchorRole) -> Self {
+    /// An anchor with the given role (any role: crate-internal).
+    pub(crate) fn new(certificate: Certificate, role: AnchorRole) -> Self {
         TrustAnchor { certificate, role }
+    }
+
+    /// The trusted certificate.
+    pub fn certificate(&self) -> &Certificate {
+        &self.certificate
+    }
+
+    /// What it is trusted for.
+    pub fn role(&self) -> AnchorRole {
+        self.role
     }
 
     /// An issuing authority CA (IACA).
@@ -211,8 +226,9 @@ impl TrustAnchor {
         Self::new(certificate, AnchorRole::ReaderAuthority)
     }
 
-    /// A pinned document signer; see [`AnchorRole::PinnedDocumentSigner`].
-    pub fn pinned_document_signer(certificate: Certificate) -> Self {
+    /// A pinned document signer; see [`AnchorRole::PinnedDocumentSigner`]. Public only as
+    /// [`crate::danger::pinned_document_signer`].
+    pub(crate) fn pinned_document_signer(certificate: Certificate) -> Self {
         Self::new(certificate, AnchorRole::PinnedDocumentSigner)
     }
 }
@@ -236,7 +252,23 @@ impl TrustStore {
 
     /// Adds every certificate of a PEM bundle (or a single DER certificate) with `role`;
     /// returns how many were added. Nothing is added if any of them fails to parse.
+    ///
+    /// [`AnchorRole::PinnedDocumentSigner`] is refused here
+    /// ([`TrustError::PinnedOutsideDanger`]): pinning skips the CA, so it is done only through
+    /// [`crate::danger::add_pinned_document_signers`], where it says what it is.
     pub fn add_pem_or_der(&mut self, bytes: &[u8], role: AnchorRole) -> Result<usize, TrustError> {
+        if role == AnchorRole::PinnedDocumentSigner {
+            return Err(TrustError::PinnedOutsideDanger);
+        }
+        self.add_pem_or_der_any(bytes, role)
+    }
+
+    /// [`TrustStore::add_pem_or_der`] for every role, pinned included.
+    pub(crate) fn add_pem_or_der_any(
+        &mut self,
+        bytes: &[u8],
+        role: AnchorRole,
+    ) -> Result<usize, TrustError> {
         let certs = parse_pem_or_der(bytes)?;
         let count = certs.len();
         self.anchors

@@ -421,3 +421,91 @@ fn errors_carry_no_personal_data() {
     let dbg = format!("{:?}", ok);
     assert!(!dbg.contains('张') && !dbg.contains('三'), "{dbg}");
 }
+
+/// A credential from `f`'s issuer with the given `signed`, `validFrom` and `validUntil`
+/// (seconds from `f.now`).
+fn credential_times(
+    f: &Fixture,
+    signed: i64,
+    from: i64,
+    until: i64,
+) -> zhengzhao::model::Credential {
+    f.issuer
+        .credential(MDL)
+        .element(NS, "family_name", Value::text("李"))
+        .device_key(f.device_key.public())
+        .validity(
+            f.now.add_secs(signed),
+            f.now.add_secs(from),
+            f.now.add_secs(until),
+        )
+        .sign()
+        .unwrap()
+}
+
+/// Verifies `bytes` three ways: with a fresh cache (a miss), again with the same verifier (a
+/// hit), and with caching off; all three must give the same outcome, which is returned.
+fn verify_every_cache_path(f: &Fixture, bytes: &[u8]) -> VerifyError {
+    let cached = Verifier::new(f.trust.clone());
+    let miss = cached
+        .verify(bytes, &f.transcript, f.now, None)
+        .unwrap_err();
+    let hit = cached
+        .verify(bytes, &f.transcript, f.now, None)
+        .unwrap_err();
+    assert_eq!(
+        cached.chain_cache().stats().hits,
+        1,
+        "the second run is a hit"
+    );
+    let uncached = Verifier::new(f.trust.clone())
+        .with_chain_cache(0)
+        .verify(bytes, &f.transcript, f.now, None)
+        .unwrap_err();
+    assert_eq!(format!("{miss:?}"), format!("{hit:?}"));
+    assert_eq!(format!("{miss:?}"), format!("{uncached:?}"));
+    miss
+}
+
+#[test]
+fn mso_signed_before_the_document_signer_was_valid() {
+    // The fixture's document signer is valid from one day before now.
+    let f = fixture();
+    let c = credential_times(&f, -2 * 86_400, -3600, 3600);
+    let err = verify_every_cache_path(&f, &present(&f, &c, &["family_name"]));
+    assert!(
+        matches!(err, VerifyError::MsoSignedBeforeSigner { signed, not_before, .. }
+            if signed == f.now.add_secs(-2 * 86_400) && not_before < f.now),
+        "{err:?}"
+    );
+    assert_eq!(err.check(), Check::Validity);
+}
+
+#[test]
+fn mso_signed_after_the_document_signer_expired() {
+    // A document signer still valid now, whose validity ends before the MSO's `signed`.
+    let now = UnixTime::now();
+    let mut opts = TestPkiOptions::new(now);
+    opts.ds_not_after = now.add_secs(3600);
+    let f = fixture_from(TestPki::generate_with(&opts).unwrap());
+    let c = credential_times(&f, 7200, -3600, 86_400);
+    let err = verify_every_cache_path(&f, &present(&f, &c, &["family_name"]));
+    assert!(
+        matches!(err, VerifyError::MsoSignedAfterSigner { .. }),
+        "{err:?}"
+    );
+    assert_eq!(err.check(), Check::Validity);
+}
+
+#[test]
+fn mso_with_valid_until_equal_to_valid_from() {
+    // A one-instant window that contains the verification time is still rejected.
+    let f = fixture();
+    let c = credential_times(&f, -60, 0, 0);
+    let err = verify(&f, &present(&f, &c, &["family_name"])).unwrap_err();
+    assert!(
+        matches!(err, VerifyError::MsoValidityEmpty { .. }),
+        "{err:?}"
+    );
+    assert_eq!(err.check(), Check::Validity);
+}

@@ -8,7 +8,8 @@
 //!    authorised for issuing (or is a pinned signer), every certificate valid at the time;
 //! 3. **issuer signature**: `issuerAuth` (ES256) verifies with the document-signer key;
 //! 4. **docType**: the MSO's docType equals the document's;
-//! 5. **validity**: `validFrom ≤ time ≤ validUntil`;
+//! 5. **validity**: `validFrom < validUntil`, `signed ≤ validUntil`, `signed` within the
+//!    document-signer certificate's validity (18013-5 §9.3.1), and `validFrom ≤ time ≤ validUntil`;
 //! 6. **digests**: every disclosed item's SHA-256 over its received `IssuerSignedItemBytes`
 //!    equals the MSO digest for its namespace and digest ID; no digest ID or element twice;
 //! 7. **device authentication**: `deviceSignature` with the MSO device key, or `deviceMac`
@@ -199,6 +200,50 @@ pub enum VerifyError {
         /// End of validity.
         valid_until: UnixTime,
     },
+    /// The MSO's `validUntil` is not later than its `validFrom`: there is no time at which
+    /// it could be valid.
+    #[error(
+        "document {document}: MSO validUntil {valid_until} is not after validFrom {valid_from}"
+    )]
+    MsoValidityEmpty {
+        /// Document index.
+        document: usize,
+        /// Start of validity.
+        valid_from: UnixTime,
+        /// End of validity.
+        valid_until: UnixTime,
+    },
+    /// The MSO claims to have been signed after its own `validUntil`.
+    #[error("document {document}: MSO signed at {signed}, after its validUntil {valid_until}")]
+    MsoSignedAfterValidUntil {
+        /// Document index.
+        document: usize,
+        /// The MSO's `signed` time.
+        signed: UnixTime,
+        /// End of validity.
+        valid_until: UnixTime,
+    },
+    /// The MSO's `signed` time is before the document-signer certificate's `notBefore`
+    /// (18013-5 §9.3.1: the MSO must be signed while the certificate is valid).
+    #[error("document {document}: MSO signed at {signed}, before the document signer's notBefore {not_before}")]
+    MsoSignedBeforeSigner {
+        /// Document index.
+        document: usize,
+        /// The MSO's `signed` time.
+        signed: UnixTime,
+        /// The document-signer certificate's `notBefore`.
+        not_before: UnixTime,
+    },
+    /// The MSO's `signed` time is after the document-signer certificate's `notAfter`.
+    #[error("document {document}: MSO signed at {signed}, after the document signer's notAfter {not_after}")]
+    MsoSignedAfterSigner {
+        /// Document index.
+        document: usize,
+        /// The MSO's `signed` time.
+        signed: UnixTime,
+        /// The document-signer certificate's `notAfter`.
+        not_after: UnixTime,
+    },
     /// A disclosed item's digest differs from the MSO's.
     #[error("document {document}: digest mismatch in {namespace} for digest ID {digest_id}")]
     DigestMismatch {
@@ -278,7 +323,12 @@ impl VerifyError {
             VerifyError::X5Chain { .. } | VerifyError::IssuerChain { .. } => Check::IssuerChain,
             VerifyError::IssuerSignature { .. } => Check::IssuerSignature,
             VerifyError::DocTypeMismatch { .. } => Check::DocType,
-            VerifyError::MsoNotYetValid { .. } | VerifyError::MsoExpired { .. } => Check::Validity,
+            VerifyError::MsoNotYetValid { .. }
+            | VerifyError::MsoExpired { .. }
+            | VerifyError::MsoValidityEmpty { .. }
+            | VerifyError::MsoSignedAfterValidUntil { .. }
+            | VerifyError::MsoSignedBeforeSigner { .. }
+            | VerifyError::MsoSignedAfterSigner { .. } => Check::Validity,
             VerifyError::DigestMismatch { .. }
             | VerifyError::ElementNotInMso { .. }
             | VerifyError::DuplicateElement { .. } => Check::Digests,
@@ -303,6 +353,10 @@ impl VerifyError {
             | VerifyError::DocTypeMismatch { document }
             | VerifyError::MsoNotYetValid { document, .. }
             | VerifyError::MsoExpired { document, .. }
+            | VerifyError::MsoValidityEmpty { document, .. }
+            | VerifyError::MsoSignedAfterValidUntil { document, .. }
+            | VerifyError::MsoSignedBeforeSigner { document, .. }
+            | VerifyError::MsoSignedAfterSigner { document, .. }
             | VerifyError::DigestMismatch { document, .. }
             | VerifyError::ElementNotInMso { document, .. }
             | VerifyError::DuplicateElement { document, .. }
@@ -544,7 +598,9 @@ impl Verifier {
         }
         checks.push((document, Check::DocType));
 
-        // 5. Validity.
+        // 5. Validity: first the MSO's own times (consistent, and signed while the document
+        // signer could sign), then the verification time within the window.
+        check_mso_times(document, &mso.validity, validated.leaf_validity())?;
         if at < mso.validity.valid_from {
             return Err(VerifyError::MsoNotYetValid {
                 document,
@@ -650,6 +706,60 @@ impl Verifier {
             anchor: validated.anchor().clone(),
         })
     }
+}
+
+/// The [`Check::Validity`] rules on the MSO's own times, independent of the verification time:
+///
+/// - `validUntil` later than `validFrom` (an empty or inverted window is never usable; equal
+///   times are rejected too, since `validFrom ≤ t ≤ validUntil` would then admit one second
+///   only, which no issuer means);
+/// - `signed` not after `validUntil` (an MSO cannot be signed after it stopped being valid);
+/// - `signed` within the document-signer certificate's `notBefore..=notAfter` (18013-5
+///   §9.3.1), using the leaf window the chain validation captured, so a chain served from the
+///   [`ChainCache`] is held to exactly the same rule as a freshly validated one.
+///
+/// `signed` is not required to be at or before `validFrom`: 18013-5 does not ask for it and
+/// issuers that pre-date `validFrom` for clock skew exist.
+fn check_mso_times(
+    document: usize,
+    validity: &ValidityInfo,
+    (not_before, not_after): (UnixTime, UnixTime),
+) -> Result<(), VerifyError> {
+    let ValidityInfo {
+        signed,
+        valid_from,
+        valid_until,
+        ..
+    } = *validity;
+    if valid_until <= valid_from {
+        return Err(VerifyError::MsoValidityEmpty {
+            document,
+            valid_from,
+            valid_until,
+        });
+    }
+    if signed > valid_until {
+        return Err(VerifyError::MsoSignedAfterValidUntil {
+            document,
+            signed,
+            valid_until,
+        });
+    }
+    if signed < not_before {
+        return Err(VerifyError::MsoSignedBeforeSigner {
+            document,
+            signed,
+            not_before,
+        });
+    }
+    if signed > not_after {
+        return Err(VerifyError::MsoSignedAfterSigner {
+            document,
+            signed,
+            not_after,
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -75,12 +75,8 @@ impl ValidityInfo {
             ),
             None => None,
         };
-        if valid_until < valid_from {
-            return Err(FormatError::InvalidValue {
-                at: "MSO.validityInfo.validUntil",
-            }
-            .into());
-        }
+        // The order of the times is a verification rule, not a structural one: the verifier
+        // rejects `validUntil <= validFrom` as its own error (`VerifyError::MsoValidityEmpty`).
         Ok(ValidityInfo {
             signed,
             valid_from,

@@ -106,6 +106,8 @@ pub struct CachedChain {
     anchor_subject: String,
     anchor: Certificate,
     pinned: bool,
+    /// `(notBefore, notAfter)` of the leaf (the document signer or reader).
+    leaf_window: (UnixTime, UnixTime),
     /// `(notBefore, notAfter)` of every certificate on the path, in path order (leaf first,
     /// anchor last), exactly the periods [`validate_chain`] checks.
     windows: Vec<(UnixTime, UnixTime)>,
@@ -132,6 +134,7 @@ impl CachedChain {
             anchor_subject: validated.anchor().subject(),
             anchor: validated.anchor().clone(),
             pinned: validated.is_pinned(),
+            leaf_window: (validated.leaf().not_before(), validated.leaf().not_after()),
             windows,
         }
     }
@@ -155,6 +158,12 @@ impl CachedChain {
             from.unwrap_or(UnixTime::from_secs(i64::MIN)),
             until.unwrap_or(UnixTime::from_secs(i64::MIN)),
         )
+    }
+
+    /// The leaf certificate's own `(notBefore, notAfter)`: for a document-signer chain, the
+    /// period in which the signer may sign an MSO (18013-5 §9.3.1).
+    pub fn leaf_validity(&self) -> (UnixTime, UnixTime) {
+        self.leaf_window
     }
 
     /// The leaf's public key.

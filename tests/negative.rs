@@ -509,3 +509,100 @@ fn mso_with_valid_until_equal_to_valid_from() {
     );
     assert_eq!(err.check(), Check::Validity);
 }
+
+/// A fixture and a copy of its document-signer key, to sign edited MSOs validly.
+fn fixture_with_signer() -> (Fixture, SoftwareKey, Vec<u8>) {
+    let pki = TestPki::generate(UnixTime::now()).unwrap();
+    let key = SoftwareKey::from_bytes(&*pki.document_signer_key.to_bytes()).unwrap();
+    let ds_der = pki.document_signer.der().to_vec();
+    (fixture_from(pki), key, ds_der)
+}
+
+/// `bytes` with its first document's MSO changed by `change` and signed again by `key`.
+fn resign_mso(
+    bytes: &[u8],
+    key: &SoftwareKey,
+    ds_der: &[u8],
+    change: impl FnOnce(&mut Vec<(Value, Value)>),
+) -> Vec<u8> {
+    edit(bytes, |r| {
+        let auth = &mut r.documents[0].issuer_signed.issuer_auth;
+        let payload = auth.payload().unwrap().to_vec();
+        let mut mso = zhengzhao::cbor::Embedded::from_tagged_bytes(&payload, &Limits::default())
+            .unwrap()
+            .decode(&Limits::default())
+            .unwrap();
+        change(map_mut(&mut mso));
+        let payload = zhengzhao::cbor::Embedded::wrap_value(&mso);
+        *auth = CoseSign1::sign(
+            key,
+            vec![(
+                Value::Integer(zhengzhao::cose::LABEL_X5CHAIN),
+                Value::Bytes(ds_der.to_vec()),
+            )],
+            payload.tagged_bytes(),
+            true,
+        )
+        .unwrap();
+    })
+}
+
+#[test]
+fn unchecked_lists_the_mso_keys_nothing_checked() {
+    let (f, key, ds_der) = fixture_with_signer();
+    let plain = verify(&f, &good(&f)).unwrap();
+    assert!(plain.documents[0].unchecked().is_empty());
+
+    // A second-edition style MSO: version 1.1 with a status reference and an extra
+    // validityInfo key. It verifies, and the caller sees what was not checked.
+    let extended = resign_mso(&good(&f), &key, &ds_der, |m| {
+        for (k, v) in m.iter_mut() {
+            if k.as_text() == Some("version") {
+                *v = Value::text("1.1");
+            }
+            if k.as_text() == Some("validityInfo") {
+                map_mut(v).push((Value::text("nextReview"), Value::Integer(1)));
+            }
+        }
+        m.push((
+            Value::text("status"),
+            Value::Map(vec![(
+                Value::text("status_list"),
+                Value::Map(vec![
+                    (Value::text("idx"), Value::Integer(7)),
+                    (Value::text("uri"), Value::text("https://example.com/sl")),
+                ]),
+            )]),
+        ));
+    });
+    let out = verify(&f, &extended).unwrap();
+    assert_eq!(
+        out.documents[0].unchecked(),
+        ["status".to_owned(), "validityInfo.nextReview".to_owned()]
+    );
+}
+
+#[test]
+fn mso_versions_other_than_1_minor_are_rejected() {
+    let (f, key, ds_der) = fixture_with_signer();
+    for version in ["1.0.1", "1.", "1.0-draft", "2.0", "10.0"] {
+        let bytes = resign_mso(&good(&f), &key, &ds_der, |m| {
+            for (k, v) in m.iter_mut() {
+                if k.as_text() == Some("version") {
+                    *v = Value::text(version);
+                }
+            }
+        });
+        let err = verify(&f, &bytes).unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                VerifyError::MalformedMso {
+                    source: ModelError::Format(FormatError::InvalidValue { at: "MSO.version" }),
+                    ..
+                }
+            ),
+            "{version}: {err:?}"
+        );
+    }
+}

@@ -400,11 +400,22 @@ pub struct VerifiedDocument {
     pub device_signed: Elements,
     /// How the device authenticated.
     pub device_auth: DeviceAuthMethod,
+    /// MSO keys nothing checked (see [`VerifiedDocument::unchecked`]).
+    unchecked: Vec<String>,
     /// The trust anchor the chain ended in (for a pinned document signer, the signer itself).
     anchor: Certificate,
 }
 
 impl VerifiedDocument {
+    /// What the issuer signed that this verifier did not check: the MSO keys it does not
+    /// process, in the order received (top-level keys by name, nested ones as
+    /// `"validityInfo.<key>"` / `"deviceKeyInfo.<key>"`). An MSO carrying `status` lists
+    /// `"status"` here: revocation was **not** checked, and a caller that needs it must check
+    /// the status itself or refuse the document. Empty for a plain 18013-5 (2021) MSO.
+    pub fn unchecked(&self) -> &[String] {
+        &self.unchecked
+    }
+
     /// The trust anchor certificate the document-signer chain ended in (for a pinned document
     /// signer, the signer itself): what a trust list maps to the authority that owns it.
     pub fn trust_anchor_certificate(&self) -> &Certificate {
@@ -426,6 +437,7 @@ impl fmt::Debug for VerifiedDocument {
             .field("issuer_signed", &ids(&self.issuer_signed))
             .field("device_signed", &ids(&self.device_signed))
             .field("device_auth", &self.device_auth)
+            .field("unchecked", &self.unchecked)
             .finish_non_exhaustive()
     }
 }
@@ -703,6 +715,7 @@ impl Verifier {
             issuer_signed,
             device_signed: device_elements,
             device_auth,
+            unchecked: mso.unknown_keys,
             anchor: validated.anchor().clone(),
         })
     }

@@ -1722,6 +1722,13 @@ pub fn regenerate(dir: &Path) {
             *at_path(m, &[S("validityInfo"), S("validUntil")]) = tdate("2027-07-01T00:00:00Z");
         }),
     );
+    c.add(
+        "verify_mso_version_three_part",
+        "verify",
+        "well_formed:MalformedMso/Format/InvalidValue",
+        "MSO version \"1.0.1\" (only \"1.<digits>\" is accepted), validly signed",
+        resign(&|m| *at_path(m, &[S("version")]) = t("1.0.1")),
+    );
 
     // ---- write --------------------------------------------------------------------------------
     for f in std::fs::read_dir(dir).expect("corpus dir").flatten() {

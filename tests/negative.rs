@@ -606,3 +606,50 @@ fn mso_versions_other_than_1_minor_are_rejected() {
         );
     }
 }
+
+#[test]
+fn debug_output_has_no_salts_and_no_element_values() {
+    let f = fixture();
+    let response = good(&f);
+    let parsed = DeviceResponse::parse(&response, &Limits::default()).unwrap();
+    let doc = &parsed.documents[0];
+    let (_, items) = &doc.issuer_signed.namespaces[0];
+    let item = items[0].item();
+    let renderings = [
+        format!("{item:?}"),
+        format!("{:?}", items[0]),
+        format!("{:?}", doc.issuer_signed),
+        format!("{doc:?}"),
+        format!("{parsed:?}"),
+        format!("{:?}", f.credential),
+        format!("{:#?}", f.credential),
+    ];
+    let mut salts = Vec::new();
+    let mut values = Vec::new();
+    for (_, items) in &f.credential.issuer_signed.namespaces {
+        for i in items {
+            salts.push(i.item().random.clone());
+            if let Some(text) = i.item().element_value.as_text() {
+                values.push(text.to_owned());
+            }
+        }
+    }
+    assert!(!salts.is_empty() && !values.is_empty());
+    for out in &renderings {
+        for salt in &salts {
+            let list = format!("{salt:?}");
+            let inner = list.trim_start_matches('[').trim_end_matches(']');
+            let pretty = format!("{salt:#?}");
+            let hex: String = salt.iter().map(|b| format!("{b:02x}")).collect();
+            assert!(!out.contains(inner), "salt (list) in {out}");
+            assert!(
+                !out.contains(&pretty[1..pretty.len() - 1]),
+                "salt (pretty) in {out}"
+            );
+            assert!(!out.contains(&hex), "salt (hex) in {out}");
+        }
+        for value in &values {
+            assert!(!out.contains(value.as_str()), "value {value} in {out}");
+        }
+    }
+}

@@ -28,6 +28,8 @@ pub use mso::{DigestAlgorithm, KeyAuthorizations, MobileSecurityObject, Validity
 pub use request::{DeviceRequest, DocRequest, ItemsRequest};
 pub use transcript::SessionTranscript;
 
+use std::fmt;
+
 use crate::cbor::{Embedded, Limits, Node, Value, ValueRef};
 use crate::cose::{CoseError, CoseMac0, CoseSign1};
 use crate::format::{self, FormatError};
@@ -57,7 +59,11 @@ pub enum ModelError {
 pub const MAX_DOCUMENTS: usize = 16;
 
 /// One issuer-signed data element: `IssuerSignedItem`.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// `Debug` prints the digest ID, the identifier, the salt's length only and the value as
+/// [`Value`]'s redacting `Debug` does: salts and element values are personal data (a salt
+/// lets anyone who sees it confirm a guessed value against the MSO digest).
+#[derive(Clone, PartialEq)]
 pub struct IssuerSignedItem {
     /// The key of this element's digest in the MSO.
     pub digest_id: u64,
@@ -67,6 +73,17 @@ pub struct IssuerSignedItem {
     pub element_identifier: String,
     /// The element value.
     pub element_value: Value,
+}
+
+impl fmt::Debug for IssuerSignedItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IssuerSignedItem")
+            .field("digest_id", &self.digest_id)
+            .field("random", &format_args!("<{} bytes>", self.random.len()))
+            .field("element_identifier", &self.element_identifier)
+            .field("element_value", &self.element_value)
+            .finish()
+    }
 }
 
 impl IssuerSignedItem {

@@ -95,7 +95,8 @@ pub enum Check {
 impl Check {
     /// Every check, in declaration order. Mirrors of this enum (the bindings'
     /// `Check`) test against it, so a new check cannot silently map to a catch-all there.
-    pub const ALL: [Check; 9] = [
+    /// A slice, not an array, so that adding a check does not change its type.
+    pub const ALL: &'static [Check] = &[
         Check::WellFormed,
         Check::ResponseStatus,
         Check::IssuerChain,
@@ -687,7 +688,7 @@ impl Verifier {
 
         // 8. Key authorizations for device-signed elements.
         let mut device_elements = Elements::new();
-        for (ns, els) in core::mem::take(&mut doc.device_signed.namespaces) {
+        for (ns, els) in doc.device_signed.take_namespaces() {
             for (id, value) in els {
                 let allowed = mso
                     .key_authorizations
@@ -796,13 +797,20 @@ mod check_list_tests {
     }
 
     #[test]
+    fn all_is_a_slice_so_new_checks_do_not_change_its_type() {
+        // Does not compile while `ALL` is an array: the slice type is the public contract.
+        const ALL: &[Check] = Check::ALL;
+        assert_eq!(ALL.first(), Some(&Check::WellFormed));
+    }
+
+    #[test]
     fn all_lists_every_check_once_in_declaration_order() {
-        for (i, check) in Check::ALL.into_iter().enumerate() {
+        for (i, check) in Check::ALL.iter().copied().enumerate() {
             assert_eq!(position(check), i, "{check}");
         }
-        let highest = Check::ALL.into_iter().map(position).max();
+        let highest = Check::ALL.iter().copied().map(position).max();
         assert_eq!(highest, Some(Check::ALL.len() - 1));
-        let mut names: Vec<&str> = Check::ALL.into_iter().map(Check::name).collect();
+        let mut names: Vec<&str> = Check::ALL.iter().copied().map(Check::name).collect();
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), Check::ALL.len(), "names are unique");

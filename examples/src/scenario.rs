@@ -422,12 +422,12 @@ fn tamper_response(bytes: &[u8], t: &Tamper) -> Result<Vec<u8>, Error> {
             let digest_id = (1u64..)
                 .find(|id| mso.digest(namespace, *id).is_none())
                 .ok_or("no free digest ID")?;
-            let item = SignedItem::new(IssuerSignedItem {
+            let item = SignedItem::new(IssuerSignedItem::new(
                 digest_id,
-                random: zhengzhao::crypto::random_bytes(32)?,
-                element_identifier: identifier.clone(),
-                element_value: value.clone(),
-            });
+                zhengzhao::crypto::random_bytes(32)?,
+                identifier.clone(),
+                value.clone(),
+            ));
             match doc
                 .issuer_signed
                 .namespaces

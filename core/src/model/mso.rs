@@ -50,6 +50,7 @@ impl DigestAlgorithm {
 
 /// `ValidityInfo`: when the MSO was signed and the window in which it may be used.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ValidityInfo {
     /// When the MSO was signed.
     pub signed: UnixTime,
@@ -115,6 +116,7 @@ impl ValidityInfo {
 
 /// `KeyAuthorizations`: which device-signed namespaces or elements the device key may sign.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct KeyAuthorizations {
     /// Whole namespaces the device key may sign.
     pub namespaces: Vec<String>,

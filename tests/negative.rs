@@ -14,10 +14,11 @@ use zhengzhao::model::{
 use zhengzhao::time::UnixTime;
 use zhengzhao::trust::testpki::{TestPki, TestPkiOptions};
 use zhengzhao::trust::TrustError;
+use zhengzhao::verifier::VerifyOptions;
 use zhengzhao::verifier::{Check, Verifier, VerifyError};
 
 fn verify(f: &Fixture, bytes: &[u8]) -> Result<zhengzhao::verifier::VerifiedResponse, VerifyError> {
-    Verifier::new(f.trust.clone()).verify(bytes, &f.transcript, f.now, None)
+    Verifier::new(f.trust.clone()).verify(bytes, &VerifyOptions::new(&f.transcript, f.now))
 }
 
 fn good(f: &Fixture) -> Vec<u8> {
@@ -126,7 +127,7 @@ fn untrusted_issuer() {
     opts.iaca_name = "C=CN, O=Elsewhere, CN=Another Issuing Authority".into();
     let stranger = TestPki::generate_with(&opts).unwrap().issuer_trust_store();
     let err = Verifier::new(stranger)
-        .verify(&good(&f), &f.transcript, f.now, None)
+        .verify(&good(&f), &VerifyOptions::new(&f.transcript, f.now))
         .unwrap_err();
     assert!(
         matches!(chain_error(&err), Some(TrustError::UntrustedRoot)),
@@ -140,7 +141,7 @@ fn impostor_issuer_with_the_same_name() {
     let f = fixture();
     let impostor = fixture();
     let err = Verifier::new(impostor.trust.clone())
-        .verify(&good(&f), &f.transcript, f.now, None)
+        .verify(&good(&f), &VerifyOptions::new(&f.transcript, f.now))
         .unwrap_err();
     assert!(
         matches!(
@@ -349,7 +350,7 @@ fn oversize_input() {
     limits.max_input = bytes.len() - 1;
     let err = Verifier::new(f.trust.clone())
         .with_limits(limits)
-        .verify(&bytes, &f.transcript, f.now, None)
+        .verify(&bytes, &VerifyOptions::new(&f.transcript, f.now))
         .unwrap_err();
     assert!(
         matches!(cbor_error(&err), Some(CborError::TooLarge { .. })),
@@ -448,10 +449,10 @@ fn credential_times(
 fn verify_every_cache_path(f: &Fixture, bytes: &[u8]) -> VerifyError {
     let cached = Verifier::new(f.trust.clone());
     let miss = cached
-        .verify(bytes, &f.transcript, f.now, None)
+        .verify(bytes, &VerifyOptions::new(&f.transcript, f.now))
         .unwrap_err();
     let hit = cached
-        .verify(bytes, &f.transcript, f.now, None)
+        .verify(bytes, &VerifyOptions::new(&f.transcript, f.now))
         .unwrap_err();
     assert_eq!(
         cached.chain_cache().stats().hits,
@@ -460,7 +461,7 @@ fn verify_every_cache_path(f: &Fixture, bytes: &[u8]) -> VerifyError {
     );
     let uncached = Verifier::new(f.trust.clone())
         .with_chain_cache(0)
-        .verify(bytes, &f.transcript, f.now, None)
+        .verify(bytes, &VerifyOptions::new(&f.transcript, f.now))
         .unwrap_err();
     assert_eq!(format!("{miss:?}"), format!("{hit:?}"));
     assert_eq!(format!("{miss:?}"), format!("{uncached:?}"));

@@ -28,7 +28,7 @@
 //! # use zhengzhao::model::{DeviceRequest, DocRequest, ItemsRequest, SessionTranscript};
 //! # use zhengzhao::time::UnixTime;
 //! # use zhengzhao::trust::testpki::TestPki;
-//! use zhengzhao::verifier::Verifier;
+//! use zhengzhao::verifier::{Verifier, VerifyOptions};
 //! # let now = UnixTime::now();
 //! # let pki = TestPki::generate(now)?;
 //! # let trust = pki.issuer_trust_store();
@@ -45,7 +45,8 @@
 //! # let doc = &parsed.documents()[0];
 //! # builder.add_document(&credential, doc, &doc.disclosable(&credential), &device_key)?;
 //! # let response_bytes = builder.finish();
-//! let verified = Verifier::new(trust).verify(&response_bytes, &transcript, now, None)?;
+//! let opts = VerifyOptions::new(&transcript, now);
+//! let verified = Verifier::new(trust).verify(&response_bytes, &opts)?;
 //! let doc = &verified.documents[0];
 //! assert_eq!(doc.issuer_signed["org.iso.18013.5.1"]["family_name"], Value::text("Zhang"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -455,6 +456,68 @@ pub struct VerifiedResponse {
     pub checks: Vec<(usize, Check)>,
 }
 
+/// What one verification is checked against: the session it must be bound to, the time, and
+/// (for `deviceMac`) the reader's ephemeral key.
+///
+/// ```ignore
+/// let opts = VerifyOptions::new(&transcript, now);                                // deviceSignature
+/// let opts = VerifyOptions::new(&transcript, now).with_reader_key(&reader_key);   // deviceMac
+/// let verified = verifier.verify(&response_bytes, &opts)?;
+/// ```
+///
+/// The fields are private so that options can grow without breaking callers: planned are a
+/// status-list resolution policy (what to do when a credential names a status list) and the
+/// OpenID4VP / Digital Credentials API transcripts, each added as another `with_*` method
+/// with today's behaviour as the default.
+#[derive(Clone, Copy)]
+pub struct VerifyOptions<'a> {
+    transcript: &'a SessionTranscript,
+    at: UnixTime,
+    reader_key: Option<&'a dyn KeyAgreement>,
+}
+
+impl<'a> VerifyOptions<'a> {
+    /// Options for a response bound to `transcript`, verified at time `at`, with no reader
+    /// key (a `deviceMac` response then fails with [`VerifyError::ReaderKeyRequired`]).
+    pub fn new(transcript: &'a SessionTranscript, at: UnixTime) -> Self {
+        VerifyOptions {
+            transcript,
+            at,
+            reader_key: None,
+        }
+    }
+
+    /// The same options with the reader's ephemeral private key, needed only for `deviceMac`.
+    pub fn with_reader_key(mut self, reader_key: &'a dyn KeyAgreement) -> Self {
+        self.reader_key = Some(reader_key);
+        self
+    }
+
+    /// The session transcript the response must be bound to.
+    pub fn transcript(&self) -> &'a SessionTranscript {
+        self.transcript
+    }
+
+    /// The verification time.
+    pub fn at(&self) -> UnixTime {
+        self.at
+    }
+
+    /// The reader's ephemeral private key, if given.
+    pub fn reader_key(&self) -> Option<&'a dyn KeyAgreement> {
+        self.reader_key
+    }
+}
+
+impl fmt::Debug for VerifyOptions<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyOptions")
+            .field("at", &self.at)
+            .field("reader_key", &self.reader_key.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
 /// Verifies DeviceResponses against a set of trust anchors.
 ///
 /// A verifier remembers the document-signer chains it validated (a [`ChainCache`] of
@@ -489,7 +552,7 @@ impl Verifier {
     /// Replaces the crypto provider. Every signature check (certificate chain, `issuerAuth`,
     /// `deviceSignature`), every digest, and the SHA-256, HKDF and HMAC of `deviceMac` run on
     /// it; the ECDH of `deviceMac` is done by the `reader_key` given to
-    /// [`Verifier::verify`] (wrap a software key in [`crypto::ProviderKey`] to run it on the
+    /// [`VerifyOptions::with_reader_key`] (wrap a software key in [`crypto::ProviderKey`] to run it on the
     /// same provider).
     pub fn with_provider(mut self, provider: Arc<dyn CryptoProvider>) -> Self {
         self.provider = provider;
@@ -525,15 +588,14 @@ impl Verifier {
         &self.trust
     }
 
-    /// Verifies `response` (DeviceResponse bytes) for the session `transcript` at time `at`.
-    /// `reader_key` is the reader's ephemeral private key, needed only for `deviceMac`.
+    /// Verifies `response` (DeviceResponse bytes) against `options`: the session transcript
+    /// it must be bound to, the time, and the reader's ephemeral key for `deviceMac`.
     pub fn verify(
         &self,
         response: &[u8],
-        transcript: &SessionTranscript,
-        at: UnixTime,
-        reader_key: Option<&dyn KeyAgreement>,
+        options: &VerifyOptions<'_>,
     ) -> Result<VerifiedResponse, VerifyError> {
+        let (transcript, at, reader_key) = (options.transcript, options.at, options.reader_key);
         let parsed =
             DeviceResponse::parse(response, &self.limits).map_err(VerifyError::Malformed)?;
         if parsed.status != 0 {

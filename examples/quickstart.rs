@@ -20,14 +20,12 @@
 use std::error::Error;
 use std::process::ExitCode;
 
-use zhengzhao::cbor::{FullDate, Value};
-use zhengzhao::crypto::SoftwareKey;
-use zhengzhao::holder::{ParsedRequest, ReaderIdentity, RequestOptions, ResponseBuilder};
-use zhengzhao::issuer::Issuer;
-use zhengzhao::model::{DeviceRequest, DocRequest, ItemsRequest, SessionTranscript};
-use zhengzhao::time::UnixTime;
+use zhengzhao::cbor::FullDate;
 use zhengzhao::trust::testpki::TestPki;
-use zhengzhao::verifier::Verifier;
+use zhengzhao::{
+    DeviceRequest, DocRequest, Issuer, ItemsRequest, ParsedRequest, ReaderIdentity, RequestOptions,
+    ResponseBuilder, SessionTranscript, SoftwareKey, UnixTime, Value, Verifier, VerifyOptions,
+};
 
 const MDL: &str = "org.iso.18013.5.1.mDL";
 const NS: &str = "org.iso.18013.5.1";
@@ -114,7 +112,7 @@ fn run() -> Result<(), Box<dyn Error>> {
 
     // 4. Verifier: every check, then only verified values.
     let verifier = Verifier::new(verifier_trusts);
-    let verified = verifier.verify(&response_bytes, &transcript, now, None)?;
+    let verified = verifier.verify(&response_bytes, &VerifyOptions::new(&transcript, now))?;
     let vdoc = verified.documents.first().ok_or("no verified document")?;
     let over_18 = vdoc
         .issuer_signed
@@ -137,7 +135,7 @@ fn run() -> Result<(), Box<dyn Error>> {
 
     // The same response replayed into another session fails, naming the check.
     let other = SessionTranscript::new(None, None, &Value::text("another session"));
-    match verifier.verify(&response_bytes, &other, now, None) {
+    match verifier.verify(&response_bytes, &VerifyOptions::new(&other, now)) {
         Ok(_) => return Err("a replayed response verified".into()),
         Err(e) => println!(
             "verifier: replay rejected by check {}: {e}",

@@ -4,6 +4,7 @@
 mod common;
 
 use std::sync::Arc;
+use zhengzhao::verifier::VerifyOptions;
 
 use common::fixture::{self, MDL, NS};
 use common::{cbor_error, chain_error};
@@ -71,14 +72,20 @@ fn cbor_input_size() {
     let f = fixture::fixture();
     let v = zhengzhao::verifier::Verifier::new(f.trust.clone());
     let at_limit = v
-        .verify(&bstr_of_len(MAX_INPUT), &f.transcript, f.now, None)
+        .verify(
+            &bstr_of_len(MAX_INPUT),
+            &VerifyOptions::new(&f.transcript, f.now),
+        )
         .unwrap_err();
     assert!(matches!(
         at_limit,
         VerifyError::Malformed(ModelError::Format(FormatError::WrongType { .. }))
     ));
     let past = v
-        .verify(&bstr_of_len(MAX_INPUT + 1), &f.transcript, f.now, None)
+        .verify(
+            &bstr_of_len(MAX_INPUT + 1),
+            &VerifyOptions::new(&f.transcript, f.now),
+        )
         .unwrap_err();
     assert!(is_cbor(&past, |c| matches!(c, CborError::TooLarge { .. })));
 }
@@ -155,7 +162,7 @@ fn verify_edited(f: impl FnOnce(&mut Value, &fixture::Fixture)) -> Result<usize,
     let mut v = decode(&bytes).unwrap();
     f(&mut v, &fx);
     zhengzhao::verifier::Verifier::new(fx.trust.clone())
-        .verify(&encode(&v), &fx.transcript, fx.now, None)
+        .verify(&encode(&v), &VerifyOptions::new(&fx.transcript, fx.now))
         .map(|r| r.documents.len())
 }
 

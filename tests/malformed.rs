@@ -17,6 +17,7 @@ mod corpus;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use zhengzhao::verifier::VerifyOptions;
 
 use peak_alloc::PeakAlloc;
 use zhengzhao::cbor::Limits;
@@ -129,7 +130,10 @@ fn run(s: &Setup, entry: &str, input: &[u8]) -> String {
         }
     }
     match entry {
-        "verify" => match s.verifier.verify(input, &s.transcript, at, None) {
+        "verify" => match s
+            .verifier
+            .verify(input, &VerifyOptions::new(&s.transcript, at))
+        {
             Ok(_) => "ok".to_owned(),
             Err(e) => format!("{}:{}", e.check(), variant_path(&format!("{e:?}"))),
         },

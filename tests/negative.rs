@@ -14,10 +14,11 @@ use zhengzhao::model::{
 use zhengzhao::time::UnixTime;
 use zhengzhao::trust::testpki::{TestPki, TestPkiOptions};
 use zhengzhao::trust::TrustError;
+use zhengzhao::verifier::VerifyOptions;
 use zhengzhao::verifier::{Check, Verifier, VerifyError};
 
 fn verify(f: &Fixture, bytes: &[u8]) -> Result<zhengzhao::verifier::VerifiedResponse, VerifyError> {
-    Verifier::new(f.trust.clone()).verify(bytes, &f.transcript, f.now, None)
+    Verifier::new(f.trust.clone()).verify(bytes, &VerifyOptions::new(&f.transcript, f.now))
 }
 
 fn good(f: &Fixture) -> Vec<u8> {
@@ -126,7 +127,7 @@ fn untrusted_issuer() {
     opts.iaca_name = "C=CN, O=Elsewhere, CN=Another Issuing Authority".into();
     let stranger = TestPki::generate_with(&opts).unwrap().issuer_trust_store();
     let err = Verifier::new(stranger)
-        .verify(&good(&f), &f.transcript, f.now, None)
+        .verify(&good(&f), &VerifyOptions::new(&f.transcript, f.now))
         .unwrap_err();
     assert!(
         matches!(chain_error(&err), Some(TrustError::UntrustedRoot)),
@@ -140,7 +141,7 @@ fn impostor_issuer_with_the_same_name() {
     let f = fixture();
     let impostor = fixture();
     let err = Verifier::new(impostor.trust.clone())
-        .verify(&good(&f), &f.transcript, f.now, None)
+        .verify(&good(&f), &VerifyOptions::new(&f.transcript, f.now))
         .unwrap_err();
     assert!(
         matches!(
@@ -349,7 +350,7 @@ fn oversize_input() {
     limits.max_input = bytes.len() - 1;
     let err = Verifier::new(f.trust.clone())
         .with_limits(limits)
-        .verify(&bytes, &f.transcript, f.now, None)
+        .verify(&bytes, &VerifyOptions::new(&f.transcript, f.now))
         .unwrap_err();
     assert!(
         matches!(cbor_error(&err), Some(CborError::TooLarge { .. })),
@@ -420,4 +421,236 @@ fn errors_carry_no_personal_data() {
     let ok = verify(&f, &good(&f)).unwrap();
     let dbg = format!("{:?}", ok);
     assert!(!dbg.contains('张') && !dbg.contains('三'), "{dbg}");
+}
+
+/// A credential from `f`'s issuer with the given `signed`, `validFrom` and `validUntil`
+/// (seconds from `f.now`).
+fn credential_times(
+    f: &Fixture,
+    signed: i64,
+    from: i64,
+    until: i64,
+) -> zhengzhao::model::Credential {
+    f.issuer
+        .credential(MDL)
+        .element(NS, "family_name", Value::text("李"))
+        .device_key(f.device_key.public())
+        .validity(
+            f.now.add_secs(signed),
+            f.now.add_secs(from),
+            f.now.add_secs(until),
+        )
+        .sign()
+        .unwrap()
+}
+
+/// Verifies `bytes` three ways: with a fresh cache (a miss), again with the same verifier (a
+/// hit), and with caching off; all three must give the same outcome, which is returned.
+fn verify_every_cache_path(f: &Fixture, bytes: &[u8]) -> VerifyError {
+    let cached = Verifier::new(f.trust.clone());
+    let miss = cached
+        .verify(bytes, &VerifyOptions::new(&f.transcript, f.now))
+        .unwrap_err();
+    let hit = cached
+        .verify(bytes, &VerifyOptions::new(&f.transcript, f.now))
+        .unwrap_err();
+    assert_eq!(
+        cached.chain_cache().stats().hits,
+        1,
+        "the second run is a hit"
+    );
+    let uncached = Verifier::new(f.trust.clone())
+        .with_chain_cache(0)
+        .verify(bytes, &VerifyOptions::new(&f.transcript, f.now))
+        .unwrap_err();
+    assert_eq!(format!("{miss:?}"), format!("{hit:?}"));
+    assert_eq!(format!("{miss:?}"), format!("{uncached:?}"));
+    miss
+}
+
+#[test]
+fn mso_signed_before_the_document_signer_was_valid() {
+    // The fixture's document signer is valid from one day before now.
+    let f = fixture();
+    let c = credential_times(&f, -2 * 86_400, -3600, 3600);
+    let err = verify_every_cache_path(&f, &present(&f, &c, &["family_name"]));
+    assert!(
+        matches!(err, VerifyError::MsoSignedBeforeSigner { signed, not_before, .. }
+            if signed == f.now.add_secs(-2 * 86_400) && not_before < f.now),
+        "{err:?}"
+    );
+    assert_eq!(err.check(), Check::Validity);
+}
+
+#[test]
+fn mso_signed_after_the_document_signer_expired() {
+    // A document signer still valid now, whose validity ends before the MSO's `signed`.
+    let now = UnixTime::now();
+    let mut opts = TestPkiOptions::new(now);
+    opts.ds_not_after = now.add_secs(3600);
+    let f = fixture_from(TestPki::generate_with(&opts).unwrap());
+    let c = credential_times(&f, 7200, -3600, 86_400);
+    let err = verify_every_cache_path(&f, &present(&f, &c, &["family_name"]));
+    assert!(
+        matches!(err, VerifyError::MsoSignedAfterSigner { .. }),
+        "{err:?}"
+    );
+    assert_eq!(err.check(), Check::Validity);
+}
+
+#[test]
+fn mso_with_valid_until_equal_to_valid_from() {
+    // A one-instant window that contains the verification time is still rejected.
+    let f = fixture();
+    let c = credential_times(&f, -60, 0, 0);
+    let err = verify(&f, &present(&f, &c, &["family_name"])).unwrap_err();
+    assert!(
+        matches!(err, VerifyError::MsoValidityEmpty { .. }),
+        "{err:?}"
+    );
+    assert_eq!(err.check(), Check::Validity);
+}
+
+/// A fixture and a copy of its document-signer key, to sign edited MSOs validly.
+fn fixture_with_signer() -> (Fixture, SoftwareKey, Vec<u8>) {
+    let pki = TestPki::generate(UnixTime::now()).unwrap();
+    let key = SoftwareKey::from_bytes(&*pki.document_signer_key.to_bytes()).unwrap();
+    let ds_der = pki.document_signer.der().to_vec();
+    (fixture_from(pki), key, ds_der)
+}
+
+/// `bytes` with its first document's MSO changed by `change` and signed again by `key`.
+fn resign_mso(
+    bytes: &[u8],
+    key: &SoftwareKey,
+    ds_der: &[u8],
+    change: impl FnOnce(&mut Vec<(Value, Value)>),
+) -> Vec<u8> {
+    edit(bytes, |r| {
+        let auth = &mut r.documents[0].issuer_signed.issuer_auth;
+        let payload = auth.payload().unwrap().to_vec();
+        let mut mso = zhengzhao::cbor::Embedded::from_tagged_bytes(&payload, &Limits::default())
+            .unwrap()
+            .decode(&Limits::default())
+            .unwrap();
+        change(map_mut(&mut mso));
+        let payload = zhengzhao::cbor::Embedded::wrap_value(&mso);
+        *auth = CoseSign1::sign(
+            key,
+            vec![(
+                Value::Integer(zhengzhao::cose::LABEL_X5CHAIN),
+                Value::Bytes(ds_der.to_vec()),
+            )],
+            payload.tagged_bytes(),
+            true,
+        )
+        .unwrap();
+    })
+}
+
+#[test]
+fn unchecked_lists_the_mso_keys_nothing_checked() {
+    let (f, key, ds_der) = fixture_with_signer();
+    let plain = verify(&f, &good(&f)).unwrap();
+    assert!(plain.documents[0].unchecked().is_empty());
+
+    // A second-edition style MSO: version 1.1 with a status reference and an extra
+    // validityInfo key. It verifies, and the caller sees what was not checked.
+    let extended = resign_mso(&good(&f), &key, &ds_der, |m| {
+        for (k, v) in m.iter_mut() {
+            if k.as_text() == Some("version") {
+                *v = Value::text("1.1");
+            }
+            if k.as_text() == Some("validityInfo") {
+                map_mut(v).push((Value::text("nextReview"), Value::Integer(1)));
+            }
+        }
+        m.push((
+            Value::text("status"),
+            Value::Map(vec![(
+                Value::text("status_list"),
+                Value::Map(vec![
+                    (Value::text("idx"), Value::Integer(7)),
+                    (Value::text("uri"), Value::text("https://example.com/sl")),
+                ]),
+            )]),
+        ));
+    });
+    let out = verify(&f, &extended).unwrap();
+    assert_eq!(
+        out.documents[0].unchecked(),
+        ["status".to_owned(), "validityInfo.nextReview".to_owned()]
+    );
+}
+
+#[test]
+fn mso_versions_other_than_1_minor_are_rejected() {
+    let (f, key, ds_der) = fixture_with_signer();
+    for version in ["1.0.1", "1.", "1.0-draft", "2.0", "10.0"] {
+        let bytes = resign_mso(&good(&f), &key, &ds_der, |m| {
+            for (k, v) in m.iter_mut() {
+                if k.as_text() == Some("version") {
+                    *v = Value::text(version);
+                }
+            }
+        });
+        let err = verify(&f, &bytes).unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                VerifyError::MalformedMso {
+                    source: ModelError::Format(FormatError::InvalidValue { at: "MSO.version" }),
+                    ..
+                }
+            ),
+            "{version}: {err:?}"
+        );
+    }
+}
+
+#[test]
+fn debug_output_has_no_salts_and_no_element_values() {
+    let f = fixture();
+    let response = good(&f);
+    let parsed = DeviceResponse::parse(&response, &Limits::default()).unwrap();
+    let doc = &parsed.documents[0];
+    let (_, items) = &doc.issuer_signed.namespaces[0];
+    let item = items[0].item();
+    let renderings = [
+        format!("{item:?}"),
+        format!("{:?}", items[0]),
+        format!("{:?}", doc.issuer_signed),
+        format!("{doc:?}"),
+        format!("{parsed:?}"),
+        format!("{:?}", f.credential),
+        format!("{:#?}", f.credential),
+    ];
+    let mut salts = Vec::new();
+    let mut values = Vec::new();
+    for (_, items) in &f.credential.issuer_signed.namespaces {
+        for i in items {
+            salts.push(i.item().random.clone());
+            if let Some(text) = i.item().element_value.as_text() {
+                values.push(text.to_owned());
+            }
+        }
+    }
+    assert!(!salts.is_empty() && !values.is_empty());
+    for out in &renderings {
+        for salt in &salts {
+            let list = format!("{salt:?}");
+            let inner = list.trim_start_matches('[').trim_end_matches(']');
+            let pretty = format!("{salt:#?}");
+            let hex: String = salt.iter().map(|b| format!("{b:02x}")).collect();
+            assert!(!out.contains(inner), "salt (list) in {out}");
+            assert!(
+                !out.contains(&pretty[1..pretty.len() - 1]),
+                "salt (pretty) in {out}"
+            );
+            assert!(!out.contains(&hex), "salt (hex) in {out}");
+        }
+        for value in &values {
+            assert!(!out.contains(value.as_str()), "value {value} in {out}");
+        }
+    }
 }

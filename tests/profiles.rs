@@ -17,7 +17,7 @@ use zhengzhao::profiles::{
 use zhengzhao::time::UnixTime;
 use zhengzhao::trust::testpki::{TestPki, TestPkiOptions};
 use zhengzhao::trust::Certificate;
-use zhengzhao::verifier::{Check, Verifier, VerifyError};
+use zhengzhao::verifier::{Check, Verifier, VerifyError, VerifyOptions};
 
 const DAY: i64 = 86_400;
 
@@ -504,7 +504,7 @@ fn unauthorised_licence_type_is_rejected_at_verification() {
     );
     // Every cryptographic check passes…
     let plain = Verifier::new(w.list.trust_store())
-        .verify(&p.response, &p.transcript, w.now, None)
+        .verify(&p.response, &VerifyOptions::new(&p.transcript, w.now))
         .unwrap();
     assert_eq!(plain.documents.len(), 1);
     // …and the trust list still refuses it.

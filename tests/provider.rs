@@ -6,6 +6,7 @@ mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use zhengzhao::verifier::VerifyOptions;
 
 use common::fixture::{fixture, MDL, NS};
 use zeroize::Zeroizing;
@@ -157,7 +158,7 @@ fn the_verifier_runs_every_check_on_its_provider() {
     let verifier = Verifier::new(f.trust.clone()).with_provider(counting.clone());
     assert_eq!(verifier.provider().name(), "counting");
     let out = verifier
-        .verify(&response, &f.transcript, f.now, None)
+        .verify(&response, &VerifyOptions::new(&f.transcript, f.now))
         .unwrap();
     assert_eq!(out.documents[0].issuer_signed[NS].len(), 3);
     // Chain (document signer under the IACA), issuerAuth, deviceSignature.
@@ -169,8 +170,9 @@ fn the_verifier_runs_every_check_on_its_provider() {
     let mut bad = response.clone();
     let last = bad.len() - 1;
     bad[last] ^= 1;
-    let with_default = Verifier::new(f.trust.clone()).verify(&bad, &f.transcript, f.now, None);
-    let with_provider = verifier.verify(&bad, &f.transcript, f.now, None);
+    let with_default =
+        Verifier::new(f.trust.clone()).verify(&bad, &VerifyOptions::new(&f.transcript, f.now));
+    let with_provider = verifier.verify(&bad, &VerifyOptions::new(&f.transcript, f.now));
     assert_eq!(
         format!("{:?}", with_default.unwrap_err()),
         format!("{:?}", with_provider.unwrap_err())
@@ -202,7 +204,10 @@ fn device_mac_runs_on_the_provider_with_a_provider_key() {
 
     let verifier = Verifier::new(f.trust.clone()).with_provider(counting.clone());
     let out = verifier
-        .verify(&response, &f.transcript, f.now, Some(&reader_key))
+        .verify(
+            &response,
+            &VerifyOptions::new(&f.transcript, f.now).with_reader_key(&reader_key),
+        )
         .unwrap();
     assert_eq!(out.documents[0].device_auth, DeviceAuthMethod::Mac);
     assert_eq!(Counting::get(&counting.ecdh), 1);
@@ -211,7 +216,10 @@ fn device_mac_runs_on_the_provider_with_a_provider_key() {
     // The verifier's MAC check is the provider's: another reader key fails.
     let other = ProviderKey::new(SoftwareKey::generate().unwrap(), provider);
     assert!(verifier
-        .verify(&response, &f.transcript, f.now, Some(&other))
+        .verify(
+            &response,
+            &VerifyOptions::new(&f.transcript, f.now).with_reader_key(&other)
+        )
         .is_err());
 }
 
@@ -412,7 +420,7 @@ fn the_holder_checks_foreign_signatures_and_compares_its_own_keys() {
     };
     for response in [add(&f.device_key).unwrap(), add(&honest).unwrap()] {
         Verifier::new(f.trust.clone())
-            .verify(&response, &f.transcript, f.now, None)
+            .verify(&response, &VerifyOptions::new(&f.transcript, f.now))
             .unwrap();
     }
 }

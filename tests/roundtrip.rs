@@ -8,6 +8,7 @@ use zhengzhao::cbor::Value;
 use zhengzhao::crypto::{KeyAgreement, Signer, SoftwareKey};
 use zhengzhao::holder::{ParsedRequest, RequestOptions, RequestedElement, ResponseBuilder};
 use zhengzhao::model::{Credential, DeviceResponse};
+use zhengzhao::verifier::VerifyOptions;
 use zhengzhao::verifier::{DeviceAuthMethod, Verifier};
 
 #[test]
@@ -17,7 +18,7 @@ fn three_of_ten_elements_disclosed_exactly() {
     let wanted = ["family_name", "age_over_18", "driving_privileges"];
     let response = present(&f, &f.credential, &wanted);
     let out = Verifier::new(f.trust.clone())
-        .verify(&response, &f.transcript, f.now, None)
+        .verify(&response, &VerifyOptions::new(&f.transcript, f.now))
         .unwrap();
     assert_eq!(out.documents.len(), 1);
     let doc = &out.documents[0];
@@ -41,7 +42,7 @@ fn stored_credential_survives_serialisation() {
     assert_eq!(back, f.credential);
     let response = present(&f, &back, &["given_name"]);
     let out = Verifier::new(f.trust.clone())
-        .verify(&response, &f.transcript, f.now, None)
+        .verify(&response, &VerifyOptions::new(&f.transcript, f.now))
         .unwrap();
     assert_eq!(
         out.documents[0].issuer_signed[NS]["given_name"],
@@ -73,7 +74,7 @@ fn only_requested_and_approved_elements_are_disclosed() {
         .unwrap();
     let response = rb.finish();
     let out = Verifier::new(f.trust.clone())
-        .verify(&response, &f.transcript, f.now, None)
+        .verify(&response, &VerifyOptions::new(&f.transcript, f.now))
         .unwrap();
     let els = &out.documents[0].issuer_signed[NS];
     assert_eq!(els.keys().collect::<Vec<_>>(), ["given_name"]);
@@ -137,7 +138,7 @@ fn der_signatures_from_a_platform_keystore_are_normalised() {
     rb.add_document(&f.credential, doc, &doc.disclosable(&f.credential), &signer)
         .unwrap();
     let out = Verifier::new(f.trust.clone())
-        .verify(&rb.finish(), &f.transcript, f.now, None)
+        .verify(&rb.finish(), &VerifyOptions::new(&f.transcript, f.now))
         .unwrap();
     assert_eq!(out.documents[0].issuer_signed[NS].len(), 1);
 }
@@ -156,7 +157,7 @@ fn two_phase_signing_for_biometric_keys() {
     let sig = raw_to_der(&f.device_key.sign(pending.to_be_signed()).unwrap());
     rb.add_completed(pending.complete(&sig).unwrap());
     let out = Verifier::new(f.trust.clone())
-        .verify(&rb.finish(), &f.transcript, f.now, None)
+        .verify(&rb.finish(), &VerifyOptions::new(&f.transcript, f.now))
         .unwrap();
     assert_eq!(
         out.documents[0].issuer_signed[NS]["age_over_18"],
@@ -197,13 +198,19 @@ fn device_mac_round_trip() {
     let response = rb.finish();
     let v = Verifier::new(f.trust.clone());
     let out = v
-        .verify(&response, &f.transcript, f.now, Some(&reader_eph))
+        .verify(
+            &response,
+            &VerifyOptions::new(&f.transcript, f.now).with_reader_key(&reader_eph),
+        )
         .unwrap();
     assert_eq!(out.documents[0].device_auth, DeviceAuthMethod::Mac);
     assert_eq!(out.documents[0].issuer_signed[NS].len(), 2);
     let other = SoftwareKey::generate().unwrap();
     assert!(v
-        .verify(&response, &f.transcript, f.now, Some(&other))
+        .verify(
+            &response,
+            &VerifyOptions::new(&f.transcript, f.now).with_reader_key(&other)
+        )
         .is_err());
 }
 

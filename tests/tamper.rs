@@ -15,6 +15,7 @@ use zhengzhao::crypto::SoftwareKey;
 use zhengzhao::model::SessionTranscript;
 use zhengzhao::trust::{AnchorRole, TrustStore};
 use zhengzhao::verifier::VerifiedResponse;
+use zhengzhao::verifier::VerifyOptions;
 
 const SEED: u64 = 0x5eed_2026_1126_0001;
 const RANDOM_CHANGES: usize = 2_000;
@@ -90,7 +91,9 @@ fn every_change_to_our_own_response_fails() {
     );
     let verifier = common::verifier(f.trust.clone());
     let (tried, accepted) = sweep(&response, |b| {
-        verifier.verify(b, &f.transcript, f.now, None).ok()
+        verifier
+            .verify(b, &VerifyOptions::new(&f.transcript, f.now))
+            .ok()
     });
     println!(
         "own response: {} bytes, {tried} changes, {accepted} accepted",
@@ -119,7 +122,11 @@ fn changes_to_the_annex_d_response_fail_or_change_nothing_reported() {
     let t = at("2021-01-01T00:00:00Z");
     let response = hex_vector(&format!("{d}/device_response.hex"));
     let verifier = common::verifier(trust);
-    let (tried, accepted) = sweep(&response, |b| verifier.verify(b, &st, t, Some(&key)).ok());
+    let (tried, accepted) = sweep(&response, |b| {
+        verifier
+            .verify(b, &VerifyOptions::new(&st, t).with_reader_key(&key))
+            .ok()
+    });
     println!("Annex D: {tried} changes, {accepted} verified with an identical report");
 }
 
@@ -130,6 +137,6 @@ fn the_same_response_under_another_transcript_fails() {
     let other =
         SessionTranscript::new(None, None, &zhengzhao::cbor::Value::text("another session"));
     assert!(common::verifier(f.trust.clone())
-        .verify(&response, &other, f.now, None)
+        .verify(&response, &VerifyOptions::new(&other, f.now))
         .is_err());
 }

@@ -10,6 +10,7 @@ use zhengzhao::holder::{HolderError, ParsedRequest, ReaderIdentity, RequestOptio
 use zhengzhao::model::{DeviceResponse, SessionTranscript};
 use zhengzhao::time::UnixTime;
 use zhengzhao::trust::{AnchorRole, TrustError, TrustStore};
+use zhengzhao::verifier::VerifyOptions;
 use zhengzhao::verifier::{Check, DeviceAuthMethod, VerifiedResponse, VerifyError};
 
 const MDL: &str = "org.iso.18013.5.1.mDL";
@@ -62,7 +63,13 @@ mod annex_d {
         time: &str,
         reader_key: Option<&dyn KeyAgreement>,
     ) -> Result<VerifiedResponse, VerifyError> {
-        common::verifier(trust).verify(&response(), transcript, at(time), reader_key)
+        common::verifier(trust).verify(
+            &response(),
+            &match reader_key {
+                Some(key) => VerifyOptions::new(transcript, at(time)).with_reader_key(key),
+                None => VerifyOptions::new(transcript, at(time)),
+            },
+        )
     }
 
     /// The Annex D response verified as the standard sets it up (its IACA, its transcript)
@@ -314,9 +321,7 @@ mod paradym_oid4vp {
         );
         common::verifier(trust).verify(
             &hex_vector(&format!("{D}/device_response.hex")),
-            st,
-            t,
-            None,
+            &VerifyOptions::new(st, t),
         )
     }
 
@@ -389,9 +394,10 @@ mod google_dcapi {
         let trust = store(&format!("{D}/ds_cert_digitalcredentials_dev.der.hex"), role);
         common::verifier(trust).verify(
             &hex_vector(&format!("{D}/device_response.hex")),
-            &transcript(&format!("{D}/session_transcript_bytes.hex")),
-            at("2025-02-20T00:00:00Z"),
-            None,
+            &VerifyOptions::new(
+                &transcript(&format!("{D}/session_transcript_bytes.hex")),
+                at("2025-02-20T00:00:00Z"),
+            ),
         )
     }
 
@@ -427,9 +433,7 @@ mod auth0_example {
         );
         common::verifier(trust).verify(
             &hex_vector(&format!("{D}/device_response.hex")),
-            &transcript(&format!("{D}/session_transcript_bytes.hex")),
-            t,
-            None,
+            &VerifyOptions::new(&transcript(&format!("{D}/session_transcript_bytes.hex")), t),
         )
     }
 
@@ -469,9 +473,7 @@ mod auth0_example {
         let err = common::verifier(trust)
             .verify(
                 &hex_vector(&format!("{D}/device_response.hex")),
-                &other,
-                at("2026-11-26T00:00:00Z"),
-                None,
+                &VerifyOptions::new(&other, at("2026-11-26T00:00:00Z")),
             )
             .unwrap_err();
         assert!(
@@ -495,9 +497,10 @@ mod auth0_example {
         let err = common::verifier(trust)
             .verify(
                 &hex_vector(&format!("{D}/device_response.hex")),
-                &transcript(&format!("{D}/session_transcript_bytes.hex")),
-                at("2026-11-26T00:00:00Z"),
-                None,
+                &VerifyOptions::new(
+                    &transcript(&format!("{D}/session_transcript_bytes.hex")),
+                    at("2026-11-26T00:00:00Z"),
+                ),
             )
             .unwrap_err();
         assert_eq!(err.check(), Check::IssuerChain);
@@ -519,9 +522,11 @@ mod pymdoccbor_variant {
         let err = common::verifier(trust)
             .verify(
                 &hex_vector("pymdoccbor-annexd-variant/device_response.hex"),
-                &transcript("iso18013-5-annex-d/session_transcript_bytes.hex"),
-                at("2021-01-01T00:00:00Z"),
-                Some(&key),
+                &VerifyOptions::new(
+                    &transcript("iso18013-5-annex-d/session_transcript_bytes.hex"),
+                    at("2021-01-01T00:00:00Z"),
+                )
+                .with_reader_key(&key),
             )
             .unwrap_err();
         // Every issuer-side check passed; only device authentication fails.

@@ -10,6 +10,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use zhengzhao::verifier::VerifyOptions;
 
 use common::fixture::{fixture_from, ten_elements, Fixture, MDL, NS};
 use zhengzhao::cbor::{Limits, Value};
@@ -146,7 +147,7 @@ fn present_and_verify(wallet: &Wallet, f: &Fixture, id: &CredentialId, tag: &str
         )
         .unwrap();
     let verified = Verifier::new(f.trust.clone())
-        .verify(&shown.response, &t, f.now, None)
+        .verify(&shown.response, &VerifyOptions::new(&t, f.now))
         .unwrap();
     assert_eq!(verified.documents[0].issuer_signed[NS].len(), 2);
     shown.response
@@ -495,7 +496,7 @@ fn disclosure_log_records_who_why_and_which_elements_never_values() {
         )
         .unwrap();
     let verified = Verifier::new(f.trust.clone())
-        .verify(&shown.response, &t, f.now, None)
+        .verify(&shown.response, &VerifyOptions::new(&t, f.now))
         .unwrap();
     let disclosed: BTreeSet<&String> = verified.documents[0].issuer_signed[NS].keys().collect();
     assert_eq!(disclosed.len(), 2);
@@ -729,7 +730,7 @@ fn select_record_two_phase_and_device_mac() {
     let events = wallet.record(&selection, f.now).unwrap();
     assert_eq!(events.len(), 1);
     Verifier::new(f.trust.clone())
-        .verify(&response, &t, f.now, None)
+        .verify(&response, &VerifyOptions::new(&t, f.now))
         .unwrap();
 
     // deviceMac: EMacKey from the reader's ephemeral key and the copy's device key.
@@ -752,7 +753,10 @@ fn select_record_two_phase_and_device_mac() {
         )
         .unwrap();
     Verifier::new(f.trust.clone())
-        .verify(&shown.response, &t, f.now, Some(&e_reader))
+        .verify(
+            &shown.response,
+            &VerifyOptions::new(&t, f.now).with_reader_key(&e_reader),
+        )
         .unwrap();
     assert_eq!(
         wallet.disclosures(&LogQuery::all()).unwrap().events.len(),

@@ -438,7 +438,7 @@ mod tests {
         // `CoreCheck::ALL` is kept complete by a test in the core, so a check added there
         // fails here until it has its own mirror variant.
         let mut mirrors = Vec::new();
-        for c in CoreCheck::ALL {
+        for &c in CoreCheck::ALL {
             let mirror = Check::from(c);
             assert_ne!(mirror, Check::Other, "{}", c.name());
             assert!(!mirrors.contains(&mirror), "{} shares a mirror", c.name());

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
+use zhengzhao::verifier::VerifyOptions;
 
 use zhengzhao::cbor::Limits;
 use zhengzhao::model::SessionTranscript;
@@ -35,7 +36,7 @@ pub fn test_hook_rust_verify_median_nanos(
     verifier.with_core(|v| -> Result<(), ZhengzhaoError> {
         for _ in 0..iterations.max(1) {
             let start = Instant::now();
-            let result = v.verify(&response, &transcript, at, None);
+            let result = v.verify(&response, &VerifyOptions::new(&transcript, at));
             samples.push(u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX));
             result?;
         }

@@ -2,6 +2,7 @@
 
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::SystemTime;
+use zhengzhao::verifier::VerifyOptions;
 
 use zhengzhao::cbor::{Limits, Value};
 use zhengzhao::model::{DeviceRequest, DocRequest, ItemsRequest, SessionTranscript};
@@ -425,7 +426,7 @@ impl Verifier {
             .inner
             .read()
             .unwrap_or_else(PoisonError::into_inner)
-            .verify(&response, &transcript, at, None)?;
+            .verify(&response, &VerifyOptions::new(&transcript, at))?;
         Ok(verified.into())
     }
 }

@@ -11,6 +11,7 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
+use zhengzhao::verifier::VerifyOptions;
 
 use zhengzhao::cbor::Limits;
 use zhengzhao::crypto::SoftwareKey;
@@ -252,9 +253,7 @@ fn wallet_present_answers_with_device_mac_for_a_reader_key() {
     let verified = verifier
         .verify(
             &shown.response,
-            &transcript,
-            UnixTime::now(),
-            Some(&e_reader),
+            &VerifyOptions::new(&transcript, UnixTime::now()).with_reader_key(&e_reader),
         )
         .unwrap();
     assert_eq!(
@@ -264,7 +263,10 @@ fn wallet_present_answers_with_device_mac_for_a_reader_key() {
     // Another reader's key does not.
     let other = SoftwareKey::generate().unwrap();
     let wrong = verifier
-        .verify(&shown.response, &transcript, UnixTime::now(), Some(&other))
+        .verify(
+            &shown.response,
+            &VerifyOptions::new(&transcript, UnixTime::now()).with_reader_key(&other),
+        )
         .map(|_| ())
         .unwrap_err();
     assert_eq!(

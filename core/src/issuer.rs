@@ -310,6 +310,7 @@ impl CredentialBuilder<'_, HasDeviceKey, HasValidity> {
             key_authorizations: self.key_authorizations,
             doc_type: self.doc_type.clone(),
             validity,
+            unknown_keys: Vec::new(),
         };
         let mso_bytes = Embedded::wrap_value(&mso.to_value());
         let x5chain = match self.issuer.x5chain.as_slice() {

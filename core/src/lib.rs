@@ -30,14 +30,11 @@
 //! # Example: issue → present → verify
 //!
 //! ```
-//! use zhengzhao::cbor::Value;
-//! use zhengzhao::crypto::SoftwareKey;
-//! use zhengzhao::holder::{ParsedRequest, RequestOptions, ResponseBuilder};
-//! use zhengzhao::issuer::Issuer;
-//! use zhengzhao::model::{DeviceRequest, DocRequest, ItemsRequest, SessionTranscript};
-//! use zhengzhao::time::UnixTime;
 //! use zhengzhao::trust::testpki::TestPki;
-//! use zhengzhao::verifier::Verifier;
+//! use zhengzhao::{
+//!     DeviceRequest, DocRequest, Issuer, ItemsRequest, ParsedRequest, RequestOptions,
+//!     ResponseBuilder, SessionTranscript, SoftwareKey, UnixTime, Value, Verifier, VerifyOptions,
+//! };
 //!
 //! let now = UnixTime::now();
 //! let pki = TestPki::generate(now)?; // production: an HSM-held document-signer key
@@ -72,7 +69,7 @@
 //! let response_bytes = response.finish();
 //!
 //! // Verifier: every check, then only verified values; family_name was never sent.
-//! let verified = Verifier::new(trust).verify(&response_bytes, &transcript, now, None)?;
+//! let verified = Verifier::new(trust).verify(&response_bytes, &VerifyOptions::new(&transcript, now))?;
 //! let mdl = &verified.documents[0].issuer_signed["org.iso.18013.5.1"];
 //! assert_eq!(mdl.get("age_over_18"), Some(&Value::Bool(true)));
 //! assert!(mdl.get("family_name").is_none());
@@ -130,6 +127,34 @@ pub mod time;
 pub mod trust;
 pub mod verifier;
 pub mod wallet;
+
+// ---- The paved paths ------------------------------------------------------------------------
+// What each role needs, re-exported at the root (as rustls does): these are the same items as
+// at their module paths, named once more here so that a newcomer's `use zhengzhao::{...}` is
+// one line. Everything else is reached through its module; everything that accepts what would
+// otherwise be rejected is in [`danger`].
+
+// Issuer (licence authority).
+pub use crate::issuer::{CredentialBuilder, IssueError, Issuer};
+// Holder (wallet app): read a request, choose, respond; or the whole wallet.
+pub use crate::holder::{
+    HolderError, ParsedRequest, ReaderIdentity, RequestOptions, RequestedDocument, ResponseBuilder,
+};
+pub use crate::wallet::Wallet;
+// Verifier (business).
+pub use crate::verifier::{
+    Check, VerifiedDocument, VerifiedResponse, Verifier, VerifyError, VerifyOptions,
+};
+// Trust anchors and their roles.
+pub use crate::trust::{AnchorRole, Certificate, TrustAnchor, TrustError, TrustStore};
+// What the roles exchange, and the time every check is made at.
+pub use crate::cbor::Value;
+pub use crate::model::{Credential, DeviceRequest, DocRequest, ItemsRequest, SessionTranscript};
+pub use crate::time::UnixTime;
+// Keys: the software key (servers, tests) and the traits a host's secure hardware implements.
+pub use crate::crypto::{KeyAgreement, Signer, SoftwareKey};
+// Proximity sessions (engagement QR, encrypted messages).
+pub use crate::session::{DeviceEngagement, HolderSession, ReaderSession};
 
 /// The README's Rust snippets, compiled (and the issuer's run) as doctests of this crate, so
 /// the quick starts cannot drift from the API. Only under `cfg(doctest)`: the item is not in

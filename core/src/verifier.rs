@@ -14,7 +14,8 @@
 //!    authorised for issuing (or is a pinned signer), every certificate valid at the time;
 //! 3. **issuer signature**: `issuerAuth` (ES256) verifies with the document-signer key;
 //! 4. **docType**: the MSO's docType equals the document's;
-//! 5. **validity**: `validFrom ≤ time ≤ validUntil`;
+//! 5. **validity**: `validFrom < validUntil`, `signed ≤ validUntil`, `signed` within the
+//!    document-signer certificate's validity (18013-5 §9.3.1), and `validFrom ≤ time ≤ validUntil`;
 //! 6. **digests**: every disclosed item's SHA-256 over its received `IssuerSignedItemBytes`
 //!    equals the MSO digest for its namespace and digest ID; no digest ID or element twice;
 //! 7. **device authentication**: `deviceSignature` with the MSO device key, or `deviceMac`
@@ -33,7 +34,7 @@
 //! # use zhengzhao::model::{DeviceRequest, DocRequest, ItemsRequest, SessionTranscript};
 //! # use zhengzhao::time::UnixTime;
 //! # use zhengzhao::trust::testpki::TestPki;
-//! use zhengzhao::verifier::Verifier;
+//! use zhengzhao::verifier::{Verifier, VerifyOptions};
 //! # let now = UnixTime::now();
 //! # let pki = TestPki::generate(now)?;
 //! # let trust = pki.issuer_trust_store();
@@ -50,7 +51,8 @@
 //! # let doc = &parsed.documents()[0];
 //! # builder.add_document(&credential, doc, &doc.disclosable(&credential), &device_key)?;
 //! # let response_bytes = builder.finish();
-//! let verified = Verifier::new(trust).verify(&response_bytes, &transcript, now, None)?;
+//! let opts = VerifyOptions::new(&transcript, now);
+//! let verified = Verifier::new(trust).verify(&response_bytes, &opts)?;
 //! let doc = &verified.documents[0];
 //! assert_eq!(doc.issuer_signed["org.iso.18013.5.1"]["family_name"], Value::text("Zhang"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -100,7 +102,8 @@ pub enum Check {
 impl Check {
     /// Every check, in declaration order. Mirrors of this enum (the bindings'
     /// `Check`) test against it, so a new check cannot silently map to a catch-all there.
-    pub const ALL: [Check; 9] = [
+    /// A slice, not an array, so that adding a check does not change its type.
+    pub const ALL: &'static [Check] = &[
         Check::WellFormed,
         Check::ResponseStatus,
         Check::IssuerChain,
@@ -205,6 +208,50 @@ pub enum VerifyError {
         /// End of validity.
         valid_until: UnixTime,
     },
+    /// The MSO's `validUntil` is not later than its `validFrom`: there is no time at which
+    /// it could be valid.
+    #[error(
+        "document {document}: MSO validUntil {valid_until} is not after validFrom {valid_from}"
+    )]
+    MsoValidityEmpty {
+        /// Document index.
+        document: usize,
+        /// Start of validity.
+        valid_from: UnixTime,
+        /// End of validity.
+        valid_until: UnixTime,
+    },
+    /// The MSO claims to have been signed after its own `validUntil`.
+    #[error("document {document}: MSO signed at {signed}, after its validUntil {valid_until}")]
+    MsoSignedAfterValidUntil {
+        /// Document index.
+        document: usize,
+        /// The MSO's `signed` time.
+        signed: UnixTime,
+        /// End of validity.
+        valid_until: UnixTime,
+    },
+    /// The MSO's `signed` time is before the document-signer certificate's `notBefore`
+    /// (18013-5 §9.3.1: the MSO must be signed while the certificate is valid).
+    #[error("document {document}: MSO signed at {signed}, before the document signer's notBefore {not_before}")]
+    MsoSignedBeforeSigner {
+        /// Document index.
+        document: usize,
+        /// The MSO's `signed` time.
+        signed: UnixTime,
+        /// The document-signer certificate's `notBefore`.
+        not_before: UnixTime,
+    },
+    /// The MSO's `signed` time is after the document-signer certificate's `notAfter`.
+    #[error("document {document}: MSO signed at {signed}, after the document signer's notAfter {not_after}")]
+    MsoSignedAfterSigner {
+        /// Document index.
+        document: usize,
+        /// The MSO's `signed` time.
+        signed: UnixTime,
+        /// The document-signer certificate's `notAfter`.
+        not_after: UnixTime,
+    },
     /// A disclosed item's digest differs from the MSO's.
     #[error("document {document}: digest mismatch in {namespace} for digest ID {digest_id}")]
     DigestMismatch {
@@ -284,7 +331,12 @@ impl VerifyError {
             VerifyError::X5Chain { .. } | VerifyError::IssuerChain { .. } => Check::IssuerChain,
             VerifyError::IssuerSignature { .. } => Check::IssuerSignature,
             VerifyError::DocTypeMismatch { .. } => Check::DocType,
-            VerifyError::MsoNotYetValid { .. } | VerifyError::MsoExpired { .. } => Check::Validity,
+            VerifyError::MsoNotYetValid { .. }
+            | VerifyError::MsoExpired { .. }
+            | VerifyError::MsoValidityEmpty { .. }
+            | VerifyError::MsoSignedAfterValidUntil { .. }
+            | VerifyError::MsoSignedBeforeSigner { .. }
+            | VerifyError::MsoSignedAfterSigner { .. } => Check::Validity,
             VerifyError::DigestMismatch { .. }
             | VerifyError::ElementNotInMso { .. }
             | VerifyError::DuplicateElement { .. } => Check::Digests,
@@ -309,6 +361,10 @@ impl VerifyError {
             | VerifyError::DocTypeMismatch { document }
             | VerifyError::MsoNotYetValid { document, .. }
             | VerifyError::MsoExpired { document, .. }
+            | VerifyError::MsoValidityEmpty { document, .. }
+            | VerifyError::MsoSignedAfterValidUntil { document, .. }
+            | VerifyError::MsoSignedBeforeSigner { document, .. }
+            | VerifyError::MsoSignedAfterSigner { document, .. }
             | VerifyError::DigestMismatch { document, .. }
             | VerifyError::ElementNotInMso { document, .. }
             | VerifyError::DuplicateElement { document, .. }
@@ -352,11 +408,22 @@ pub struct VerifiedDocument {
     pub device_signed: Elements,
     /// How the device authenticated.
     pub device_auth: DeviceAuthMethod,
+    /// MSO keys nothing checked (see [`VerifiedDocument::unchecked`]).
+    unchecked: Vec<String>,
     /// The trust anchor the chain ended in (for a pinned document signer, the signer itself).
     anchor: Certificate,
 }
 
 impl VerifiedDocument {
+    /// What the issuer signed that this verifier did not check: the MSO keys it does not
+    /// process, in the order received (top-level keys by name, nested ones as
+    /// `"validityInfo.<key>"` / `"deviceKeyInfo.<key>"`). An MSO carrying `status` lists
+    /// `"status"` here: revocation was **not** checked, and a caller that needs it must check
+    /// the status itself or refuse the document. Empty for a plain 18013-5 (2021) MSO.
+    pub fn unchecked(&self) -> &[String] {
+        &self.unchecked
+    }
+
     /// The trust anchor certificate the document-signer chain ended in (for a pinned document
     /// signer, the signer itself): what a trust list maps to the authority that owns it.
     pub fn trust_anchor_certificate(&self) -> &Certificate {
@@ -378,6 +445,7 @@ impl fmt::Debug for VerifiedDocument {
             .field("issuer_signed", &ids(&self.issuer_signed))
             .field("device_signed", &ids(&self.device_signed))
             .field("device_auth", &self.device_auth)
+            .field("unchecked", &self.unchecked)
             .finish_non_exhaustive()
     }
 }
@@ -392,6 +460,68 @@ pub struct VerifiedResponse {
     pub document_errors: Vec<(String, i64)>,
     /// Every check that ran and passed, in order (per document).
     pub checks: Vec<(usize, Check)>,
+}
+
+/// What one verification is checked against: the session it must be bound to, the time, and
+/// (for `deviceMac`) the reader's ephemeral key.
+///
+/// ```ignore
+/// let opts = VerifyOptions::new(&transcript, now);                                // deviceSignature
+/// let opts = VerifyOptions::new(&transcript, now).with_reader_key(&reader_key);   // deviceMac
+/// let verified = verifier.verify(&response_bytes, &opts)?;
+/// ```
+///
+/// The fields are private so that options can grow without breaking callers: planned are a
+/// status-list resolution policy (what to do when a credential names a status list) and the
+/// OpenID4VP / Digital Credentials API transcripts, each added as another `with_*` method
+/// with today's behaviour as the default.
+#[derive(Clone, Copy)]
+pub struct VerifyOptions<'a> {
+    transcript: &'a SessionTranscript,
+    at: UnixTime,
+    reader_key: Option<&'a dyn KeyAgreement>,
+}
+
+impl<'a> VerifyOptions<'a> {
+    /// Options for a response bound to `transcript`, verified at time `at`, with no reader
+    /// key (a `deviceMac` response then fails with [`VerifyError::ReaderKeyRequired`]).
+    pub fn new(transcript: &'a SessionTranscript, at: UnixTime) -> Self {
+        VerifyOptions {
+            transcript,
+            at,
+            reader_key: None,
+        }
+    }
+
+    /// The same options with the reader's ephemeral private key, needed only for `deviceMac`.
+    pub fn with_reader_key(mut self, reader_key: &'a dyn KeyAgreement) -> Self {
+        self.reader_key = Some(reader_key);
+        self
+    }
+
+    /// The session transcript the response must be bound to.
+    pub fn transcript(&self) -> &'a SessionTranscript {
+        self.transcript
+    }
+
+    /// The verification time.
+    pub fn at(&self) -> UnixTime {
+        self.at
+    }
+
+    /// The reader's ephemeral private key, if given.
+    pub fn reader_key(&self) -> Option<&'a dyn KeyAgreement> {
+        self.reader_key
+    }
+}
+
+impl fmt::Debug for VerifyOptions<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyOptions")
+            .field("at", &self.at)
+            .field("reader_key", &self.reader_key.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Verifies DeviceResponses against a set of trust anchors.
@@ -428,7 +558,7 @@ impl Verifier {
     /// Replaces the crypto provider. Every signature check (certificate chain, `issuerAuth`,
     /// `deviceSignature`), every digest, and the SHA-256, HKDF and HMAC of `deviceMac` run on
     /// it; the ECDH of `deviceMac` is done by the `reader_key` given to
-    /// [`Verifier::verify`] (wrap a software key in [`crypto::ProviderKey`] to run it on the
+    /// [`VerifyOptions::with_reader_key`] (wrap a software key in [`crypto::ProviderKey`] to run it on the
     /// same provider).
     pub fn with_provider(mut self, provider: Arc<dyn CryptoProvider>) -> Self {
         self.provider = provider;
@@ -464,15 +594,14 @@ impl Verifier {
         &self.trust
     }
 
-    /// Verifies `response` (DeviceResponse bytes) for the session `transcript` at time `at`.
-    /// `reader_key` is the reader's ephemeral private key, needed only for `deviceMac`.
+    /// Verifies `response` (DeviceResponse bytes) against `options`: the session transcript
+    /// it must be bound to, the time, and the reader's ephemeral key for `deviceMac`.
     pub fn verify(
         &self,
         response: &[u8],
-        transcript: &SessionTranscript,
-        at: UnixTime,
-        reader_key: Option<&dyn KeyAgreement>,
+        options: &VerifyOptions<'_>,
     ) -> Result<VerifiedResponse, VerifyError> {
+        let (transcript, at, reader_key) = (options.transcript, options.at, options.reader_key);
         let parsed =
             DeviceResponse::parse(response, &self.limits).map_err(VerifyError::Malformed)?;
         if parsed.status != 0 {
@@ -550,7 +679,9 @@ impl Verifier {
         }
         checks.push((document, Check::DocType));
 
-        // 5. Validity.
+        // 5. Validity: first the MSO's own times (consistent, and signed while the document
+        // signer could sign), then the verification time within the window.
+        check_mso_times(document, &mso.validity, validated.leaf_validity())?;
         if at < mso.validity.valid_from {
             return Err(VerifyError::MsoNotYetValid {
                 document,
@@ -625,7 +756,7 @@ impl Verifier {
 
         // 8. Key authorizations for device-signed elements.
         let mut device_elements = Elements::new();
-        for (ns, els) in core::mem::take(&mut doc.device_signed.namespaces) {
+        for (ns, els) in doc.device_signed.take_namespaces() {
             for (id, value) in els {
                 let allowed = mso
                     .key_authorizations
@@ -653,9 +784,64 @@ impl Verifier {
             issuer_signed,
             device_signed: device_elements,
             device_auth,
+            unchecked: mso.unknown_keys,
             anchor: validated.anchor().clone(),
         })
     }
+}
+
+/// The [`Check::Validity`] rules on the MSO's own times, independent of the verification time:
+///
+/// - `validUntil` later than `validFrom` (an empty or inverted window is never usable; equal
+///   times are rejected too, since `validFrom ≤ t ≤ validUntil` would then admit one second
+///   only, which no issuer means);
+/// - `signed` not after `validUntil` (an MSO cannot be signed after it stopped being valid);
+/// - `signed` within the document-signer certificate's `notBefore..=notAfter` (18013-5
+///   §9.3.1), using the leaf window the chain validation captured, so a chain served from the
+///   [`ChainCache`] is held to exactly the same rule as a freshly validated one.
+///
+/// `signed` is not required to be at or before `validFrom`: 18013-5 does not ask for it and
+/// issuers that pre-date `validFrom` for clock skew exist.
+fn check_mso_times(
+    document: usize,
+    validity: &ValidityInfo,
+    (not_before, not_after): (UnixTime, UnixTime),
+) -> Result<(), VerifyError> {
+    let ValidityInfo {
+        signed,
+        valid_from,
+        valid_until,
+        ..
+    } = *validity;
+    if valid_until <= valid_from {
+        return Err(VerifyError::MsoValidityEmpty {
+            document,
+            valid_from,
+            valid_until,
+        });
+    }
+    if signed > valid_until {
+        return Err(VerifyError::MsoSignedAfterValidUntil {
+            document,
+            signed,
+            valid_until,
+        });
+    }
+    if signed < not_before {
+        return Err(VerifyError::MsoSignedBeforeSigner {
+            document,
+            signed,
+            not_before,
+        });
+    }
+    if signed > not_after {
+        return Err(VerifyError::MsoSignedAfterSigner {
+            document,
+            signed,
+            not_after,
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -679,13 +865,20 @@ mod check_list_tests {
     }
 
     #[test]
+    fn all_is_a_slice_so_new_checks_do_not_change_its_type() {
+        // Does not compile while `ALL` is an array: the slice type is the public contract.
+        const ALL: &[Check] = Check::ALL;
+        assert_eq!(ALL.first(), Some(&Check::WellFormed));
+    }
+
+    #[test]
     fn all_lists_every_check_once_in_declaration_order() {
-        for (i, check) in Check::ALL.into_iter().enumerate() {
+        for (i, check) in Check::ALL.iter().copied().enumerate() {
             assert_eq!(position(check), i, "{check}");
         }
-        let highest = Check::ALL.into_iter().map(position).max();
+        let highest = Check::ALL.iter().copied().map(position).max();
         assert_eq!(highest, Some(Check::ALL.len() - 1));
-        let mut names: Vec<&str> = Check::ALL.into_iter().map(Check::name).collect();
+        let mut names: Vec<&str> = Check::ALL.iter().copied().map(Check::name).collect();
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), Check::ALL.len(), "names are unique");

@@ -25,6 +25,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
+use zhengzhao::verifier::VerifyOptions;
 
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -354,9 +355,10 @@ impl Fixture {
         &self,
         set: &ProviderSet,
     ) -> Result<zhengzhao::verifier::VerifiedResponse, Error> {
-        Ok(set
-            .cold
-            .verify(&self.response, &self.transcript, self.now, None)?)
+        Ok(set.cold.verify(
+            &self.response,
+            &VerifyOptions::new(&self.transcript, self.now),
+        )?)
     }
 
     /// `verify_cached`: [`Fixture::response`] with the document signer's chain cached.
@@ -364,9 +366,10 @@ impl Fixture {
         &self,
         set: &ProviderSet,
     ) -> Result<zhengzhao::verifier::VerifiedResponse, Error> {
-        Ok(set
-            .cached
-            .verify(&self.response, &self.transcript, self.now, None)?)
+        Ok(set.cached.verify(
+            &self.response,
+            &VerifyOptions::new(&self.transcript, self.now),
+        )?)
     }
 
     /// `verify_annex_d`: the Annex D response at 2021-01-01 with its reader key (deviceMac,
@@ -378,9 +381,7 @@ impl Fixture {
         let a = &self.annex_d;
         Ok(set.annex_d.verify(
             &a.response,
-            &a.transcript,
-            a.at,
-            Some(&set.annex_d_reader_key),
+            &VerifyOptions::new(&a.transcript, a.at).with_reader_key(&set.annex_d_reader_key),
         )?)
     }
 
@@ -449,7 +450,12 @@ impl Fixture {
     /// `n` batch items verifying [`Fixture::response`] (device-signed, chain cached).
     pub fn batch_items(&self, n: usize) -> Vec<BatchItem<'_>> {
         (0..n)
-            .map(|_| BatchItem::new(&self.response, &self.transcript, self.now))
+            .map(|_| {
+                BatchItem::new(
+                    &self.response,
+                    VerifyOptions::new(&self.transcript, self.now),
+                )
+            })
             .collect()
     }
 

@@ -31,6 +31,7 @@
 //!   `{"verified": false, "check": "<Check::name>"}`.
 
 use std::path::{Path, PathBuf};
+use zhengzhao::verifier::VerifyOptions;
 
 use serde_json::Value as Json;
 use zhengzhao::cbor::{Limits, Value};
@@ -363,26 +364,27 @@ pub fn run(s: &Scenario) -> Result<Outcome, Error> {
         }
         Some(t) => response = tamper_response(&response, t)?,
     }
-    let outcome =
-        match Verifier::new(verifier_trust).verify(&response, &verifier_transcript, now, None) {
-            Ok(v) => {
-                let mut disclosed: Vec<String> = v
-                    .documents
-                    .iter()
-                    .flat_map(|d| {
-                        d.issuer_signed
-                            .iter()
-                            .flat_map(|(ns, els)| els.keys().map(move |id| format!("{ns}/{id}")))
-                    })
-                    .collect();
-                disclosed.sort();
-                Outcome::Verified(disclosed)
-            }
-            Err(e) => Outcome::Rejected {
-                check: e.check().name().to_owned(),
-                message: e.to_string(),
-            },
-        };
+    let outcome = match Verifier::new(verifier_trust)
+        .verify(&response, &VerifyOptions::new(&verifier_transcript, now))
+    {
+        Ok(v) => {
+            let mut disclosed: Vec<String> = v
+                .documents
+                .iter()
+                .flat_map(|d| {
+                    d.issuer_signed
+                        .iter()
+                        .flat_map(|(ns, els)| els.keys().map(move |id| format!("{ns}/{id}")))
+                })
+                .collect();
+            disclosed.sort();
+            Outcome::Verified(disclosed)
+        }
+        Err(e) => Outcome::Rejected {
+            check: e.check().name().to_owned(),
+            message: e.to_string(),
+        },
+    };
     Ok(outcome)
 }
 
@@ -422,12 +424,12 @@ fn tamper_response(bytes: &[u8], t: &Tamper) -> Result<Vec<u8>, Error> {
             let digest_id = (1u64..)
                 .find(|id| mso.digest(namespace, *id).is_none())
                 .ok_or("no free digest ID")?;
-            let item = SignedItem::new(IssuerSignedItem {
+            let item = SignedItem::new(IssuerSignedItem::new(
                 digest_id,
-                random: zhengzhao::crypto::random_bytes(32)?,
-                element_identifier: identifier.clone(),
-                element_value: value.clone(),
-            });
+                zhengzhao::crypto::random_bytes(32)?,
+                identifier.clone(),
+                value.clone(),
+            ));
             match doc
                 .issuer_signed
                 .namespaces

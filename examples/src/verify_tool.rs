@@ -26,6 +26,7 @@
 //! of the public test vectors.
 
 use std::io::Write;
+use zhengzhao::verifier::VerifyOptions;
 
 use serde_json::{json, Value as Json};
 use zhengzhao::cbor::Limits;
@@ -140,9 +141,10 @@ fn verify(args: &Args) -> Result<(Outcome, UnixTime), Error> {
         .map(|k| k as &dyn zhengzhao::crypto::KeyAgreement);
     let outcome = match Verifier::new(inputs.trust).verify(
         &inputs.response,
-        &inputs.transcript,
-        inputs.at,
-        key,
+        &match key {
+            Some(key) => VerifyOptions::new(&inputs.transcript, inputs.at).with_reader_key(key),
+            None => VerifyOptions::new(&inputs.transcript, inputs.at),
+        },
     ) {
         Ok(v) => Outcome::Verified(Box::new(v)),
         Err(e) => Outcome::Rejected {

@@ -4,6 +4,7 @@
 
 mod common;
 
+use zhengzhao::verifier::VerifyOptions;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
@@ -29,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
     let s = setup();
     if let Ok(r) = s
         .verifier
-        .verify(data, &s.transcript, common::at(), Some(&s.key))
+        .verify(data, &VerifyOptions::new(&s.transcript, common::at()).with_reader_key(&s.key))
     {
         for i in 0..r.documents.len() {
             for c in [

@@ -11,6 +11,7 @@
 //! malformed corpus (`tests/malformed/fixtures/`) is used.
 #![no_main]
 
+use zhengzhao::verifier::VerifyOptions;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
@@ -395,7 +396,7 @@ fuzz_target!(|data: &[u8]| {
         rehash(&mut value);
     }
     let bytes = encode(&value);
-    if let Ok(r) = s.verifier.verify(&bytes, &s.transcript, at(), None) {
+    if let Ok(r) = s.verifier.verify(&bytes, &VerifyOptions::new(&s.transcript, at())) {
         for i in 0..r.documents.len() {
             for c in [
                 Check::WellFormed,

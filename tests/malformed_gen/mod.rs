@@ -1782,6 +1782,60 @@ pub fn regenerate(dir: &Path) {
         trust_list(5, None),
     );
 
+    // ---- verifier: the MSO's own times (issue 13.1; behind a valid issuer signature) -------
+    // The document signer is valid 2026-05-31T00:00:00Z..2027-06-01T00:00:00Z; the MSO was
+    // signed 2026-05-31T00:00:00Z and is valid from then until 2026-07-01T00:00:00Z.
+    let tdate = |s: &str| Value::Tag(0, Box::new(t(s)));
+    c.add(
+        "verify_mso_signed_before_signer",
+        "verify",
+        "validity:MsoSignedBeforeSigner/UnixTime/UnixTime",
+        "MSO signed one second before the document signer's notBefore, validly signed",
+        resign(&|m| *at_path(m, &[S("validityInfo"), S("signed")]) = tdate("2026-05-30T23:59:59Z")),
+    );
+    c.add(
+        "verify_mso_valid_until_equals_valid_from",
+        "verify",
+        "validity:MsoValidityEmpty/UnixTime/UnixTime",
+        "MSO validUntil equal to validFrom (2026-05-31T00:00:00Z), validly signed",
+        resign(&|m| {
+            *at_path(m, &[S("validityInfo"), S("validUntil")]) = tdate("2026-05-31T00:00:00Z")
+        }),
+    );
+    c.add(
+        "verify_mso_valid_until_before_valid_from",
+        "verify",
+        "validity:MsoValidityEmpty/UnixTime/UnixTime",
+        "MSO validUntil one day before validFrom, validly signed",
+        resign(&|m| {
+            *at_path(m, &[S("validityInfo"), S("validUntil")]) = tdate("2026-05-30T00:00:00Z")
+        }),
+    );
+    c.add(
+        "verify_mso_signed_after_valid_until",
+        "verify",
+        "validity:MsoSignedAfterValidUntil/UnixTime/UnixTime",
+        "MSO signed one second after its own validUntil (inside the signer's validity), validly signed",
+        resign(&|m| *at_path(m, &[S("validityInfo"), S("signed")]) = tdate("2026-07-01T00:00:01Z")),
+    );
+    c.add(
+        "verify_mso_signed_after_signer",
+        "verify",
+        "validity:MsoSignedAfterSigner/UnixTime/UnixTime",
+        "MSO signed one second after the document signer's notAfter, validUntil a month later, validly signed",
+        resign(&|m| {
+            *at_path(m, &[S("validityInfo"), S("signed")]) = tdate("2027-06-01T00:00:01Z");
+            *at_path(m, &[S("validityInfo"), S("validUntil")]) = tdate("2027-07-01T00:00:00Z");
+        }),
+    );
+    c.add(
+        "verify_mso_version_three_part",
+        "verify",
+        "well_formed:MalformedMso/Format/InvalidValue",
+        "MSO version \"1.0.1\" (only \"1.<digits>\" is accepted), validly signed",
+        resign(&|m| *at_path(m, &[S("version")]) = t("1.0.1")),
+    );
+
     // ---- write --------------------------------------------------------------------------------
     for f in std::fs::read_dir(dir).expect("corpus dir").flatten() {
         if f.path().extension().is_some_and(|e| e == "bin") {

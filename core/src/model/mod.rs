@@ -28,6 +28,8 @@ pub use mso::{DigestAlgorithm, KeyAuthorizations, MobileSecurityObject, Validity
 pub use request::{DeviceRequest, DocRequest, ItemsRequest};
 pub use transcript::SessionTranscript;
 
+use std::fmt;
+
 use crate::cbor::{Embedded, Limits, Node, Value, ValueRef};
 use crate::cose::{CoseError, CoseMac0, CoseSign1};
 use crate::format::{self, FormatError};
@@ -57,7 +59,12 @@ pub enum ModelError {
 pub const MAX_DOCUMENTS: usize = 16;
 
 /// One issuer-signed data element: `IssuerSignedItem`.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// `Debug` prints the digest ID, the identifier, the salt's length only and the value as
+/// [`Value`]'s redacting `Debug` does: salts and element values are personal data (a salt
+/// lets anyone who sees it confirm a guessed value against the MSO digest).
+#[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct IssuerSignedItem {
     /// The key of this element's digest in the MSO.
     pub digest_id: u64,
@@ -69,7 +76,33 @@ pub struct IssuerSignedItem {
     pub element_value: Value,
 }
 
+impl fmt::Debug for IssuerSignedItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IssuerSignedItem")
+            .field("digest_id", &self.digest_id)
+            .field("random", &format_args!("<{} bytes>", self.random.len()))
+            .field("element_identifier", &self.element_identifier)
+            .field("element_value", &self.element_value)
+            .finish()
+    }
+}
+
 impl IssuerSignedItem {
+    /// An item from its four fields (issuer side, or a test building one by hand).
+    pub fn new(
+        digest_id: u64,
+        random: Vec<u8>,
+        element_identifier: impl Into<String>,
+        element_value: Value,
+    ) -> Self {
+        IssuerSignedItem {
+            digest_id,
+            random,
+            element_identifier: element_identifier.into(),
+            element_value,
+        }
+    }
+
     /// The item as a CBOR map, in the order 18013-5 lists the fields.
     pub fn to_value(&self) -> Value {
         Value::Map(vec![
@@ -169,6 +202,7 @@ impl SignedItem {
 /// `IssuerSigned`: the disclosed (or, in a stored credential, all) issuer-signed items per
 /// namespace, and `issuerAuth` (the signed MSO).
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct IssuerSigned {
     /// Namespace → items, in the order received.
     pub namespaces: Vec<(String, Vec<SignedItem>)>,
@@ -289,11 +323,15 @@ pub enum DeviceAuth {
 }
 
 /// `DeviceSigned`: device-signed elements (kept as received) and device authentication.
+///
+/// The decoded namespaces are private beside the bytes they were decoded from, so the two
+/// cannot disagree: read them with [`DeviceSigned::namespaces`].
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct DeviceSigned {
     namespaces_bytes: Embedded,
-    /// Namespace → element identifier → value, as decoded from `nameSpaces_bytes`.
-    pub namespaces: Vec<(String, Vec<(String, Value)>)>,
+    /// Namespace → element identifier → value, as decoded from `namespaces_bytes`.
+    namespaces: Vec<(String, Vec<(String, Value)>)>,
     /// The device authentication.
     pub device_auth: DeviceAuth,
 }
@@ -311,6 +349,17 @@ impl DeviceSigned {
     /// The `DeviceNameSpacesBytes` for an empty set of device-signed elements.
     pub fn empty_namespaces_bytes() -> Embedded {
         Embedded::wrap_value(&Value::Map(Vec::new()))
+    }
+
+    /// The device-signed elements (namespace → identifier → value), decoded from
+    /// [`DeviceSigned::namespaces_bytes`].
+    pub fn namespaces(&self) -> &[(String, Vec<(String, Value)>)] {
+        &self.namespaces
+    }
+
+    /// Takes the decoded elements out (the verifier moves them into its result).
+    pub(crate) fn take_namespaces(&mut self) -> Vec<(String, Vec<(String, Value)>)> {
+        core::mem::take(&mut self.namespaces)
     }
 
     /// The exact `DeviceNameSpacesBytes` received (what device authentication covers).
@@ -375,6 +424,7 @@ impl DeviceSigned {
 
 /// One `Document` of a DeviceResponse.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Document {
     /// The document type, e.g. `org.iso.18013.5.1.mDL`.
     pub doc_type: String,
@@ -421,6 +471,7 @@ impl Document {
 
 /// A `DeviceResponse`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct DeviceResponse {
     /// `"1.0"`.
     pub version: String,
@@ -536,6 +587,7 @@ impl DeviceResponse {
 /// A credential as the wallet stores it: the docType and the complete `IssuerSigned`
 /// (every element with its salt, and the signed MSO).
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Credential {
     /// The document type.
     pub doc_type: String,

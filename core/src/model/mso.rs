@@ -11,10 +11,19 @@
 //! }
 //! MobileSecurityObjectBytes = #6.24(bstr .cbor MobileSecurityObject)
 //! ```
+//!
+//! **Versions.** 18013-5 (2021) defines MSO version `"1.0"`; its §8.1 reserves a change of the
+//! major version for changes that are not backwards compatible, so a minor version (`"1.1"`,
+//! as drafts of the second edition use for additions such as `status`) only adds optional
+//! fields. We accept `"1.<digits>"` and reject every other version string (another major
+//! version, `"1."`, `"1.0.1"`, `"1.0-x"`): fail closed on what we cannot know the meaning of.
+//! What a newer minor version adds is never silently dropped: every key this library does not
+//! process (`status` included: revocation is not checked here) is listed in
+//! [`MobileSecurityObject::unknown_keys`] and surfaces as `VerifiedDocument::unchecked`.
 
 use std::collections::BTreeMap;
 
-use crate::cbor::{Limits, TDate, Value, ValueRef};
+use crate::cbor::{Limits, Node, TDate, Value, ValueRef};
 use crate::cose::{CoseError, CoseKey};
 use crate::format::{self, FormatError};
 use crate::time::UnixTime;
@@ -41,6 +50,7 @@ impl DigestAlgorithm {
 
 /// `ValidityInfo`: when the MSO was signed and the window in which it may be used.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ValidityInfo {
     /// When the MSO was signed.
     pub signed: UnixTime,
@@ -75,12 +85,8 @@ impl ValidityInfo {
             ),
             None => None,
         };
-        if valid_until < valid_from {
-            return Err(FormatError::InvalidValue {
-                at: "MSO.validityInfo.validUntil",
-            }
-            .into());
-        }
+        // The order of the times is a verification rule, not a structural one: the verifier
+        // rejects `validUntil <= validFrom` as its own error (`VerifyError::MsoValidityEmpty`).
         Ok(ValidityInfo {
             signed,
             valid_from,
@@ -110,6 +116,7 @@ impl ValidityInfo {
 
 /// `KeyAuthorizations`: which device-signed namespaces or elements the device key may sign.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct KeyAuthorizations {
     /// Whole namespaces the device key may sign.
     pub namespaces: Vec<String>,
@@ -177,10 +184,52 @@ impl KeyAuthorizations {
     }
 }
 
+/// The MSO keys this library processes.
+const MSO_KEYS: &[&str] = &[
+    "version",
+    "digestAlgorithm",
+    "valueDigests",
+    "deviceKeyInfo",
+    "docType",
+    "validityInfo",
+];
+/// The `DeviceKeyInfo` keys this library knows (`keyInfo` is informational in 18013-5 and has
+/// nothing to check).
+const DEVICE_KEY_INFO_KEYS: &[&str] = &["deviceKey", "keyAuthorizations", "keyInfo"];
+/// The `ValidityInfo` keys this library processes.
+const VALIDITY_INFO_KEYS: &[&str] = &["signed", "validFrom", "validUntil", "expectedUpdate"];
+
+/// Appends to `out` every key of `m` not in `known`, as `prefix` + its name (a text key), its
+/// number (an integer key) or `<kind>` (any other key).
+fn push_unknown_keys(
+    m: &[(ValueRef<'_>, ValueRef<'_>)],
+    known: &[&str],
+    prefix: &str,
+    out: &mut Vec<String>,
+) {
+    for (k, _) in m {
+        match (k.as_text(), k.as_integer()) {
+            (Some(k), _) if known.contains(&k) => {}
+            (Some(k), _) => out.push(format!("{prefix}{k}")),
+            (None, Some(i)) => out.push(format!("{prefix}{i}")),
+            (None, None) => out.push(format!("{prefix}<{}>", k.kind())),
+        }
+    }
+}
+
+/// Whether `version` is one we accept: `"1."` followed by one or more ASCII digits (see the
+/// module documentation for why).
+fn is_supported_version(version: &str) -> bool {
+    version
+        .strip_prefix("1.")
+        .is_some_and(|minor| !minor.is_empty() && minor.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// The Mobile Security Object: the issuer-signed digests, device key, docType and validity.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct MobileSecurityObject {
-    /// `"1.0"`.
+    /// `"1.0"`, or another `"1.<minor>"` (see the module documentation).
     pub version: String,
     /// The digest algorithm of `value_digests`.
     pub digest_algorithm: DigestAlgorithm,
@@ -194,6 +243,11 @@ pub struct MobileSecurityObject {
     pub doc_type: String,
     /// When the MSO may be used.
     pub validity: ValidityInfo,
+    /// Keys the MSO carries that this library does not process, in the order received:
+    /// top-level keys by name (e.g. `"status"`), nested ones as `"validityInfo.<key>"` or
+    /// `"deviceKeyInfo.<key>"`. Their values are signed but unchecked and not kept
+    /// ([`MobileSecurityObject::to_value`] does not write them).
+    pub unknown_keys: Vec<String>,
 }
 
 impl MobileSecurityObject {
@@ -206,7 +260,7 @@ impl MobileSecurityObject {
         const AT: &str = "MSO";
         let m = format::map(v, AT)?;
         let version = format::text(format::field(m, "version", "MSO.version")?, "MSO.version")?;
-        if !version.starts_with("1.") {
+        if !is_supported_version(version) {
             return Err(FormatError::InvalidValue { at: "MSO.version" }.into());
         }
         let alg = format::text(
@@ -248,8 +302,22 @@ impl MobileSecurityObject {
         };
         let doc_type =
             format::text(format::field(m, "docType", "MSO.docType")?, "MSO.docType")?.to_owned();
-        let validity =
-            ValidityInfo::from_node(format::field(m, "validityInfo", "MSO.validityInfo")?)?;
+        let validity_node = format::field(m, "validityInfo", "MSO.validityInfo")?;
+        let validity = ValidityInfo::from_node(validity_node)?;
+        let mut unknown_keys = Vec::new();
+        push_unknown_keys(m, MSO_KEYS, "", &mut unknown_keys);
+        push_unknown_keys(
+            dki,
+            DEVICE_KEY_INFO_KEYS,
+            "deviceKeyInfo.",
+            &mut unknown_keys,
+        );
+        push_unknown_keys(
+            format::map(validity_node, "MSO.validityInfo")?,
+            VALIDITY_INFO_KEYS,
+            "validityInfo.",
+            &mut unknown_keys,
+        );
         Ok(MobileSecurityObject {
             version: version.to_owned(),
             digest_algorithm,
@@ -258,6 +326,7 @@ impl MobileSecurityObject {
             key_authorizations,
             doc_type,
             validity,
+            unknown_keys,
         })
     }
 

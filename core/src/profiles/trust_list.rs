@@ -46,6 +46,7 @@ use crate::format::{self, FormatError};
 use crate::model::SessionTranscript;
 use crate::time::UnixTime;
 use crate::trust::{AnchorRole, Certificate, TrustAnchor, TrustError, TrustStore};
+use crate::verifier::VerifyOptions;
 use crate::verifier::{Check, VerifiedDocument, Verifier, VerifyError};
 
 /// The format version written and accepted (`1.x`).
@@ -756,7 +757,13 @@ impl LicenceVerifier {
         at: UnixTime,
         reader_key: Option<&dyn KeyAgreement>,
     ) -> Result<VerifiedLicences, LicenceVerifyError> {
-        let verified = self.verifier.verify(response, transcript, at, reader_key)?;
+        let verified = self.verifier.verify(
+            response,
+            &match reader_key {
+                Some(key) => VerifyOptions::new(transcript, at).with_reader_key(key),
+                None => VerifyOptions::new(transcript, at),
+            },
+        )?;
         let mut licences = Vec::with_capacity(verified.documents.len());
         for (document, doc) in verified.documents.into_iter().enumerate() {
             let authority = self

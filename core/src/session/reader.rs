@@ -3,6 +3,7 @@
 
 use crate::cbor::{Embedded, Limits};
 use crate::cose::CoseKey;
+use crate::verifier::VerifyOptions;
 use std::sync::Arc;
 
 use crate::crypto::{CryptoProvider, KeyAgreement, SoftwareKey};
@@ -176,9 +177,8 @@ impl AwaitingResponse {
         let response = verifier
             .verify(
                 &plaintext,
-                &channel.transcript,
-                at,
-                Some(channel.e_reader_key.as_ref()),
+                &VerifyOptions::new(&channel.transcript, at)
+                    .with_reader_key(channel.e_reader_key.as_ref()),
             )
             .map_err(SessionError::Verification)?;
         Ok(if final_message {

@@ -202,6 +202,13 @@ impl ChainMatch {
         &self.chain.leaf_subject
     }
 
+    /// The leaf certificate's own `(notBefore, notAfter)`: for a document-signer chain, the
+    /// period in which the signer may sign an MSO (ISO/IEC 18013-5 §9.3.1).
+    pub(crate) fn leaf_validity(&self) -> (UnixTime, UnixTime) {
+        let leaf = self.chain.paths.leaf();
+        (leaf.not_before(), leaf.not_after())
+    }
+
     /// The subject of the anchor of the chosen path.
     pub(crate) fn anchor_subject(&self) -> &str {
         self.chain

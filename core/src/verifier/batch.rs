@@ -3,41 +3,30 @@
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::{VerifiedResponse, Verifier, VerifyError};
-use crate::crypto::KeyAgreement;
-use crate::model::SessionTranscript;
-use crate::time::UnixTime;
+use super::{VerifiedResponse, Verifier, VerifyError, VerifyOptions};
 
 /// One response to check with [`Verifier::verify_batch`]: the arguments of
-/// [`Verifier::verify`].
+/// [`Verifier::verify`], the response and its [`VerifyOptions`].
 #[derive(Clone, Copy)]
-#[non_exhaustive]
 pub struct BatchItem<'a> {
-    /// DeviceResponse bytes.
-    pub response: &'a [u8],
-    /// The session transcript the response must be bound to.
-    pub transcript: &'a SessionTranscript,
-    /// The verification time.
-    pub at: UnixTime,
-    /// The reader's ephemeral private key, needed only for `deviceMac`.
-    pub reader_key: Option<&'a dyn KeyAgreement>,
+    response: &'a [u8],
+    options: VerifyOptions<'a>,
 }
 
 impl<'a> BatchItem<'a> {
-    /// An item for a device-signed response (no reader key).
-    pub fn new(response: &'a [u8], transcript: &'a SessionTranscript, at: UnixTime) -> Self {
-        BatchItem {
-            response,
-            transcript,
-            at,
-            reader_key: None,
-        }
+    /// An item: `response` (DeviceResponse bytes) to verify with `options`.
+    pub fn new(response: &'a [u8], options: VerifyOptions<'a>) -> Self {
+        BatchItem { response, options }
     }
 
-    /// The same item with the reader's ephemeral key, for `deviceMac`.
-    pub fn with_reader_key(mut self, reader_key: &'a dyn KeyAgreement) -> Self {
-        self.reader_key = Some(reader_key);
-        self
+    /// The DeviceResponse bytes.
+    pub fn response(&self) -> &'a [u8] {
+        self.response
+    }
+
+    /// The options it is verified with.
+    pub fn options(&self) -> &VerifyOptions<'a> {
+        &self.options
     }
 }
 
@@ -45,9 +34,8 @@ impl fmt::Debug for BatchItem<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BatchItem")
             .field("response_len", &self.response.len())
-            .field("at", &self.at)
-            .field("reader_key", &self.reader_key.is_some())
-            .finish_non_exhaustive()
+            .field("options", &self.options)
+            .finish()
     }
 }
 
@@ -68,9 +56,7 @@ impl Verifier {
             n => n,
         }
         .min(items.len());
-        let one = |item: &BatchItem<'_>| {
-            self.verify(item.response, item.transcript, item.at, item.reader_key)
-        };
+        let one = |item: &BatchItem<'_>| self.verify(item.response, &item.options);
         if threads <= 1 {
             return items.iter().map(one).collect();
         }

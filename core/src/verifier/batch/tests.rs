@@ -8,6 +8,7 @@ use crate::model::{DeviceRequest, DocRequest, ItemsRequest, SessionTranscript};
 use crate::time::UnixTime;
 use crate::trust::testpki::TestPki;
 use crate::trust::TrustError;
+use crate::verifier::VerifyOptions;
 use crate::verifier::{BatchItem, Check, Verifier, VerifyError};
 
 const MDL: &str = "org.iso.18013.5.1.mDL";
@@ -86,11 +87,11 @@ fn cached_verification_reports_the_chain_check_and_fails_like_a_cold_one() {
     let cold = s.verifier.clone().with_chain_cache(0);
     let first = s
         .verifier
-        .verify(&s.response, &s.transcript, s.now, None)
+        .verify(&s.response, &VerifyOptions::new(&s.transcript, s.now))
         .unwrap();
     let cached = s
         .verifier
-        .verify(&s.response, &s.transcript, s.now, None)
+        .verify(&s.response, &VerifyOptions::new(&s.transcript, s.now))
         .unwrap();
     assert_eq!(s.verifier.chain_cache().stats().hits, 1);
     assert_eq!(first, cached);
@@ -102,8 +103,10 @@ fn cached_verification_reports_the_chain_check_and_fails_like_a_cold_one() {
 
     // Two years on the DS certificate has expired: the cached entry fails as a cold chain.
     let later = s.now.add_secs(2 * 365 * DAY);
-    let from_cache = s.verifier.verify(&s.response, &s.transcript, later, None);
-    let from_scratch = cold.verify(&s.response, &s.transcript, later, None);
+    let from_cache = s
+        .verifier
+        .verify(&s.response, &VerifyOptions::new(&s.transcript, later));
+    let from_scratch = cold.verify(&s.response, &VerifyOptions::new(&s.transcript, later));
     assert!(matches!(
         from_cache,
         Err(VerifyError::IssuerChain {
@@ -119,12 +122,12 @@ fn cached_verification_reports_the_chain_check_and_fails_like_a_cold_one() {
     let damaged = with_damaged_certificate(&s);
     let err = s
         .verifier
-        .verify(&damaged, &s.transcript, s.now, None)
+        .verify(&damaged, &VerifyOptions::new(&s.transcript, s.now))
         .unwrap_err();
     assert_eq!(err.check(), Check::IssuerChain);
     assert_eq!(
         describe(&Err(err)),
-        describe(&cold.verify(&damaged, &s.transcript, s.now, None))
+        describe(&cold.verify(&damaged, &VerifyOptions::new(&s.transcript, s.now)))
     );
     assert_eq!(s.verifier.chain_cache().stats().misses, 2);
 }
@@ -138,15 +141,15 @@ fn batch_results_are_in_input_order_and_equal_single_verification() {
     let mut items = Vec::new();
     for i in 0..24 {
         items.push(match i % 4 {
-            0 | 1 => BatchItem::new(&s.response, &s.transcript, s.now),
-            2 => BatchItem::new(&s.response, &other, s.now),
-            _ if i % 8 == 3 => BatchItem::new(&damaged, &s.transcript, s.now),
-            _ => BatchItem::new(&s.response, &s.transcript, expired),
+            0 | 1 => BatchItem::new(&s.response, VerifyOptions::new(&s.transcript, s.now)),
+            2 => BatchItem::new(&s.response, VerifyOptions::new(&other, s.now)),
+            _ if i % 8 == 3 => BatchItem::new(&damaged, VerifyOptions::new(&s.transcript, s.now)),
+            _ => BatchItem::new(&s.response, VerifyOptions::new(&s.transcript, expired)),
         });
     }
     let expected: Vec<String> = items
         .iter()
-        .map(|i| describe(&s.verifier.verify(i.response, i.transcript, i.at, None)))
+        .map(|i| describe(&s.verifier.verify(i.response(), i.options())))
         .collect();
     assert!(expected.iter().any(|e| e.starts_with("ok")));
     assert!(expected.iter().any(|e| e.contains("DeviceSignature")));

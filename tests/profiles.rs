@@ -7,12 +7,13 @@ use zhengzhao::crypto::SoftwareKey;
 use zhengzhao::holder::{ParsedRequest, RequestOptions, ResponseBuilder};
 use zhengzhao::issuer::Issuer;
 use zhengzhao::model::{Credential, DeviceRequest, DocRequest, ItemsRequest, SessionTranscript};
+use zhengzhao::profiles::predicates::PredicateError;
 use zhengzhao::profiles::predicates::{age_over, disclosed_vehicle_classes, may_drive};
 use zhengzhao::profiles::{
     issue, AuthorisationError, Authority, CitizenIdError, Claims, IssuedLicence, LicenceId,
-    LicenceIdError, LicenceVerifier, LicenceVerifyError, MsoValidity, Namespace, PredicateError,
-    Profile, ProfileError, ProfileWarning, PurposeError, PurposeOfUse, TrustList, TrustListError,
-    Uscc, UsccError, VehicleClass, VerifiedLicences, COMMON_NAMESPACE, PURPOSE_OF_USE_KEY,
+    LicenceIdError, LicenceVerifier, LicenceVerifyError, MsoValidity, Namespace, Profile,
+    ProfileError, ProfileWarning, PurposeError, PurposeOfUse, TrustList, TrustListError, Uscc,
+    UsccError, VehicleClass, VerifiedLicences, COMMON_NAMESPACE, PURPOSE_OF_USE_KEY,
 };
 use zhengzhao::time::UnixTime;
 use zhengzhao::trust::testpki::{TestPki, TestPkiOptions};

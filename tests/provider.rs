@@ -10,9 +10,7 @@ use zhengzhao::verifier::VerifyOptions;
 
 use common::fixture::{fixture, MDL, NS};
 use zeroize::Zeroizing;
-use zhengzhao::crypto::provider::{
-    self, compiled_providers, CryptoProvider, Es256Signature, ProviderKey,
-};
+use zhengzhao::crypto::{self, compiled_providers, CryptoProvider, Es256Signature, ProviderKey};
 use zhengzhao::crypto::{
     self as zcrypto, CryptoError, EcPublicKey, KeyAgreement, SharedSecret, Signer, SoftwareKey,
 };
@@ -289,7 +287,7 @@ fn every_provider_agrees_with_the_default() {
             Err(CryptoError::MacInvalid)
         ));
         assert_eq!(
-            provider::hkdf_sha256_with(p, b"ikm", b"", b"info", 42)
+            crypto::hkdf_sha256_with(p, b"ikm", b"", b"info", 42)
                 .unwrap()
                 .to_vec(),
             zcrypto::hkdf_sha256(b"ikm", b"", b"info", 42)
@@ -297,20 +295,20 @@ fn every_provider_agrees_with_the_default() {
                 .to_vec()
         );
         assert!(matches!(
-            provider::hkdf_sha256_with(p, b"ikm", b"salt", b"info", 255 * 32 + 1),
+            crypto::hkdf_sha256_with(p, b"ikm", b"salt", b"info", 255 * 32 + 1),
             Err(CryptoError::KdfLength)
         ));
         // Signatures from one provider verify on the other, both ways.
         let sig = p.sign_es256(&key, message).unwrap();
         zcrypto::verify_es256(&key.public(), message, &sig).unwrap();
         let sig = key.sign(message).unwrap();
-        provider::verify_es256_with(p, &key.public(), message, &sig).unwrap();
+        crypto::verify_es256_with(p, &key.public(), message, &sig).unwrap();
         assert!(matches!(
-            provider::verify_es256_with(p, &key.public(), b"other", &sig),
+            crypto::verify_es256_with(p, &key.public(), b"other", &sig),
             Err(CryptoError::SignatureInvalid)
         ));
         assert!(matches!(
-            provider::verify_es256_with(p, &key.public(), message, &sig[..63]),
+            crypto::verify_es256_with(p, &key.public(), message, &sig[..63]),
             Err(CryptoError::InvalidSignatureEncoding)
         ));
         assert_eq!(

@@ -1,7 +1,7 @@
 //! Wycheproof edge cases through the project's own crypto interface (`zhengzhao::crypto` and
 //! `zhengzhao::cose::CoseKey`), so the conversions the project adds are tested too: COSE_Key ↔
 //! point, DER ↔ raw r‖s, scalar parsing. Every family runs against every crypto provider
-//! compiled into the build (`crypto::provider::compiled_providers()`: RustCrypto, plus `ring`
+//! compiled into the build (`crypto::compiled_providers()`: RustCrypto, plus `ring`
 //! with `--features ring`), and prints its counts per provider.
 //!
 //! Policy for `acceptable` cases (written down here and in README "Limits"):
@@ -24,7 +24,7 @@ use std::sync::Arc;
 use zhengzhao::cbor::Value;
 use zhengzhao::cose::CoseKey;
 
-use zhengzhao::crypto::provider::{self, compiled_providers, CryptoProvider};
+use zhengzhao::crypto::{self, compiled_providers, CryptoProvider};
 use zhengzhao::crypto::{CryptoError, EcPublicKey, SoftwareKey};
 
 /// The providers under test, each named in the output.
@@ -147,7 +147,7 @@ fn ecdsa_p256_raw_signatures_as_in_cose() {
             let sec1 = EcPublicKey::from_sec1(&hexs(&g["publicKey"]["uncompressed"])).unwrap();
             assert_eq!(sec1, key, "COSE_Key and SEC1 forms give the same point");
             let (msg, sig) = (hexs(&t["msg"]), hexs(&t["sig"]));
-            outcome(provider::verify_es256_with(p, &key, &msg, &sig).is_ok())
+            outcome(crypto::verify_es256_with(p, &key, &msg, &sig).is_ok())
         });
         assert!(counts[0] > 50 && counts[1] > 50);
     }
@@ -161,12 +161,12 @@ fn ecdsa_p256_der_signatures_from_keystores_and_certificates() {
         let counts = each_test(p, "ECDSA DER", &doc, |g, t| {
             let key = EcPublicKey::from_sec1(&hexs(&g["publicKey"]["uncompressed"])).unwrap();
             let (msg, sig) = (hexs(&t["msg"]), hexs(&t["sig"]));
-            let direct = provider::verify_es256_der_with(p, &key, &msg, &sig).is_ok();
+            let direct = crypto::verify_es256_der_with(p, &key, &msg, &sig).is_ok();
             // The keystore path: normalise DER to raw, then verify as COSE does. A 64-byte input
             // is taken as raw by design, so only compare the two paths for other lengths.
             if sig.len() != 64 {
                 let via_raw = zhengzhao::crypto::signature_to_raw(&sig)
-                    .map(|raw| provider::verify_es256_with(p, &key, &msg, &raw).is_ok())
+                    .map(|raw| crypto::verify_es256_with(p, &key, &msg, &raw).is_ok())
                     .unwrap_or(false);
                 assert_eq!(
                     direct,
@@ -224,7 +224,7 @@ fn hkdf_sha256() {
         let counts = each_test(p, "HKDF", &doc, |_, t| {
             let size = t["size"].as_u64().unwrap() as usize;
             let (ikm, salt, info) = (hexs(&t["ikm"]), hexs(&t["salt"]), hexs(&t["info"]));
-            match provider::hkdf_sha256_with(p, &ikm, &salt, &info, size) {
+            match crypto::hkdf_sha256_with(p, &ikm, &salt, &info, size) {
                 Ok(okm) => {
                     if t["result"] == "valid" {
                         assert_eq!(
@@ -281,7 +281,7 @@ fn aes_gcm_256_bit_key_96_bit_iv() {
             let (key, iv, aad) = (hexs(&t["key"]), hexs(&t["iv"]), hexs(&t["aad"]));
             let (msg, ct, tag) = (hexs(&t["msg"]), hexs(&t["ct"]), hexs(&t["tag"]));
             let sealed = [ct.as_slice(), tag.as_slice()].concat();
-            let open = provider::aes_256_gcm_open_with(p, &key, &iv, &aad, &sealed);
+            let open = crypto::aes_256_gcm_open_with(p, &key, &iv, &aad, &sealed);
             let supported = g["keySize"].as_u64() == Some(256)
                 && g["ivSize"].as_u64() == Some(96)
                 && g["tagSize"].as_u64() == Some(128);
@@ -295,7 +295,7 @@ fn aes_gcm_256_bit_key_96_bit_iv() {
                     t["tcId"]
                 );
                 assert!(matches!(
-                    provider::aes_256_gcm_seal_with(p, &key, &iv, &aad, &msg),
+                    crypto::aes_256_gcm_seal_with(p, &key, &iv, &aad, &msg),
                     Err(CryptoError::UnsupportedParameters)
                 ));
                 // The policy check above is the assertion; report the case by its Wycheproof
@@ -307,7 +307,7 @@ fn aes_gcm_256_bit_key_96_bit_iv() {
                 };
             }
             if t["result"] == "valid" {
-                let ours = provider::aes_256_gcm_seal_with(p, &key, &iv, &aad, &msg).unwrap();
+                let ours = crypto::aes_256_gcm_seal_with(p, &key, &iv, &aad, &msg).unwrap();
                 assert_eq!(
                     ours,
                     sealed,

@@ -4,7 +4,8 @@
 //! Errors name the failed check and a position, never the value (which may be personal data).
 
 use zhengzhao::profiles::{
-    predicates, CitizenIdNumber, LicenceId, PredicateError, Sex as CoreSex, Uscc, VehicleClass,
+    predicates, predicates::PredicateError, CitizenIdNumber, LicenceId, Sex as CoreSex, Uscc,
+    VehicleClass,
 };
 use zhengzhao::verifier as core;
 

@@ -105,7 +105,7 @@
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `ring` | off | [`crypto::provider::Ring`](crate::crypto::provider), a `ring`-backed [`crypto::CryptoProvider`] for server verifiers (about three times faster ES256 verification); the default provider stays RustCrypto either way |
+//! | `ring` | off | [`crypto::Ring`](crate::crypto), a `ring`-backed [`crypto::CryptoProvider`] for server verifiers (about three times faster ES256 verification); the default provider stays RustCrypto either way |
 //! | `test-pki` | off | `trust::testpki`: a generated test PKI (IACA, document signer, reader CA) *with its private keys*, for tests, examples and demos; never in a release build |
 //!
 //! Without features the core is pure Rust (RustCrypto), with no I/O outside the wallet's

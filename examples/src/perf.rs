@@ -32,7 +32,7 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use std::sync::Arc;
 use zhengzhao::cbor::{FullDate, Limits, Value};
 
-use zhengzhao::crypto::provider::compiled_providers;
+use zhengzhao::crypto::compiled_providers;
 use zhengzhao::crypto::{
     self, default_provider, CryptoProvider, EcPublicKey, Es256Signature, KeyAgreement, ProviderKey,
     Signer, SoftwareKey,

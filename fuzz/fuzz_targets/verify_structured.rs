@@ -54,11 +54,11 @@ fn setup() -> &'static Setup {
 }
 
 /// The verifier on the `cfg(fuzzing)`-only provider that accepts every well-formed ES256
-/// signature and 32-byte MAC tag (`crypto::provider::fuzzing::AcceptAllSignatures`); every
+/// signature and 32-byte MAC tag (`crypto::fuzzing::AcceptAllSignatures`); every
 /// other check, the encoding checks of signatures included, runs as in production.
 fn signature_checks_skipped(verifier: Verifier) -> Verifier {
     verifier.with_provider(std::sync::Arc::new(
-        zhengzhao::crypto::provider::fuzzing::AcceptAllSignatures,
+        zhengzhao::crypto::fuzzing::AcceptAllSignatures,
     ))
 }
 

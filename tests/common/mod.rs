@@ -39,7 +39,7 @@ pub fn at(s: &str) -> UnixTime {
 /// Prints which, so the test output says what was tested.
 pub fn provider() -> std::sync::Arc<dyn zhengzhao::crypto::CryptoProvider> {
     static SAID: std::sync::Once = std::sync::Once::new();
-    let provider = zhengzhao::crypto::provider::compiled_providers()
+    let provider = zhengzhao::crypto::compiled_providers()
         .pop()
         .unwrap_or_else(zhengzhao::crypto::default_provider);
     SAID.call_once(|| eprintln!("crypto provider under test: {}", provider.name()));

@@ -442,7 +442,7 @@ impl CoseSign1 {
     ) -> Result<(), CoseError> {
         let payload = effective_payload(self.payload.as_deref(), detached)?;
         let tbs = to_be_signed("Signature1", &self.headers.protected_raw, payload);
-        crypto::provider::verify_es256_with(provider, key, &tbs, &self.signature)?;
+        crypto::verify_es256_with(provider, key, &tbs, &self.signature)?;
         Ok(())
     }
 

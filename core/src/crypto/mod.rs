@@ -16,9 +16,18 @@
 use p256::elliptic_curve::point::AffineCoordinates;
 use zeroize::{Zeroize, Zeroizing};
 
-pub mod provider;
+mod provider;
 
-pub use provider::{default_provider, CryptoProvider, Es256Signature, ProviderKey, RustCrypto};
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub use provider::fuzzing;
+#[cfg(feature = "ring")]
+pub use provider::Ring;
+pub use provider::{
+    aes_256_gcm_open_with, aes_256_gcm_seal_with, compiled_providers, default_provider,
+    hkdf_sha256_with, random_bytes_with, verify_es256_der_with, verify_es256_with, CryptoProvider,
+    Es256Signature, ProviderKey, RustCrypto, AES_256_GCM_KEY_LEN, AES_GCM_IV_LEN, AES_GCM_TAG_LEN,
+};
 
 /// The default provider, for the free functions below.
 const DEFAULT: RustCrypto = RustCrypto;

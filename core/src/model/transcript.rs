@@ -140,7 +140,7 @@ impl SessionTranscript {
         peer: &EcPublicKey,
     ) -> Result<zeroize::Zeroizing<Vec<u8>>, CryptoError> {
         let shared = own.agree(peer)?;
-        crypto::provider::hkdf_sha256_with(
+        crypto::hkdf_sha256_with(
             provider,
             shared.as_bytes(),
             &provider.sha256(self.tagged_bytes()),

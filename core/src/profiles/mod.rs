@@ -9,9 +9,9 @@
 //!
 //! | type | standard | check |
 //! |---|---|---|
-//! | [`LicenceId`], [`LicenceTypeCode`] | 電子證照標識, GB/T 36904-2018 | ISO/IEC 7064 MOD 37,36 ([`licence_id`]) |
-//! | [`Uscc`], [`OrganisationCode`] | 統一社會信用代碼, GB 32100-2015; 組織機構代碼, GB 11714-1997 | weighted mod 31; weighted mod 11 ([`uscc`]) |
-//! | [`CitizenIdNumber`] | 公民身份號碼, GB 11643-1999 | ISO/IEC 7064 MOD 11-2, and a real birth date ([`citizen_id`]) |
+//! | [`LicenceId`], [`LicenceTypeCode`] | 電子證照標識, GB/T 36904-2018 | ISO/IEC 7064 MOD 37,36 |
+//! | [`Uscc`], [`OrganisationCode`] | 統一社會信用代碼, GB 32100-2015; 組織機構代碼, GB 11714-1997 | weighted mod 31; weighted mod 11 |
+//! | [`CitizenIdNumber`] | 公民身份號碼, GB 11643-1999 | ISO/IEC 7064 MOD 11-2, and a real birth date |
 //!
 //! The ISO/IEC 7064 pure and hybrid systems are implemented once, generically, in
 //! [`iso7064`].
@@ -125,19 +125,18 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-pub mod citizen_id;
+mod citizen_id;
 pub mod iso7064;
-pub mod licence_id;
+mod licence_id;
 pub mod predicates;
 mod profile;
-pub mod purpose;
-pub mod trust_list;
-pub mod uscc;
-pub mod vehicle;
+mod purpose;
+mod trust_list;
+mod uscc;
+mod vehicle;
 
 pub use citizen_id::{CitizenIdError, CitizenIdNumber, Sex};
 pub use licence_id::{LenientLicenceId, LicenceId, LicenceIdError, LicenceTypeCode, LICENCE_ROOT};
-pub use predicates::PredicateError;
 pub use profile::{
     issue, Claims, ElementSpec, ElementType, HolderCodeType, IssuedLicence, LicenceKind,
     MsoValidity, Namespace, Presence, Profile, ProfileError, ProfileWarning, COMMON_NAMESPACE,
@@ -146,7 +145,7 @@ pub use profile::{
 pub use purpose::{PurposeError, PurposeOfUse, MAX_PURPOSE_CHARS, PURPOSE_OF_USE_KEY};
 pub use trust_list::{
     AuthorisationError, Authority, LicenceVerifier, LicenceVerifyError, TrustList, TrustListError,
-    VerifiedLicence, VerifiedLicences,
+    VerifiedLicence, VerifiedLicences, TRUST_LIST_VERSION,
 };
 pub use uscc::{OrganisationCode, OrganisationCodeError, Uscc, UsccError, UsccWarning};
 pub use vehicle::{UnknownVehicleClass, VehicleClass};

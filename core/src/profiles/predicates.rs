@@ -70,7 +70,7 @@ pub fn disclosed_vehicle_classes(
 ///
 /// ```
 /// # use zhengzhao::profiles::VehicleClass;
-/// # fn check(doc: &zhengzhao::verifier::VerifiedDocument) -> Result<(), zhengzhao::profiles::PredicateError> {
+/// # fn check(doc: &zhengzhao::verifier::VerifiedDocument) -> Result<(), zhengzhao::profiles::predicates::PredicateError> {
 /// use zhengzhao::profiles::predicates::may_drive;
 /// if may_drive(doc, VehicleClass::C2)? { /* rent out the automatic car */ }
 /// # Ok(()) }

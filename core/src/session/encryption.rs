@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
-use crate::crypto::provider::{self, AES_GCM_IV_LEN};
+use crate::crypto::AES_GCM_IV_LEN;
 use crate::crypto::{self, CryptoError, CryptoProvider, EcPublicKey, KeyAgreement};
 use crate::model::SessionTranscript;
 
@@ -103,7 +103,7 @@ impl SessionKeys {
         let shared = own.agree(peer).map_err(SessionError::KeyAgreement)?;
         let salt = provider.sha256(transcript.tagged_bytes());
         let derive = |info: &[u8]| -> Result<Zeroizing<[u8; 32]>, SessionError> {
-            let okm = provider::hkdf_sha256_with(provider, shared.as_bytes(), &salt, info, 32)
+            let okm = crypto::hkdf_sha256_with(provider, shared.as_bytes(), &salt, info, 32)
                 .map_err(SessionError::KeyAgreement)?;
             let mut key = Zeroizing::new([0u8; 32]);
             if okm.len() != key.len() {

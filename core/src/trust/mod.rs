@@ -19,7 +19,7 @@ pub mod testpki;
 #[cfg(test)]
 mod tests;
 
-pub use cache::ChainCache;
+pub(crate) use cache::ChainCache;
 pub use certificate::{parse_pem_or_der, Certificate};
 
 use der::asn1::ObjectIdentifier;
@@ -723,7 +723,7 @@ fn verify_signature(
         .signature()
         .as_bytes()
         .ok_or(TrustError::SignatureInvalid { position })?;
-    crypto::provider::verify_es256_der_with(provider, &key, subject.tbs_der(), signature)
+    crypto::verify_es256_der_with(provider, &key, subject.tbs_der(), signature)
         .map_err(|_| TrustError::SignatureInvalid { position })
 }
 

@@ -11,11 +11,11 @@ use common::{cbor_error, chain_error};
 use zhengzhao::cbor::{decode, encode, CborError, Embedded, Limits, Value};
 use zhengzhao::cose::{CoseError, CoseKey, LABEL_X5CHAIN, MAX_X5CHAIN};
 use zhengzhao::crypto::SoftwareKey;
-use zhengzhao::format::FormatError;
 use zhengzhao::holder::{HolderError, ParsedRequest, RequestOptions};
 use zhengzhao::model::{DeviceRequest, DocRequest, ItemsRequest, ModelError, MAX_DOCUMENTS};
 use zhengzhao::profiles::{PurposeError, PurposeOfUse, MAX_PURPOSE_CHARS};
 use zhengzhao::session::{DeviceEngagement, EngagementError, HolderSession, SessionError};
+use zhengzhao::structure::StructureError;
 use zhengzhao::trust::testpki::TestPki;
 use zhengzhao::trust::{validate_chain, ChainUsage, TrustError, MAX_CHAIN_LEN};
 use zhengzhao::verifier::{Check, VerifyError};
@@ -79,7 +79,7 @@ fn cbor_input_size() {
         .unwrap_err();
     assert!(matches!(
         at_limit,
-        VerifyError::Malformed(ModelError::Format(FormatError::WrongType { .. }))
+        VerifyError::Malformed(ModelError::Structure(StructureError::WrongType { .. }))
     ));
     let past = v
         .verify(
@@ -235,7 +235,7 @@ fn elements_per_namespace() {
     };
     assert!(matches!(
         with(MAX_COLLECTION),
-        VerifyError::Malformed(ModelError::Format(FormatError::WrongType { .. }))
+        VerifyError::Malformed(ModelError::Structure(StructureError::WrongType { .. }))
     ));
     assert!(is_cbor(&with(MAX_COLLECTION + 1), |c| matches!(
         c,
@@ -258,7 +258,7 @@ fn namespaces_per_document() {
     };
     assert!(matches!(
         with(MAX_COLLECTION),
-        VerifyError::Malformed(ModelError::Format(FormatError::Empty { .. }))
+        VerifyError::Malformed(ModelError::Structure(StructureError::Empty { .. }))
     ));
     assert!(is_cbor(&with(MAX_COLLECTION + 1), |c| matches!(
         c,
@@ -290,7 +290,7 @@ fn certificates_in_x5chain() {
     assert!(matches!(
         with(MAX_X5CHAIN + 1),
         VerifyError::X5Chain {
-            source: CoseError::Format(FormatError::InvalidValue { .. }),
+            source: CoseError::Structure(StructureError::InvalidValue { .. }),
             ..
         }
     ));
@@ -387,7 +387,7 @@ fn session_message_size() {
     ));
     assert!(matches!(
         holder().handle_establishment(&message(limit + 1), &options),
-        Err(SessionError::Malformed(FormatError::Cbor {
+        Err(SessionError::Malformed(StructureError::Cbor {
             source: CborError::TooLarge { .. },
             ..
         }))
@@ -480,11 +480,11 @@ fn trust_list_size() {
     let at_limit = TrustList::from_signed(&bstr_of_len(MAX_INPUT), &[], now, 0).unwrap_err();
     assert!(!matches!(
         at_limit,
-        TrustListError::Malformed(FormatError::Cbor { .. })
+        TrustListError::Malformed(StructureError::Cbor { .. })
     ));
     assert!(matches!(
         TrustList::from_signed(&bstr_of_len(MAX_INPUT + 1), &[], now, 0),
-        Err(TrustListError::Malformed(FormatError::Cbor {
+        Err(TrustListError::Malformed(StructureError::Cbor {
             source: CborError::TooLarge { .. },
             ..
         }))

@@ -52,7 +52,7 @@ fn corpus_dir() -> PathBuf {
 
 /// The chain of enum variant (and other type) names in a `Debug` rendering, outermost first:
 /// `Malformed(Format(Cbor { at: "DeviceResponse", source: Truncated { offset: 3 } }))` becomes
-/// `Malformed/Format/Cbor/Truncated`. Quoted strings, field names and numbers are dropped, so
+/// `Malformed/Structure/Cbor/Truncated`. Quoted strings, field names and numbers are dropped, so
 /// offsets and paths may change without breaking the expectation, variants may not.
 fn variant_path(debug: &str) -> String {
     let mut names = Vec::new();
@@ -353,7 +353,7 @@ fn variant_path_reads_nested_debug() {
         variant_path(
             r#"Malformed(Format(Cbor { at: "Device\"Response", source: Truncated { offset: 3 } }))"#
         ),
-        "Malformed/Format/Cbor/Truncated"
+        "Malformed/Structure/Cbor/Truncated"
     );
     assert_eq!(
         variant_path("IssuerChain { document: 0, source: ChainLoop }"),

@@ -7,10 +7,10 @@ use common::{cbor_error, chain_error, cose_error};
 use zhengzhao::cbor::{decode, encode, CborError, Limits, Value};
 use zhengzhao::cose::{CoseError, CoseSign1};
 use zhengzhao::crypto::SoftwareKey;
-use zhengzhao::format::FormatError;
 use zhengzhao::model::{
     DeviceAuth, DeviceResponse, DeviceSigned, IssuerSignedItem, ModelError, SignedItem,
 };
+use zhengzhao::structure::StructureError;
 use zhengzhao::time::UnixTime;
 use zhengzhao::trust::testpki::{TestPki, TestPkiOptions};
 use zhengzhao::trust::TrustError;
@@ -297,7 +297,7 @@ fn missing_device_auth() {
     assert!(
         matches!(
             err,
-            VerifyError::Malformed(ModelError::Format(FormatError::Missing {
+            VerifyError::Malformed(ModelError::Structure(StructureError::Missing {
                 at: "DeviceSigned.deviceAuth"
             }))
         ),
@@ -599,7 +599,9 @@ fn mso_versions_other_than_1_minor_are_rejected() {
             matches!(
                 &err,
                 VerifyError::MalformedMso {
-                    source: ModelError::Format(FormatError::InvalidValue { at: "MSO.version" }),
+                    source: ModelError::Structure(StructureError::InvalidValue {
+                        at: "MSO.version"
+                    }),
                     ..
                 }
             ),

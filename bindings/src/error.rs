@@ -10,11 +10,11 @@
 use zhengzhao::cbor::{CborError, DateError};
 use zhengzhao::cose::CoseError;
 use zhengzhao::crypto::CryptoError;
-use zhengzhao::format::FormatError;
 use zhengzhao::holder::HolderError;
 use zhengzhao::issuer::IssueError;
 use zhengzhao::model::ModelError;
 use zhengzhao::session::SessionError;
+use zhengzhao::structure::StructureError;
 use zhengzhao::trust::TrustError;
 use zhengzhao::verifier::{Check as CoreCheck, VerifyError};
 use zhengzhao::wallet::{SecureAreaError, StoreError, WalletError};
@@ -310,8 +310,8 @@ impl From<ModelError> for ZhengzhaoError {
     }
 }
 
-impl From<FormatError> for ZhengzhaoError {
-    fn from(e: FormatError) -> Self {
+impl From<StructureError> for ZhengzhaoError {
+    fn from(e: StructureError) -> Self {
         ZhengzhaoError::Malformed {
             reason: e.to_string(),
         }

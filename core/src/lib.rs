@@ -89,7 +89,7 @@
 //! |---|---|---|
 //! | [`time`] | UTC instants ([`time::UnixTime`]), RFC 3339: the verification clock | every role |
 //! | [`cbor`] | strict CBOR decoder with limits, [`cbor::Value`], the tag-24 wrapper keeping its bytes, `full-date` and `tdate` | every role |
-//! | [`format`](mod@format) | structure errors naming *where* (never the value) and field accessors | internal layers; error types seen by every role |
+//! | [`structure`] | structure errors naming *where* (never the value) and field accessors | internal layers; error types seen by every role |
 //! | [`crypto`] | ES256, P-256 ECDH, SHA-256, HMAC, HKDF, AES-256-GCM behind [`crypto::CryptoProvider`]; the [`crypto::Signer`] / [`crypto::KeyAgreement`] traits for secure hardware; [`crypto::SoftwareKey`] | every role; hosts implement `Signer` |
 //! | [`cose`] | the 18013-5 profile of COSE_Sign1 / COSE_Mac0, `x5chain`, COSE_Key | issuer, holder, verifier |
 //! | [`trust`] | X.509 parsing, chain validation, trust anchors with roles, the chain cache, the test PKI | verifier (issuing authorities), holder (reader authorities) |
@@ -117,12 +117,12 @@ pub mod cbor;
 pub mod cose;
 pub mod crypto;
 pub mod danger;
-pub mod format;
 pub mod holder;
 pub mod issuer;
 pub mod model;
 pub mod profiles;
 pub mod session;
+pub mod structure;
 pub mod time;
 pub mod trust;
 pub mod verifier;

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 
 use zhengzhao::cbor::CborError;
 use zhengzhao::cose::CoseError;
-use zhengzhao::format::FormatError;
 use zhengzhao::model::ModelError;
+use zhengzhao::structure::StructureError;
 use zhengzhao::time::UnixTime;
 use zhengzhao::trust::TrustError;
 use zhengzhao::verifier::VerifyError;
@@ -61,10 +61,10 @@ pub fn chain_error(err: &VerifyError) -> Option<&TrustError> {
 }
 
 /// The decoder's reason inside `err` when the response is malformed CBOR
-/// ([`VerifyError::Malformed`] holding a [`FormatError::Cbor`], at any structure).
+/// ([`VerifyError::Malformed`] holding a [`StructureError::Cbor`], at any structure).
 pub fn cbor_error(err: &VerifyError) -> Option<&CborError> {
     match err {
-        VerifyError::Malformed(ModelError::Format(FormatError::Cbor { source, .. })) => {
+        VerifyError::Malformed(ModelError::Structure(StructureError::Cbor { source, .. })) => {
             Some(source)
         }
         _ => None,

@@ -322,45 +322,45 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "verify_empty",
         "verify",
-        "well_formed:Malformed/Format/Cbor/Truncated",
+        "well_formed:Malformed/Structure/Cbor/Truncated",
         "zero bytes",
         vec![],
     );
     c.add(
         "verify_truncated_map_head",
         "verify",
-        "well_formed:Malformed/Format/Cbor/LengthBeyondInput",
+        "well_formed:Malformed/Structure/Cbor/LengthBeyondInput",
         "only the initial byte of the top-level map (3 entries need at least 6 more bytes)",
         response[..1].to_vec(),
     );
     c.add(
         "verify_truncated_last_byte",
         "verify",
-        "well_formed:Malformed/Format/Cbor/Truncated",
+        "well_formed:Malformed/Structure/Cbor/Truncated",
         "the valid response without its last byte (the status value)",
         response[..response.len() - 1].to_vec(),
     );
-    c.add("verify_truncated_half", "verify", "well_formed:Malformed/Format/Cbor/LengthBeyondInput",
+    c.add("verify_truncated_half", "verify", "well_formed:Malformed/Structure/Cbor/LengthBeyondInput",
         "the first half of the valid response: inside a byte string whose declared length runs past the end",
         response[..response.len() / 2].to_vec());
     c.add(
         "verify_trailing_byte",
         "verify",
-        "well_formed:Malformed/Format/Cbor/TrailingBytes",
+        "well_formed:Malformed/Structure/Cbor/TrailingBytes",
         "the valid response followed by one 0x00",
         [response.clone(), vec![0]].concat(),
     );
     c.add(
         "verify_two_responses",
         "verify",
-        "well_formed:Malformed/Format/Cbor/TrailingBytes",
+        "well_formed:Malformed/Structure/Cbor/TrailingBytes",
         "the valid response twice, back to back",
         [response.clone(), response.clone()].concat(),
     );
     c.add(
         "verify_indefinite_top_map",
         "verify",
-        "well_formed:Malformed/Format/Cbor/IndefiniteLength",
+        "well_formed:Malformed/Structure/Cbor/IndefiniteLength",
         "the top-level map re-encoded with indefinite length (0xbf ... 0xff)",
         {
             let mut b = vec![0xbf];
@@ -375,7 +375,7 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "verify_indefinite_version_text",
         "verify",
-        "well_formed:Malformed/Format/Cbor/IndefiniteLength",
+        "well_formed:Malformed/Structure/Cbor/IndefiniteLength",
         "version as an indefinite-length text string of two chunks",
         {
             let mut b = vec![0xa3];
@@ -391,7 +391,7 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "verify_indefinite_documents_array",
         "verify",
-        "well_formed:Malformed/Format/Cbor/IndefiniteLength",
+        "well_formed:Malformed/Structure/Cbor/IndefiniteLength",
         "documents as an indefinite-length array (0x9f ... 0xff)",
         {
             let mut b = vec![0xa3];
@@ -409,14 +409,14 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "verify_duplicate_version_key",
         "verify",
-        "well_formed:Malformed/Format/Cbor/DuplicateKey",
+        "well_formed:Malformed/Structure/Cbor/DuplicateKey",
         "a second \"version\" entry appended to the top-level map",
         edit(&|v| map_of(v).push((t("version"), t("1.0")))),
     );
     c.add(
         "verify_duplicate_namespace_key",
         "verify",
-        "well_formed:Malformed/Format/Cbor/DuplicateKey",
+        "well_formed:Malformed/Structure/Cbor/DuplicateKey",
         "IssuerSigned.nameSpaces with the namespace entry twice",
         edit(&|v| {
             let ns = at_path(
@@ -430,21 +430,21 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "verify_deep_nesting",
         "verify",
-        "well_formed:Malformed/Format/Cbor/TooDeep",
+        "well_formed:Malformed/Structure/Cbor/TooDeep",
         "33 nested one-element arrays (the depth limit is 32)",
         [vec![0x81; 33], vec![0x00]].concat(),
     );
     c.add(
         "verify_deep_nesting_tags",
         "verify",
-        "well_formed:Malformed/Format/Cbor/TooDeep",
+        "well_formed:Malformed/Structure/Cbor/TooDeep",
         "33 nested tags 1000 around 0",
         [[0xd9u8, 0x03, 0xe8].repeat(33), vec![0x00]].concat(),
     );
     c.add(
         "verify_deep_nesting_in_documents",
         "verify",
-        "well_formed:Malformed/Format/Cbor/TooDeep",
+        "well_formed:Malformed/Structure/Cbor/TooDeep",
         "a documents array whose one element is 40 nested maps {\"a\": ...}",
         {
             let mut inner = Value::Integer(0);
@@ -457,7 +457,7 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "verify_bstr_length_u64_max",
         "verify",
-        "well_formed:Malformed/Format/Cbor/LengthBeyondInput",
+        "well_formed:Malformed/Structure/Cbor/LengthBeyondInput",
         "a byte string declaring 2^64-1 bytes, followed by 4 bytes",
         vec![
             0x5b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4,
@@ -466,7 +466,7 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "verify_text_length_4gib",
         "verify",
-        "well_formed:Malformed/Format/Cbor/LengthBeyondInput",
+        "well_formed:Malformed/Structure/Cbor/LengthBeyondInput",
         "version as a text string declaring 4 GiB",
         {
             let mut b = vec![0xa1];
@@ -478,7 +478,7 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "verify_array_count_2pow32",
         "verify",
-        "well_formed:Malformed/Format/Cbor/LengthBeyondInput",
+        "well_formed:Malformed/Structure/Cbor/LengthBeyondInput",
         "documents declaring 2^32 elements with none present",
         {
             let mut b = vec![0xa1];
@@ -490,7 +490,7 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "verify_map_count_u64_max",
         "verify",
-        "well_formed:Malformed/Format/Cbor/LengthBeyondInput",
+        "well_formed:Malformed/Structure/Cbor/LengthBeyondInput",
         "a top-level map declaring 2^64-1 entries",
         vec![
             0xbb, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00,
@@ -499,7 +499,7 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "verify_too_many_array_entries",
         "verify",
-        "well_formed:Malformed/Format/Cbor/TooManyItems",
+        "well_formed:Malformed/Structure/Cbor/TooManyItems",
         "documents holding 65 537 zeros (one more than the collection limit)",
         {
             let mut b = vec![0xa1];
@@ -512,28 +512,28 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "verify_reserved_additional_info",
         "verify",
-        "well_formed:Malformed/Format/Cbor/Malformed",
+        "well_formed:Malformed/Structure/Cbor/Malformed",
         "initial byte 0x1c (major type 0 with reserved additional information 28)",
         vec![0x1c],
     );
     c.add(
         "verify_lone_break",
         "verify",
-        "well_formed:Malformed/Format/Cbor/Malformed",
+        "well_formed:Malformed/Structure/Cbor/Malformed",
         "a lone break byte 0xff",
         vec![0xff],
     );
     c.add(
         "verify_two_byte_simple_below_32",
         "verify",
-        "well_formed:Malformed/Format/Cbor/Malformed",
+        "well_formed:Malformed/Structure/Cbor/Malformed",
         "simple value 20 in its two-byte form (0xf8 0x14), which RFC 8949 forbids",
         vec![0xf8, 0x14],
     );
     c.add(
         "verify_version_invalid_utf8",
         "verify",
-        "well_formed:Malformed/Format/Cbor/InvalidUtf8",
+        "well_formed:Malformed/Structure/Cbor/InvalidUtf8",
         "version as a text string holding 0xff 0xfe",
         {
             let mut b = vec![0xa1];
@@ -545,14 +545,14 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "verify_bytes_map_key",
         "verify",
-        "well_formed:Malformed/Format/Cbor/UnsupportedKey",
+        "well_formed:Malformed/Structure/Cbor/UnsupportedKey",
         "a top-level map whose key is a byte string",
         vec![0xa1, 0x41, 0x00, 0x00],
     );
     c.add(
         "verify_tag24_over_text",
         "verify",
-        "well_formed:Malformed/Format/Cbor/NotEmbedded",
+        "well_formed:Malformed/Structure/Cbor/NotEmbedded",
         "the first IssuerSignedItemBytes as tag 24 over a text string",
         edit(&|v| *at_path(v, &join(&ITEMS, &[N(0)])) = Value::Tag(24, Box::new(t("item")))),
     );
@@ -561,7 +561,7 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "verify_top_level_array",
         "verify",
-        "well_formed:Malformed/Format/WrongType",
+        "well_formed:Malformed/Structure/WrongType",
         "the response's values in an array instead of a map",
         encode(&Value::Array(
             resp.as_map()
@@ -574,63 +574,63 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "verify_top_level_text",
         "verify",
-        "well_formed:Malformed/Format/WrongType",
+        "well_formed:Malformed/Structure/WrongType",
         "a bare text string",
         encode(&t("DeviceResponse")),
     );
     c.add(
         "verify_version_integer",
         "verify",
-        "well_formed:Malformed/Format/WrongType",
+        "well_formed:Malformed/Structure/WrongType",
         "version 1 (an integer) instead of \"1.0\"",
         edit(&|v| *at_path(v, &[S("version")]) = Value::Integer(1)),
     );
     c.add(
         "verify_version_2",
         "verify",
-        "well_formed:Malformed/Format/InvalidValue",
+        "well_formed:Malformed/Structure/InvalidValue",
         "version \"2.0\"",
         edit(&|v| *at_path(v, &[S("version")]) = t("2.0")),
     );
     c.add(
         "verify_version_missing",
         "verify",
-        "well_formed:Malformed/Format/Missing",
+        "well_formed:Malformed/Structure/Missing",
         "no version entry",
         edit(&|v| map_of(v).retain(|(k, _)| k.as_text() != Some("version"))),
     );
     c.add(
         "verify_unknown_top_level_key",
         "verify",
-        "well_formed:Malformed/Format/UnknownField",
+        "well_formed:Malformed/Structure/UnknownField",
         "an extra top-level key \"documentz\"",
         edit(&|v| map_of(v).push((t("documentz"), Value::Array(vec![])))),
     );
     c.add(
         "verify_integer_map_key",
         "verify",
-        "well_formed:Malformed/Format/UnknownField",
+        "well_formed:Malformed/Structure/UnknownField",
         "an extra top-level integer key 0",
         edit(&|v| map_of(v).push((Value::Integer(0), Value::Null))),
     );
     c.add(
         "verify_documents_map",
         "verify",
-        "well_formed:Malformed/Format/WrongType",
+        "well_formed:Malformed/Structure/WrongType",
         "documents as a map instead of an array",
         edit(&|v| *at_path(v, &[S("documents")]) = Value::Map(vec![])),
     );
     c.add(
         "verify_status_negative",
         "verify",
-        "well_formed:Malformed/Format/InvalidValue",
+        "well_formed:Malformed/Structure/InvalidValue",
         "status -1",
         edit(&|v| *at_path(v, &[S("status")]) = Value::Integer(-1)),
     );
     c.add(
         "verify_status_float",
         "verify",
-        "well_formed:Malformed/Format/WrongType",
+        "well_formed:Malformed/Structure/WrongType",
         "status 0.0 as a float",
         edit(&|v| *at_path(v, &[S("status")]) = Value::Float(0.0)),
     );
@@ -661,14 +661,14 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "verify_doctype_integer",
         "verify",
-        "well_formed:Malformed/Format/WrongType",
+        "well_formed:Malformed/Structure/WrongType",
         "docType 1 (an integer)",
         edit(&|v| *at_path(v, &join(&DOC, &[S("docType")])) = Value::Integer(1)),
     );
     c.add(
         "verify_namespaces_empty",
         "verify",
-        "well_formed:Malformed/Format/Empty",
+        "well_formed:Malformed/Structure/Empty",
         "IssuerSigned.nameSpaces as an empty map",
         edit(&|v| {
             *at_path(
@@ -680,14 +680,14 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "verify_namespace_items_empty",
         "verify",
-        "well_formed:Malformed/Format/Empty",
+        "well_formed:Malformed/Structure/Empty",
         "the namespace's item array empty",
         edit(&|v| *at_path(v, &ITEMS) = Value::Array(vec![])),
     );
     c.add(
         "verify_item_not_tag24",
         "verify",
-        "well_formed:Malformed/Format/WrongType",
+        "well_formed:Malformed/Structure/WrongType",
         "the first IssuerSignedItemBytes replaced by its decoded map (no tag 24)",
         edit(&|v| {
             let slot = at_path(v, &join(&ITEMS, &[N(0)]));
@@ -699,7 +699,7 @@ pub fn regenerate(dir: &Path) {
             *slot = inner;
         }),
     );
-    c.add("verify_item_value_too_deep", "verify", "well_formed:Malformed/Format/Cbor/TooDeep",
+    c.add("verify_item_value_too_deep", "verify", "well_formed:Malformed/Structure/Cbor/TooDeep",
         "an IssuerSignedItem whose elementValue nests 40 arrays (decoded with the same depth limit)",
         edit_item(&|item| {
             let mut deep = Value::Integer(0);
@@ -711,14 +711,14 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "verify_too_many_items_in_namespace",
         "verify",
-        "well_formed:Malformed/Format/Cbor/TooManyItems",
+        "well_formed:Malformed/Structure/Cbor/TooManyItems",
         "65 537 entries in the namespace's item array (each a zero)",
         edit(&|v| *at_path(v, &ITEMS) = Value::Array(vec![Value::Integer(0); 65_537])),
     );
     c.add(
         "verify_device_auth_both",
         "verify",
-        "well_formed:Malformed/Format/InvalidValue",
+        "well_formed:Malformed/Structure/InvalidValue",
         "deviceAuth with both deviceSignature and deviceMac",
         edit(&|v| {
             let sig = at_path(v, &DEVICE_SIG).clone();
@@ -729,14 +729,14 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "verify_device_auth_empty",
         "verify",
-        "well_formed:Malformed/Format/Missing",
+        "well_formed:Malformed/Structure/Missing",
         "deviceAuth as an empty map",
         edit(&|v| *at_path(v, &join(&DEVICE_SIGNED, &[S("deviceAuth")])) = Value::Map(vec![])),
     );
     c.add(
         "verify_device_namespaces_not_tag24",
         "verify",
-        "well_formed:Malformed/Format/WrongType",
+        "well_formed:Malformed/Structure/WrongType",
         "DeviceSigned.nameSpaces as a plain map instead of tag 24",
         edit(&|v| *at_path(v, &join(&DEVICE_SIGNED, &[S("nameSpaces")])) = Value::Map(vec![])),
     );
@@ -745,7 +745,7 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "verify_issuer_auth_three_elements",
         "verify",
-        "well_formed:Malformed/Cose/Format/InvalidValue",
+        "well_formed:Malformed/Cose/Structure/InvalidValue",
         "issuerAuth with its signature removed (three elements)",
         edit(&|v| {
             if let Value::Array(a) = at_path(v, &ISSUER_AUTH) {
@@ -756,14 +756,14 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "verify_issuer_auth_map",
         "verify",
-        "well_formed:Malformed/Cose/Format/WrongType",
+        "well_formed:Malformed/Cose/Structure/WrongType",
         "issuerAuth as a map",
         edit(&|v| *at_path(v, &ISSUER_AUTH) = Value::Map(vec![])),
     );
     c.add(
         "verify_issuer_auth_wrong_tag",
         "verify",
-        "well_formed:Malformed/Cose/Format/InvalidValue",
+        "well_formed:Malformed/Cose/Structure/InvalidValue",
         "issuerAuth wrapped in tag 17 (COSE_Mac0) instead of untagged or tag 18",
         edit(&|v| {
             let ia = at_path(v, &ISSUER_AUTH).clone();
@@ -773,7 +773,7 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "verify_protected_header_map",
         "verify",
-        "well_formed:Malformed/Cose/Format/WrongType",
+        "well_formed:Malformed/Cose/Structure/WrongType",
         "issuerAuth's protected header as a map instead of a byte string",
         edit(&|v| {
             *at_path(v, &join(&ISSUER_AUTH, &[N(0)])) =
@@ -847,7 +847,7 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "verify_protected_header_trailing",
         "verify",
-        "well_formed:Malformed/Cose/Format/Cbor/TrailingBytes",
+        "well_formed:Malformed/Cose/Structure/Cbor/TrailingBytes",
         "issuerAuth's protected header bytes followed by 0x00",
         edit(&|v| {
             if let Value::Bytes(b) = at_path(v, &join(&ISSUER_AUTH, &[N(0)])) {
@@ -875,21 +875,21 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "verify_x5chain_integer",
         "verify",
-        "issuer_chain:X5Chain/Format/WrongType",
+        "issuer_chain:X5Chain/Structure/WrongType",
         "x5chain as the integer 1",
         set_x5(Value::Integer(1)),
     );
     c.add(
         "verify_x5chain_empty_array",
         "verify",
-        "issuer_chain:X5Chain/Format/Empty",
+        "issuer_chain:X5Chain/Structure/Empty",
         "x5chain as an empty array",
         set_x5(Value::Array(vec![])),
     );
     c.add(
         "verify_x5chain_nine_certificates",
         "verify",
-        "issuer_chain:X5Chain/Format/InvalidValue",
+        "issuer_chain:X5Chain/Structure/InvalidValue",
         "x5chain with the document signer nine times (more than 8)",
         set_x5(Value::Array(vec![Value::Bytes(ds_der.clone()); 9])),
     );
@@ -910,7 +910,7 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "verify_x5chain_text_element",
         "verify",
-        "issuer_chain:X5Chain/Format/WrongType",
+        "issuer_chain:X5Chain/Structure/WrongType",
         "x5chain as [DS certificate, \"garbage\"]",
         set_x5(Value::Array(vec![
             Value::Bytes(ds_der.clone()),
@@ -1077,7 +1077,7 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "verify_mso_not_tag24",
         "verify",
-        "well_formed:MalformedMso/Format/Cbor/NotEmbedded",
+        "well_formed:MalformedMso/Structure/Cbor/NotEmbedded",
         "issuerAuth payload is the MSO map itself, not #6.24(bstr), validly signed",
         {
             let mut v = resp.clone();
@@ -1095,7 +1095,7 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "verify_mso_garbage",
         "verify",
-        "well_formed:MalformedMso/Format/Cbor/Truncated",
+        "well_formed:MalformedMso/Structure/Cbor/Truncated",
         "issuerAuth payload is tag 24 over one byte 0x18 (a truncated integer), validly signed",
         resign_payload(Embedded::wrap(&[0x18]).tagged_bytes().to_vec()),
     );
@@ -1119,7 +1119,7 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "verify_mso_valid_until_text",
         "verify",
-        "well_formed:MalformedMso/Format/InvalidValue",
+        "well_formed:MalformedMso/Structure/InvalidValue",
         "MSO validUntil as an untagged text string, validly signed",
         resign(&|m| *at_path(m, &[S("validityInfo"), S("validUntil")]) = t("2027-01-01T00:00:00Z")),
     );
@@ -1229,28 +1229,28 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "request_empty",
         "request",
-        "Malformed/Format/Cbor/Truncated",
+        "Malformed/Structure/Cbor/Truncated",
         "zero bytes",
         vec![],
     );
     c.add(
         "request_truncated",
         "request",
-        "Malformed/Format/Cbor/LengthBeyondInput",
+        "Malformed/Structure/Cbor/LengthBeyondInput",
         "the valid request without its last 20 bytes (inside readerAuth's signature)",
         request[..request.len() - 20].to_vec(),
     );
     c.add(
         "request_version_2",
         "request",
-        "Malformed/Format/InvalidValue",
+        "Malformed/Structure/InvalidValue",
         "version \"2.0\"",
         edit_req(&|v| *at_path(v, &[S("version")]) = t("2.0")),
     );
     c.add(
         "request_doc_requests_empty",
         "request",
-        "Malformed/Format/Empty",
+        "Malformed/Structure/Empty",
         "docRequests as an empty array",
         edit_req(&|v| *at_path(v, &[S("docRequests")]) = Value::Array(vec![])),
     );
@@ -1267,14 +1267,14 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "request_items_request_not_tag24",
         "request",
-        "Malformed/Format/WrongType",
+        "Malformed/Structure/WrongType",
         "itemsRequest as a plain map instead of tag 24",
         edit_req(&|v| *at_path(v, &join(&DR0, &[S("itemsRequest")])) = Value::Map(vec![])),
     );
     c.add(
         "request_items_request_deep",
         "request",
-        "Malformed/Format/Cbor/TooDeep",
+        "Malformed/Structure/Cbor/TooDeep",
         "itemsRequest as tag 24 over 40 nested arrays",
         edit_req(&|v| {
             let mut deep = Value::Integer(0);
@@ -1288,7 +1288,7 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "request_duplicate_key",
         "request",
-        "Malformed/Format/Cbor/DuplicateKey",
+        "Malformed/Structure/Cbor/DuplicateKey",
         "a second \"version\" entry in the request map",
         edit_req(&|v| map_of(v).push((t("version"), t("1.0")))),
     );
@@ -1831,7 +1831,7 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "verify_mso_version_three_part",
         "verify",
-        "well_formed:MalformedMso/Format/InvalidValue",
+        "well_formed:MalformedMso/Structure/InvalidValue",
         "MSO version \"1.0.1\" (only \"1.<digits>\" is accepted), validly signed",
         resign(&|m| *at_path(m, &[S("version")]) = t("1.0.1")),
     );

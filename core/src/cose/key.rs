@@ -2,7 +2,7 @@
 
 use crate::cbor::{Node, Value};
 use crate::crypto::EcPublicKey;
-use crate::format::{self, FormatError};
+use crate::structure::{self, StructureError};
 
 use super::CoseError;
 
@@ -38,32 +38,32 @@ impl CoseKey {
 
     /// [`CoseKey::from_value`] on any decoded form.
     pub(crate) fn from_node<V: Node>(v: &V, at: &'static str) -> Result<Self, CoseError> {
-        let m = format::map(v, at)?;
+        let m = structure::map(v, at)?;
         let int = |label: i128| -> Result<i128, CoseError> {
-            let v = format::int_field(m, label, at)?;
+            let v = structure::int_field(m, label, at)?;
             v.as_integer()
-                .ok_or_else(|| FormatError::InvalidValue { at }.into())
+                .ok_or_else(|| StructureError::InvalidValue { at }.into())
         };
         if int(KTY)? != KTY_EC2 || int(CRV)? != CRV_P256 {
             return Err(CoseError::AlgorithmMismatch);
         }
-        if let Some(alg) = format::get_int_key(m, ALG) {
+        if let Some(alg) = structure::get_int_key(m, ALG) {
             match alg.as_integer() {
                 Some(-7) | Some(-25) => {}
                 other => return Err(CoseError::UnsupportedAlgorithm(other)),
             }
         }
-        let x = format::bytes(format::int_field(m, X, at)?, at)?;
+        let x = structure::bytes(structure::int_field(m, X, at)?, at)?;
         // A boolean y is point compression, which 18013-5 does not use.
-        let y = format::bytes(format::int_field(m, Y, at)?, at)?;
+        let y = structure::bytes(structure::int_field(m, Y, at)?, at)?;
         let key = EcPublicKey::from_coordinates(x, y)?;
         // RFC 9052 says bstr; producers also send text (the Paradym EU PID vector does). The kid
         // is only a hint, so either is kept as bytes; anything else is malformed.
-        let kid = match format::get_int_key(m, KID) {
+        let kid = match structure::get_int_key(m, KID) {
             Some(k) if k.as_bytes().is_some() => k.as_bytes().map(<[u8]>::to_vec),
             Some(k) if k.as_text().is_some() => k.as_text().map(|t| t.as_bytes().to_vec()),
             Some(other) => {
-                return Err(FormatError::WrongType {
+                return Err(StructureError::WrongType {
                     at,
                     expected: "byte or text string",
                     found: other.kind(),

@@ -20,7 +20,7 @@ pub use key::CoseKey;
 
 use crate::cbor::{encode, write_header, Limits, Node, Value};
 use crate::crypto::{self, CryptoError, CryptoProvider, EcPublicKey, Signer};
-use crate::format::{self, FormatError};
+use crate::structure::{self, StructureError};
 
 /// COSE header label `alg`.
 pub const LABEL_ALG: i128 = 1;
@@ -84,7 +84,7 @@ impl Algorithm {
 pub enum CoseError {
     /// Not a COSE_Sign1 / COSE_Mac0 structure.
     #[error(transparent)]
-    Format(#[from] FormatError),
+    Structure(#[from] StructureError),
     /// No `alg` in the protected header.
     #[error("COSE protected header has no algorithm")]
     AlgorithmMissing,
@@ -140,16 +140,16 @@ impl Headers {
         at_p: &'static str,
         at_u: &'static str,
     ) -> Result<Self, CoseError> {
-        let protected_bytes = format::bytes(protected_v, at_p)?;
+        let protected_bytes = structure::bytes(protected_v, at_p)?;
         let protected = if protected_bytes.is_empty() {
             Vec::new()
         } else {
-            owned_entries(format::map(
-                &format::decode_ref_at(protected_bytes, limits, at_p)?,
+            owned_entries(structure::map(
+                &structure::decode_ref_at(protected_bytes, limits, at_p)?,
                 at_p,
             )?)
         };
-        let unprotected = owned_entries(format::map(unprotected_v, at_u)?);
+        let unprotected = owned_entries(structure::map(unprotected_v, at_u)?);
         let protected_raw = protected_bytes.to_vec();
         for (k, _) in &protected {
             if unprotected.iter().any(|(k2, _)| k2 == k) {
@@ -244,12 +244,12 @@ fn owned_entries<V: Node>(m: &[(V, V)]) -> Vec<(Value, Value)> {
 fn four_parts<'a, V: Node>(v: &'a V, tag: u64, at: &'static str) -> Result<&'a [V], CoseError> {
     let inner = match v.as_tag() {
         Some((t, inner)) if t == tag => inner,
-        Some(_) => return Err(FormatError::InvalidValue { at }.into()),
+        Some(_) => return Err(StructureError::InvalidValue { at }.into()),
         None => v,
     };
-    let parts = format::array(inner, at)?;
+    let parts = structure::array(inner, at)?;
     if parts.len() != 4 {
-        return Err(FormatError::InvalidValue { at }.into());
+        return Err(StructureError::InvalidValue { at }.into());
     }
     Ok(parts)
 }
@@ -260,7 +260,7 @@ fn payload_of<V: Node>(v: &V, at: &'static str) -> Result<Option<Vec<u8>>, CoseE
     }
     match v.as_bytes() {
         Some(b) => Ok(Some(b.to_vec())),
-        None => Err(FormatError::WrongType {
+        None => Err(StructureError::WrongType {
             at,
             expected: "byte string or nil",
             found: v.kind(),
@@ -344,14 +344,14 @@ fn parse_structure<V: Node>(
 ) -> Result<Parts, CoseError> {
     let p = four_parts(v, paths.tag, paths.at)?;
     let [pv, uv, payv, lastv] = p else {
-        return Err(FormatError::InvalidValue { at: paths.at }.into());
+        return Err(StructureError::InvalidValue { at: paths.at }.into());
     };
     let headers = Headers::parse(pv, uv, limits, paths.protected, paths.unprotected)?;
     if headers.alg != paths.alg {
         return Err(CoseError::AlgorithmMismatch);
     }
     let payload = payload_of(payv, paths.payload)?;
-    let last = format::bytes(lastv, paths.last)?.to_vec();
+    let last = structure::bytes(lastv, paths.last)?.to_vec();
     Ok((headers, payload, last))
 }
 
@@ -478,18 +478,18 @@ impl CoseSign1 {
             Value::Bytes(b) => Ok(vec![b.clone()]),
             Value::Array(items) => {
                 if items.is_empty() {
-                    return Err(FormatError::Empty { at: AT }.into());
+                    return Err(StructureError::Empty { at: AT }.into());
                 }
                 if items.len() > MAX_X5CHAIN {
-                    return Err(FormatError::InvalidValue { at: AT }.into());
+                    return Err(StructureError::InvalidValue { at: AT }.into());
                 }
                 items
                     .iter()
-                    .map(|i| format::bytes(i, AT).map(<[u8]>::to_vec))
+                    .map(|i| structure::bytes(i, AT).map(<[u8]>::to_vec))
                     .collect::<Result<_, _>>()
                     .map_err(CoseError::from)
             }
-            other => Err(FormatError::WrongType {
+            other => Err(StructureError::WrongType {
                 at: AT,
                 expected: "byte string or array",
                 found: other.kind(),

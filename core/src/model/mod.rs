@@ -32,7 +32,7 @@ use std::fmt;
 
 use crate::cbor::{Embedded, Limits, Node, Value, ValueRef};
 use crate::cose::{CoseError, CoseMac0, CoseSign1};
-use crate::format::{self, FormatError};
+use crate::structure::{self, StructureError};
 
 /// Why bytes are not a well-formed 18013-5 structure.
 #[derive(Debug, thiserror::Error)]
@@ -40,7 +40,7 @@ use crate::format::{self, FormatError};
 pub enum ModelError {
     /// CBOR or structure error.
     #[error(transparent)]
-    Format(#[from] FormatError),
+    Structure(#[from] StructureError),
     /// A COSE structure is malformed or uses a disallowed algorithm.
     #[error("COSE: {0}")]
     Cose(#[source] CoseError),
@@ -121,26 +121,26 @@ impl IssuerSignedItem {
 
     fn from_node(v: &ValueRef<'_>) -> Result<Self, ModelError> {
         const AT: &str = "IssuerSignedItem";
-        let m = format::map(v, AT)?;
+        let m = structure::map(v, AT)?;
         if m.len() != 4 {
-            return Err(FormatError::InvalidValue { at: AT }.into());
+            return Err(StructureError::InvalidValue { at: AT }.into());
         }
         Ok(IssuerSignedItem {
-            digest_id: format::uint(
-                format::field(m, "digestID", "IssuerSignedItem.digestID")?,
+            digest_id: structure::uint(
+                structure::field(m, "digestID", "IssuerSignedItem.digestID")?,
                 "IssuerSignedItem.digestID",
             )?,
-            random: format::bytes(
-                format::field(m, "random", "IssuerSignedItem.random")?,
+            random: structure::bytes(
+                structure::field(m, "random", "IssuerSignedItem.random")?,
                 "IssuerSignedItem.random",
             )?
             .to_vec(),
-            element_identifier: format::text(
-                format::field(m, "elementIdentifier", "IssuerSignedItem.elementIdentifier")?,
+            element_identifier: structure::text(
+                structure::field(m, "elementIdentifier", "IssuerSignedItem.elementIdentifier")?,
                 "IssuerSignedItem.elementIdentifier",
             )?
             .to_owned(),
-            element_value: format::field(m, "elementValue", "IssuerSignedItem.elementValue")?
+            element_value: structure::field(m, "elementValue", "IssuerSignedItem.elementValue")?
                 .to_value(),
         })
     }
@@ -170,8 +170,9 @@ impl SignedItem {
 
     fn from_node(v: &ValueRef<'_>, limits: &Limits) -> Result<Self, ModelError> {
         const AT: &str = "IssuerSignedItemBytes";
-        let bytes = format::embedded_ref(v, AT)?;
-        let item = IssuerSignedItem::from_node(&format::decode_embedded_ref(bytes, limits, AT)?)?;
+        let bytes = structure::embedded_ref(v, AT)?;
+        let item =
+            IssuerSignedItem::from_node(&structure::decode_embedded_ref(bytes, limits, AT)?)?;
         Ok(SignedItem {
             bytes: bytes.to_embedded(),
             item,
@@ -218,20 +219,20 @@ impl IssuerSigned {
 
     fn from_node(v: &ValueRef<'_>, limits: &Limits) -> Result<Self, ModelError> {
         const AT: &str = "IssuerSigned";
-        let m = format::map(v, AT)?;
-        format::only_keys(m, &["nameSpaces", "issuerAuth"], AT)?;
+        let m = structure::map(v, AT)?;
+        structure::only_keys(m, &["nameSpaces", "issuerAuth"], AT)?;
         let mut namespaces = Vec::new();
-        if let Some(ns) = format::get_text_key(m, "nameSpaces") {
+        if let Some(ns) = structure::get_text_key(m, "nameSpaces") {
             const AT_NS: &str = "IssuerSigned.nameSpaces";
-            let entries = format::map(ns, AT_NS)?;
+            let entries = structure::map(ns, AT_NS)?;
             if entries.is_empty() {
-                return Err(FormatError::Empty { at: AT_NS }.into());
+                return Err(StructureError::Empty { at: AT_NS }.into());
             }
             for (name, items) in entries {
-                let name = format::text(name, AT_NS)?.to_owned();
-                let items = format::array(items, "IssuerSigned.nameSpaces[]")?;
+                let name = structure::text(name, AT_NS)?.to_owned();
+                let items = structure::array(items, "IssuerSigned.nameSpaces[]")?;
                 if items.is_empty() {
-                    return Err(FormatError::Empty {
+                    return Err(StructureError::Empty {
                         at: "IssuerSigned.nameSpaces[]",
                     }
                     .into());
@@ -244,7 +245,7 @@ impl IssuerSigned {
             }
         }
         let issuer_auth = CoseSign1::from_node(
-            format::field(m, "issuerAuth", "IssuerSigned.issuerAuth")?,
+            structure::field(m, "issuerAuth", "IssuerSigned.issuerAuth")?,
             limits,
         )?;
         Ok(IssuerSigned {
@@ -282,9 +283,9 @@ impl IssuerSigned {
         let payload = self
             .issuer_auth
             .payload()
-            .ok_or(FormatError::Missing { at: AT })?;
+            .ok_or(StructureError::Missing { at: AT })?;
         Embedded::from_tagged_bytes(payload, limits)
-            .map_err(|source| ModelError::Format(FormatError::Cbor { at: AT, source }))
+            .map_err(|source| ModelError::Structure(StructureError::Cbor { at: AT, source }))
     }
 
     /// Decodes the MSO from the `issuerAuth` payload. This does **not** verify the signature.
@@ -297,18 +298,18 @@ impl IssuerSigned {
         let payload = self
             .issuer_auth
             .payload()
-            .ok_or(FormatError::Missing { at: AT })?;
-        let e = match format::decode_ref_at(payload, limits, AT)? {
+            .ok_or(StructureError::Missing { at: AT })?;
+        let e = match structure::decode_ref_at(payload, limits, AT)? {
             ValueRef::Embedded(e) => e,
             _ => {
-                return Err(FormatError::Cbor {
+                return Err(StructureError::Cbor {
                     at: AT,
                     source: crate::cbor::CborError::NotEmbedded,
                 }
                 .into())
             }
         };
-        let v = format::decode_embedded_ref(e, limits, "MobileSecurityObject")?;
+        let v = structure::decode_embedded_ref(e, limits, "MobileSecurityObject")?;
         MobileSecurityObject::from_node(&v)
     }
 }
@@ -369,36 +370,36 @@ impl DeviceSigned {
 
     fn from_node(v: &ValueRef<'_>, limits: &Limits) -> Result<Self, ModelError> {
         const AT: &str = "DeviceSigned";
-        let m = format::map(v, AT)?;
-        format::only_keys(m, &["nameSpaces", "deviceAuth"], AT)?;
-        let namespaces_ref = format::embedded_ref(
-            format::field(m, "nameSpaces", "DeviceSigned.nameSpaces")?,
+        let m = structure::map(v, AT)?;
+        structure::only_keys(m, &["nameSpaces", "deviceAuth"], AT)?;
+        let namespaces_ref = structure::embedded_ref(
+            structure::field(m, "nameSpaces", "DeviceSigned.nameSpaces")?,
             "DeviceSigned.nameSpaces",
         )?;
-        let decoded = format::decode_embedded_ref(namespaces_ref, limits, "DeviceNameSpaces")?;
+        let decoded = structure::decode_embedded_ref(namespaces_ref, limits, "DeviceNameSpaces")?;
         let mut namespaces = Vec::new();
-        for (ns, els) in format::map(&decoded, "DeviceNameSpaces")? {
-            let ns = format::text(ns, "DeviceNameSpaces")?.to_owned();
+        for (ns, els) in structure::map(&decoded, "DeviceNameSpaces")? {
+            let ns = structure::text(ns, "DeviceNameSpaces")?.to_owned();
             let mut list = Vec::new();
-            for (id, val) in format::map(els, "DeviceNameSpaces[]")? {
+            for (id, val) in structure::map(els, "DeviceNameSpaces[]")? {
                 list.push((
-                    format::text(id, "DeviceNameSpaces[]")?.to_owned(),
+                    structure::text(id, "DeviceNameSpaces[]")?.to_owned(),
                     val.to_value(),
                 ));
             }
             namespaces.push((ns, list));
         }
         const AT_DA: &str = "DeviceSigned.deviceAuth";
-        let da = format::map(format::field(m, "deviceAuth", AT_DA)?, AT_DA)?;
-        format::only_keys(da, &["deviceSignature", "deviceMac"], AT_DA)?;
+        let da = structure::map(structure::field(m, "deviceAuth", AT_DA)?, AT_DA)?;
+        structure::only_keys(da, &["deviceSignature", "deviceMac"], AT_DA)?;
         let device_auth = match (
-            format::get_text_key(da, "deviceSignature"),
-            format::get_text_key(da, "deviceMac"),
+            structure::get_text_key(da, "deviceSignature"),
+            structure::get_text_key(da, "deviceMac"),
         ) {
             (Some(s), None) => DeviceAuth::Signature(CoseSign1::from_node(s, limits)?),
             (None, Some(mac)) => DeviceAuth::Mac(CoseMac0::from_node(mac, limits)?),
-            (None, None) => return Err(FormatError::Missing { at: AT_DA }.into()),
-            (Some(_), Some(_)) => return Err(FormatError::InvalidValue { at: AT_DA }.into()),
+            (None, None) => return Err(StructureError::Missing { at: AT_DA }.into()),
+            (Some(_), Some(_)) => return Err(StructureError::InvalidValue { at: AT_DA }.into()),
         };
         Ok(DeviceSigned {
             namespaces_bytes: namespaces_ref.to_embedded(),
@@ -437,24 +438,24 @@ pub struct Document {
 impl Document {
     fn from_node(v: &ValueRef<'_>, limits: &Limits) -> Result<Self, ModelError> {
         const AT: &str = "Document";
-        let m = format::map(v, AT)?;
-        format::only_keys(
+        let m = structure::map(v, AT)?;
+        structure::only_keys(
             m,
             &["docType", "issuerSigned", "deviceSigned", "errors"],
             AT,
         )?;
         Ok(Document {
-            doc_type: format::text(
-                format::field(m, "docType", "Document.docType")?,
+            doc_type: structure::text(
+                structure::field(m, "docType", "Document.docType")?,
                 "Document.docType",
             )?
             .to_owned(),
             issuer_signed: IssuerSigned::from_node(
-                format::field(m, "issuerSigned", "Document.issuerSigned")?,
+                structure::field(m, "issuerSigned", "Document.issuerSigned")?,
                 limits,
             )?,
             device_signed: DeviceSigned::from_node(
-                format::field(m, "deviceSigned", "Document.deviceSigned")?,
+                structure::field(m, "deviceSigned", "Document.deviceSigned")?,
                 limits,
             )?,
         })
@@ -486,7 +487,7 @@ pub struct DeviceResponse {
 impl DeviceResponse {
     /// Parses DeviceResponse bytes (strict CBOR with `limits`).
     pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Self, ModelError> {
-        let v = format::decode_ref_at(bytes, limits, "DeviceResponse")?;
+        let v = structure::decode_ref_at(bytes, limits, "DeviceResponse")?;
         Self::from_node(&v, limits)
     }
 
@@ -497,23 +498,23 @@ impl DeviceResponse {
 
     fn from_node(v: &ValueRef<'_>, limits: &Limits) -> Result<Self, ModelError> {
         const AT: &str = "DeviceResponse";
-        let m = format::map(v, AT)?;
-        format::only_keys(m, &["version", "documents", "documentErrors", "status"], AT)?;
-        let version = format::text(
-            format::field(m, "version", "DeviceResponse.version")?,
+        let m = structure::map(v, AT)?;
+        structure::only_keys(m, &["version", "documents", "documentErrors", "status"], AT)?;
+        let version = structure::text(
+            structure::field(m, "version", "DeviceResponse.version")?,
             "DeviceResponse.version",
         )?;
         // Exactly "1.0": the only DeviceResponse version 18013-5 defines. The version is outside
         // every signature, so accepting "1.x" would let a changed byte pass unnoticed.
         if version != "1.0" {
-            return Err(FormatError::InvalidValue {
+            return Err(StructureError::InvalidValue {
                 at: "DeviceResponse.version",
             }
             .into());
         }
         let mut documents = Vec::new();
-        if let Some(docs) = format::get_text_key(m, "documents") {
-            let docs = format::array(docs, "DeviceResponse.documents")?;
+        if let Some(docs) = structure::get_text_key(m, "documents") {
+            let docs = structure::array(docs, "DeviceResponse.documents")?;
             if docs.len() > MAX_DOCUMENTS {
                 return Err(ModelError::TooManyDocuments);
             }
@@ -522,20 +523,20 @@ impl DeviceResponse {
             }
         }
         let mut document_errors = Vec::new();
-        if let Some(errs) = format::get_text_key(m, "documentErrors") {
+        if let Some(errs) = structure::get_text_key(m, "documentErrors") {
             const AT_E: &str = "DeviceResponse.documentErrors";
-            for e in format::array(errs, AT_E)? {
-                for (dt, code) in format::map(e, AT_E)? {
+            for e in structure::array(errs, AT_E)? {
+                for (dt, code) in structure::map(e, AT_E)? {
                     let code = code
                         .as_integer()
                         .and_then(|c| i64::try_from(c).ok())
-                        .ok_or(FormatError::InvalidValue { at: AT_E })?;
-                    document_errors.push((format::text(dt, AT_E)?.to_owned(), code));
+                        .ok_or(StructureError::InvalidValue { at: AT_E })?;
+                    document_errors.push((structure::text(dt, AT_E)?.to_owned(), code));
                 }
             }
         }
-        let status = format::uint(
-            format::field(m, "status", "DeviceResponse.status")?,
+        let status = structure::uint(
+            structure::field(m, "status", "DeviceResponse.status")?,
             "DeviceResponse.status",
         )?;
         Ok(DeviceResponse {
@@ -606,16 +607,16 @@ impl Credential {
 
     /// Decodes what [`Credential::to_bytes`] wrote.
     pub fn from_bytes(bytes: &[u8], limits: &Limits) -> Result<Self, ModelError> {
-        let v = format::decode_ref_at(bytes, limits, "Credential")?;
-        let m = format::map(&v, "Credential")?;
+        let v = structure::decode_ref_at(bytes, limits, "Credential")?;
+        let m = structure::map(&v, "Credential")?;
         Ok(Credential {
-            doc_type: format::text(
-                format::field(m, "docType", "Credential.docType")?,
+            doc_type: structure::text(
+                structure::field(m, "docType", "Credential.docType")?,
                 "Credential.docType",
             )?
             .to_owned(),
             issuer_signed: IssuerSigned::from_node(
-                format::field(m, "issuerSigned", "Credential.issuerSigned")?,
+                structure::field(m, "issuerSigned", "Credential.issuerSigned")?,
                 limits,
             )?,
         })

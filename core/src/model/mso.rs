@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 
 use crate::cbor::{Limits, Node, TDate, Value, ValueRef};
 use crate::cose::{CoseError, CoseKey};
-use crate::format::{self, FormatError};
+use crate::structure::{self, StructureError};
 use crate::time::UnixTime;
 
 use super::ModelError;
@@ -65,20 +65,20 @@ pub struct ValidityInfo {
 impl ValidityInfo {
     fn from_node(v: &ValueRef<'_>) -> Result<Self, ModelError> {
         const AT: &str = "MSO.validityInfo";
-        let m = format::map(v, AT)?;
+        let m = structure::map(v, AT)?;
         let t = |key: &str, at: &'static str| -> Result<UnixTime, ModelError> {
-            let v = format::field(m, key, at)?;
+            let v = structure::field(m, key, at)?;
             Ok(TDate::from_node(v)
-                .map_err(|_| FormatError::InvalidValue { at })?
+                .map_err(|_| StructureError::InvalidValue { at })?
                 .time())
         };
         let signed = t("signed", "MSO.validityInfo.signed")?;
         let valid_from = t("validFrom", "MSO.validityInfo.validFrom")?;
         let valid_until = t("validUntil", "MSO.validityInfo.validUntil")?;
-        let expected_update = match format::get_text_key(m, "expectedUpdate") {
+        let expected_update = match structure::get_text_key(m, "expectedUpdate") {
             Some(v) => Some(
                 TDate::from_node(v)
-                    .map_err(|_| FormatError::InvalidValue {
+                    .map_err(|_| StructureError::InvalidValue {
                         at: "MSO.validityInfo.expectedUpdate",
                     })?
                     .time(),
@@ -136,21 +136,21 @@ impl KeyAuthorizations {
 
     fn from_node(v: &ValueRef<'_>) -> Result<Self, ModelError> {
         const AT: &str = "MSO.deviceKeyInfo.keyAuthorizations";
-        let m = format::map(v, AT)?;
+        let m = structure::map(v, AT)?;
         let mut out = KeyAuthorizations::default();
-        if let Some(ns) = format::get_text_key(m, "nameSpaces") {
-            for n in format::array(ns, AT)? {
-                out.namespaces.push(format::text(n, AT)?.to_owned());
+        if let Some(ns) = structure::get_text_key(m, "nameSpaces") {
+            for n in structure::array(ns, AT)? {
+                out.namespaces.push(structure::text(n, AT)?.to_owned());
             }
         }
-        if let Some(de) = format::get_text_key(m, "dataElements") {
-            for (ns, els) in format::map(de, AT)? {
-                let list = format::array(els, AT)?
+        if let Some(de) = structure::get_text_key(m, "dataElements") {
+            for (ns, els) in structure::map(de, AT)? {
+                let list = structure::array(els, AT)?
                     .iter()
-                    .map(|e| format::text(e, AT).map(str::to_owned))
+                    .map(|e| structure::text(e, AT).map(str::to_owned))
                     .collect::<Result<Vec<_>, _>>()?;
                 out.data_elements
-                    .insert(format::text(ns, AT)?.to_owned(), list);
+                    .insert(structure::text(ns, AT)?.to_owned(), list);
             }
         }
         Ok(out)
@@ -258,13 +258,16 @@ impl MobileSecurityObject {
 
     pub(crate) fn from_node(v: &ValueRef<'_>) -> Result<Self, ModelError> {
         const AT: &str = "MSO";
-        let m = format::map(v, AT)?;
-        let version = format::text(format::field(m, "version", "MSO.version")?, "MSO.version")?;
+        let m = structure::map(v, AT)?;
+        let version = structure::text(
+            structure::field(m, "version", "MSO.version")?,
+            "MSO.version",
+        )?;
         if !is_supported_version(version) {
-            return Err(FormatError::InvalidValue { at: "MSO.version" }.into());
+            return Err(StructureError::InvalidValue { at: "MSO.version" }.into());
         }
-        let alg = format::text(
-            format::field(m, "digestAlgorithm", "MSO.digestAlgorithm")?,
+        let alg = structure::text(
+            structure::field(m, "digestAlgorithm", "MSO.digestAlgorithm")?,
             "MSO.digestAlgorithm",
         )?;
         let digest_algorithm = match alg {
@@ -273,14 +276,14 @@ impl MobileSecurityObject {
         };
         let mut value_digests = BTreeMap::new();
         const AT_VD: &str = "MSO.valueDigests";
-        for (ns, ids) in format::map(format::field(m, "valueDigests", AT_VD)?, AT_VD)? {
-            let ns = format::text(ns, AT_VD)?.to_owned();
+        for (ns, ids) in structure::map(structure::field(m, "valueDigests", AT_VD)?, AT_VD)? {
+            let ns = structure::text(ns, AT_VD)?.to_owned();
             let mut per_ns = BTreeMap::new();
-            for (id, digest) in format::map(ids, AT_VD)? {
-                let id = format::uint(id, "MSO.valueDigests[].digestID")?;
-                let digest = format::bytes(digest, "MSO.valueDigests[].digest")?;
+            for (id, digest) in structure::map(ids, AT_VD)? {
+                let id = structure::uint(id, "MSO.valueDigests[].digestID")?;
+                let digest = structure::bytes(digest, "MSO.valueDigests[].digest")?;
                 if digest.len() != 32 {
-                    return Err(FormatError::InvalidValue {
+                    return Err(StructureError::InvalidValue {
                         at: "MSO.valueDigests[].digest",
                     }
                     .into());
@@ -290,19 +293,22 @@ impl MobileSecurityObject {
             value_digests.insert(ns, per_ns);
         }
         const AT_DK: &str = "MSO.deviceKeyInfo";
-        let dki = format::map(format::field(m, "deviceKeyInfo", AT_DK)?, AT_DK)?;
+        let dki = structure::map(structure::field(m, "deviceKeyInfo", AT_DK)?, AT_DK)?;
         let device_key = CoseKey::from_node(
-            format::field(dki, "deviceKey", "MSO.deviceKeyInfo.deviceKey")?,
+            structure::field(dki, "deviceKey", "MSO.deviceKeyInfo.deviceKey")?,
             "MSO.deviceKeyInfo.deviceKey",
         )
         .map_err(ModelError::DeviceKey)?;
-        let key_authorizations = match format::get_text_key(dki, "keyAuthorizations") {
+        let key_authorizations = match structure::get_text_key(dki, "keyAuthorizations") {
             Some(v) => Some(KeyAuthorizations::from_node(v)?),
             None => None,
         };
-        let doc_type =
-            format::text(format::field(m, "docType", "MSO.docType")?, "MSO.docType")?.to_owned();
-        let validity_node = format::field(m, "validityInfo", "MSO.validityInfo")?;
+        let doc_type = structure::text(
+            structure::field(m, "docType", "MSO.docType")?,
+            "MSO.docType",
+        )?
+        .to_owned();
+        let validity_node = structure::field(m, "validityInfo", "MSO.validityInfo")?;
         let validity = ValidityInfo::from_node(validity_node)?;
         let mut unknown_keys = Vec::new();
         push_unknown_keys(m, MSO_KEYS, "", &mut unknown_keys);
@@ -313,7 +319,7 @@ impl MobileSecurityObject {
             &mut unknown_keys,
         );
         push_unknown_keys(
-            format::map(validity_node, "MSO.validityInfo")?,
+            structure::map(validity_node, "MSO.validityInfo")?,
             VALIDITY_INFO_KEYS,
             "validityInfo.",
             &mut unknown_keys,

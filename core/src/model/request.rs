@@ -11,7 +11,7 @@
 
 use crate::cbor::{Embedded, Limits, MapExt, Value};
 use crate::cose::CoseSign1;
-use crate::format::{self, FormatError};
+use crate::structure::{self, StructureError};
 
 use super::{ModelError, MAX_DOCUMENTS};
 
@@ -98,29 +98,29 @@ impl ItemsRequest {
 
     fn from_value(v: &Value) -> Result<Self, ModelError> {
         const AT: &str = "ItemsRequest";
-        let m = format::map(v, AT)?;
-        let doc_type = format::text(
-            format::field(m, "docType", "ItemsRequest.docType")?,
+        let m = structure::map(v, AT)?;
+        let doc_type = structure::text(
+            structure::field(m, "docType", "ItemsRequest.docType")?,
             "ItemsRequest.docType",
         )?
         .to_owned();
         const AT_NS: &str = "ItemsRequest.nameSpaces";
         let mut namespaces = Vec::new();
-        for (ns, els) in format::map(format::field(m, "nameSpaces", AT_NS)?, AT_NS)? {
-            let ns = format::text(ns, AT_NS)?.to_owned();
-            let els = format::map(els, "ItemsRequest.nameSpaces[]")?
+        for (ns, els) in structure::map(structure::field(m, "nameSpaces", AT_NS)?, AT_NS)? {
+            let ns = structure::text(ns, AT_NS)?.to_owned();
+            let els = structure::map(els, "ItemsRequest.nameSpaces[]")?
                 .iter()
                 .map(|(e, r)| {
                     Ok((
-                        format::text(e, "ItemsRequest.nameSpaces[]")?.to_owned(),
-                        format::boolean(r, "ItemsRequest.nameSpaces[].intentToRetain")?,
+                        structure::text(e, "ItemsRequest.nameSpaces[]")?.to_owned(),
+                        structure::boolean(r, "ItemsRequest.nameSpaces[].intentToRetain")?,
                     ))
                 })
-                .collect::<Result<Vec<_>, FormatError>>()?;
+                .collect::<Result<Vec<_>, StructureError>>()?;
             namespaces.push((ns, els));
         }
         let request_info = match m.get_text_key("requestInfo") {
-            Some(info) => Some(format::map(info, "ItemsRequest.requestInfo")?.to_vec()),
+            Some(info) => Some(structure::map(info, "ItemsRequest.requestInfo")?.to_vec()),
             None => None,
         };
         Ok(ItemsRequest {
@@ -158,13 +158,13 @@ impl DocRequest {
 
     fn from_value(v: &Value, limits: &Limits) -> Result<Self, ModelError> {
         const AT: &str = "DocRequest";
-        let m = format::map(v, AT)?;
-        let items_request_bytes = format::embedded(
-            format::field(m, "itemsRequest", "DocRequest.itemsRequest")?,
+        let m = structure::map(v, AT)?;
+        let items_request_bytes = structure::embedded(
+            structure::field(m, "itemsRequest", "DocRequest.itemsRequest")?,
             "DocRequest.itemsRequest",
         )?
         .clone();
-        let items_request = ItemsRequest::from_value(&format::decode_embedded(
+        let items_request = ItemsRequest::from_value(&structure::decode_embedded(
             &items_request_bytes,
             limits,
             "ItemsRequest",
@@ -213,22 +213,22 @@ impl DeviceRequest {
     /// Parses DeviceRequest bytes.
     pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Self, ModelError> {
         const AT: &str = "DeviceRequest";
-        let v = format::decode_at(bytes, limits, AT)?;
-        let m = format::map(&v, AT)?;
-        let version = format::text(
-            format::field(m, "version", "DeviceRequest.version")?,
+        let v = structure::decode_at(bytes, limits, AT)?;
+        let m = structure::map(&v, AT)?;
+        let version = structure::text(
+            structure::field(m, "version", "DeviceRequest.version")?,
             "DeviceRequest.version",
         )?;
         if !version.starts_with("1.") {
-            return Err(FormatError::InvalidValue {
+            return Err(StructureError::InvalidValue {
                 at: "DeviceRequest.version",
             }
             .into());
         }
         const AT_D: &str = "DeviceRequest.docRequests";
-        let docs = format::array(format::field(m, "docRequests", AT_D)?, AT_D)?;
+        let docs = structure::array(structure::field(m, "docRequests", AT_D)?, AT_D)?;
         if docs.is_empty() {
-            return Err(FormatError::Empty { at: AT_D }.into());
+            return Err(StructureError::Empty { at: AT_D }.into());
         }
         if docs.len() > MAX_DOCUMENTS {
             return Err(ModelError::TooManyDocuments);

@@ -14,7 +14,7 @@
 
 use crate::cbor::{encode_into, CborError, Embedded, Limits, Value};
 use crate::crypto::{self, CryptoError, CryptoProvider, EcPublicKey, KeyAgreement};
-use crate::format::{self, FormatError};
+use crate::structure::{self, StructureError};
 
 /// The session transcript, kept as `SessionTranscriptBytes` exactly as received or built.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,25 +25,26 @@ pub struct SessionTranscript {
 impl SessionTranscript {
     /// From `SessionTranscriptBytes` (the `#6.24(bstr)` form), checking that the content is a
     /// three-element array.
-    pub fn from_tagged_bytes(bytes: &[u8], limits: &Limits) -> Result<Self, FormatError> {
-        let e = Embedded::from_tagged_bytes(bytes, limits).map_err(|source| FormatError::Cbor {
-            at: "SessionTranscriptBytes",
-            source,
-        })?;
+    pub fn from_tagged_bytes(bytes: &[u8], limits: &Limits) -> Result<Self, StructureError> {
+        let e =
+            Embedded::from_tagged_bytes(bytes, limits).map_err(|source| StructureError::Cbor {
+                at: "SessionTranscriptBytes",
+                source,
+            })?;
         Self::from_embedded(e, limits)
     }
 
     /// From the bare `SessionTranscript` array encoding (wrapped here, content unchanged).
-    pub fn from_transcript_bytes(bytes: &[u8], limits: &Limits) -> Result<Self, FormatError> {
+    pub fn from_transcript_bytes(bytes: &[u8], limits: &Limits) -> Result<Self, StructureError> {
         Self::from_embedded(Embedded::wrap(bytes), limits)
     }
 
     /// Accepts either form: `SessionTranscriptBytes` (tag 24) or the bare array.
-    pub fn parse_any(bytes: &[u8], limits: &Limits) -> Result<Self, FormatError> {
+    pub fn parse_any(bytes: &[u8], limits: &Limits) -> Result<Self, StructureError> {
         match Embedded::from_tagged_bytes(bytes, limits) {
             Ok(e) => Self::from_embedded(e, limits),
             Err(CborError::NotEmbedded) => Self::from_transcript_bytes(bytes, limits),
-            Err(source) => Err(FormatError::Cbor {
+            Err(source) => Err(StructureError::Cbor {
                 at: "SessionTranscriptBytes",
                 source,
             }),
@@ -69,11 +70,11 @@ impl SessionTranscript {
         }
     }
 
-    fn from_embedded(bytes: Embedded, limits: &Limits) -> Result<Self, FormatError> {
+    fn from_embedded(bytes: Embedded, limits: &Limits) -> Result<Self, StructureError> {
         const AT: &str = "SessionTranscript";
-        let v = format::decode_embedded(&bytes, limits, AT)?;
-        if format::array(&v, AT)?.len() != 3 {
-            return Err(FormatError::InvalidValue { at: AT });
+        let v = structure::decode_embedded(&bytes, limits, AT)?;
+        if structure::array(&v, AT)?.len() != 3 {
+            return Err(StructureError::InvalidValue { at: AT });
         }
         Ok(SessionTranscript { bytes })
     }

@@ -42,8 +42,8 @@ use super::uscc::{Uscc, UsccError};
 use crate::cbor::{self, Limits, TDate, Value};
 use crate::cose::{CoseError, CoseSign1, LABEL_X5CHAIN};
 use crate::crypto::{KeyAgreement, Signer};
-use crate::format::{self, FormatError};
 use crate::model::SessionTranscript;
+use crate::structure::{self, StructureError};
 use crate::time::UnixTime;
 use crate::trust::{AnchorRole, Certificate, TrustAnchor, TrustError, TrustStore};
 use crate::verifier::VerifyOptions;
@@ -58,7 +58,7 @@ pub const TRUST_LIST_VERSION: &str = "1.0";
 pub enum TrustListError {
     /// Not the CBOR structure above.
     #[error("trust list: {0}")]
-    Malformed(#[from] FormatError),
+    Malformed(#[from] StructureError),
     /// A version other than `1.x`.
     #[error("unsupported trust list version")]
     Version,
@@ -277,34 +277,35 @@ impl Authority {
 
     fn from_value(v: &Value, authority: usize) -> Result<Self, TrustListError> {
         const AT: &str = "TrustList.authorities[]";
-        let m = format::map(v, AT)?;
-        format::only_keys(
+        let m = structure::map(v, AT)?;
+        structure::only_keys(
             m,
             &["name", "code", "region", "certificates", "licenceTypes"],
             AT,
         )?;
-        let name = format::text(
-            format::field(m, "name", "Authority.name")?,
+        let name = structure::text(
+            structure::field(m, "name", "Authority.name")?,
             "Authority.name",
         )?;
-        let code = format::text(
-            format::field(m, "code", "Authority.code")?,
+        let code = structure::text(
+            structure::field(m, "code", "Authority.code")?,
             "Authority.code",
         )?;
         let code = Uscc::parse(code)
             .map_err(|source| TrustListError::AuthorityCode { authority, source })?;
         let region = match m.iter().find(|(k, _)| k.as_text() == Some("region")) {
-            Some((_, r)) => Some(format::text(r, "Authority.region")?.to_owned()),
+            Some((_, r)) => Some(structure::text(r, "Authority.region")?.to_owned()),
             None => None,
         };
         let mut out = Authority::new(name, code);
         out.region = region;
         const AT_C: &str = "Authority.certificates";
-        for (certificate, der) in format::array(format::field(m, "certificates", AT_C)?, AT_C)?
-            .iter()
-            .enumerate()
+        for (certificate, der) in
+            structure::array(structure::field(m, "certificates", AT_C)?, AT_C)?
+                .iter()
+                .enumerate()
         {
-            let der = format::bytes(der, AT_C)?;
+            let der = structure::bytes(der, AT_C)?;
             out.certificates
                 .push(Certificate::from_der(der).map_err(|source| {
                     TrustListError::Certificate {
@@ -315,13 +316,13 @@ impl Authority {
                 })?);
         }
         const AT_L: &str = "Authority.licenceTypes";
-        for (index, t) in format::array(format::field(m, "licenceTypes", AT_L)?, AT_L)?
+        for (index, t) in structure::array(structure::field(m, "licenceTypes", AT_L)?, AT_L)?
             .iter()
             .enumerate()
         {
             out.licence_types
                 .push(
-                    LicenceTypeCode::parse(format::text(t, AT_L)?).map_err(|source| {
+                    LicenceTypeCode::parse(structure::text(t, AT_L)?).map_err(|source| {
                         TrustListError::LicenceType {
                             authority,
                             index,
@@ -525,9 +526,9 @@ impl TrustList {
     /// Every authority is checked as by [`TrustList::add_authority`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, TrustListError> {
         const AT: &str = "TrustList";
-        let v = format::decode_at(bytes, &Limits::default(), AT)?;
-        let m = format::map(&v, AT)?;
-        format::only_keys(
+        let v = structure::decode_at(bytes, &Limits::default(), AT)?;
+        let m = structure::map(&v, AT)?;
+        structure::only_keys(
             m,
             &[
                 "version",
@@ -539,28 +540,28 @@ impl TrustList {
             ],
             AT,
         )?;
-        let version = format::text(
-            format::field(m, "version", "TrustList.version")?,
+        let version = structure::text(
+            structure::field(m, "version", "TrustList.version")?,
             "TrustList.version",
         )?;
         if !version.starts_with("1.") {
             return Err(TrustListError::Version);
         }
-        let publisher = format::text(
-            format::field(m, "publisher", "TrustList.publisher")?,
+        let publisher = structure::text(
+            structure::field(m, "publisher", "TrustList.publisher")?,
             "TrustList.publisher",
         )?;
-        let sequence = format::uint(
-            format::field(m, "sequence", "TrustList.sequence")?,
+        let sequence = structure::uint(
+            structure::field(m, "sequence", "TrustList.sequence")?,
             "TrustList.sequence",
         )?;
         let tdate = |v: &Value, at: &'static str| {
             TDate::from_value(v)
                 .map(|t| t.time())
-                .map_err(|_| FormatError::InvalidValue { at })
+                .map_err(|_| StructureError::InvalidValue { at })
         };
         let issued = tdate(
-            format::field(m, "issued", "TrustList.issued")?,
+            structure::field(m, "issued", "TrustList.issued")?,
             "TrustList.issued",
         )?;
         let mut list = TrustList::new(publisher, sequence, issued);
@@ -568,7 +569,7 @@ impl TrustList {
             list.next_update = Some(tdate(next, "TrustList.nextUpdate")?);
         }
         const AT_A: &str = "TrustList.authorities";
-        for (i, a) in format::array(format::field(m, "authorities", AT_A)?, AT_A)?
+        for (i, a) in structure::array(structure::field(m, "authorities", AT_A)?, AT_A)?
             .iter()
             .enumerate()
         {
@@ -618,7 +619,7 @@ impl TrustList {
         min_sequence: u64,
     ) -> Result<Self, TrustListError> {
         let limits = Limits::default();
-        let v = format::decode_at(bytes, &limits, "SignedTrustList")?;
+        let v = structure::decode_at(bytes, &limits, "SignedTrustList")?;
         let sign1 = CoseSign1::from_value(&v, &limits).map_err(TrustListError::Cose)?;
         let payload = sign1.payload().ok_or(TrustListError::PayloadMissing)?;
         let chain = sign1.x5chain().map_err(TrustListError::Cose)?;
@@ -847,7 +848,9 @@ mod tests {
         }
         assert!(matches!(
             TrustList::from_bytes(&cbor::encode(&v)),
-            Err(TrustListError::Malformed(FormatError::UnknownField { .. }))
+            Err(TrustListError::Malformed(
+                StructureError::UnknownField { .. }
+            ))
         ));
     }
 

@@ -33,7 +33,7 @@ use std::fmt;
 use crate::cbor::{encode, Embedded, Limits, Value};
 use crate::cose::{CoseError, CoseKey};
 use crate::crypto::EcPublicKey;
-use crate::format::{self, FormatError};
+use crate::structure::{self, StructureError};
 
 use super::base64url;
 
@@ -80,7 +80,7 @@ pub enum EngagementError {
     },
     /// Not CBOR, or not the DeviceEngagement structure.
     #[error("malformed device engagement: {0}")]
-    Malformed(#[from] FormatError),
+    Malformed(#[from] StructureError),
     /// A version other than 1.x.
     #[error("unsupported device engagement version")]
     UnsupportedVersion,
@@ -293,25 +293,28 @@ impl DeviceEngagement {
             });
         }
         let limits = Limits::default();
-        let v = format::decode_at(bytes, &limits, AT)?;
-        let m = format::map(&v, AT)?;
+        let v = structure::decode_at(bytes, &limits, AT)?;
+        let m = structure::map(&v, AT)?;
 
-        let version = format::text(format::int_field(m, KEY_VERSION, AT_VERSION)?, AT_VERSION)?;
+        let version = structure::text(
+            structure::int_field(m, KEY_VERSION, AT_VERSION)?,
+            AT_VERSION,
+        )?;
         if !version.starts_with("1.") {
             return Err(EngagementError::UnsupportedVersion);
         }
 
-        let security = format::array(
-            format::int_field(m, KEY_SECURITY, AT_SECURITY)?,
+        let security = structure::array(
+            structure::int_field(m, KEY_SECURITY, AT_SECURITY)?,
             AT_SECURITY,
         )?;
         let [suite, key_bytes] = security else {
-            return Err(FormatError::InvalidValue { at: AT_SECURITY }.into());
+            return Err(StructureError::InvalidValue { at: AT_SECURITY }.into());
         };
         let suite = match suite {
             Value::Integer(i) => *i,
             other => {
-                return Err(FormatError::WrongType {
+                return Err(StructureError::WrongType {
                     at: AT_SECURITY,
                     expected: "integer",
                     found: other.kind(),
@@ -322,8 +325,8 @@ impl DeviceEngagement {
         if suite != CIPHER_SUITE_1 {
             return Err(EngagementError::UnsupportedCipherSuite(suite));
         }
-        let e_device_key_bytes = format::embedded(key_bytes, AT_KEY)?.clone();
-        let key_value = format::decode_embedded(&e_device_key_bytes, &limits, AT_KEY)?;
+        let e_device_key_bytes = structure::embedded(key_bytes, AT_KEY)?.clone();
+        let key_value = structure::decode_embedded(&e_device_key_bytes, &limits, AT_KEY)?;
         let e_device_key =
             CoseKey::from_value(&key_value, AT_KEY).map_err(EngagementError::DeviceKey)?;
 
@@ -334,20 +337,20 @@ impl DeviceEngagement {
             match k.as_integer() {
                 Some(KEY_VERSION | KEY_SECURITY) => {}
                 Some(KEY_METHODS) => {
-                    let methods = format::array(value, AT_METHODS)?;
+                    let methods = structure::array(value, AT_METHODS)?;
                     if methods.is_empty() {
-                        return Err(FormatError::Empty { at: AT_METHODS }.into());
+                        return Err(StructureError::Empty { at: AT_METHODS }.into());
                     }
                     for method in methods {
                         retrieval_methods.push(RetrievalMethod::from_value(method)?);
                     }
                 }
                 Some(KEY_ORIGIN_INFOS) => {
-                    origin_infos = Some(format::array(value, AT_ORIGIN)?.to_vec());
+                    origin_infos = Some(structure::array(value, AT_ORIGIN)?.to_vec());
                 }
                 Some(_) => other.push((k.clone(), value.clone())),
                 // `* int => any`: keys of DeviceEngagement are integers.
-                None => return Err(FormatError::UnknownField { at: AT }.into()),
+                None => return Err(StructureError::UnknownField { at: AT }.into()),
             }
         }
         Ok(DeviceEngagement {
@@ -485,11 +488,11 @@ const TYPE_WIFI_AWARE: u64 = 3;
 
 impl RetrievalMethod {
     fn from_value(v: &Value) -> Result<Self, EngagementError> {
-        let [method_type, version, options] = format::array(v, AT_METHOD)? else {
-            return Err(FormatError::InvalidValue { at: AT_METHOD }.into());
+        let [method_type, version, options] = structure::array(v, AT_METHOD)? else {
+            return Err(StructureError::InvalidValue { at: AT_METHOD }.into());
         };
-        let method_type = format::uint(method_type, AT_METHOD)?;
-        let version = format::uint(version, AT_METHOD)?;
+        let method_type = structure::uint(method_type, AT_METHOD)?;
+        let version = structure::uint(version, AT_METHOD)?;
         Ok(match method_type {
             TYPE_NFC => RetrievalMethod::Nfc {
                 version,
@@ -533,10 +536,10 @@ impl RetrievalMethod {
 type SplitOptions<'a> = (Vec<(i128, &'a Value)>, Vec<(Value, Value)>);
 
 /// Splits an options map into its known integer keys (as given by `known`) and the rest.
-fn split_options<'a>(v: &'a Value, known: &[i128]) -> Result<SplitOptions<'a>, FormatError> {
+fn split_options<'a>(v: &'a Value, known: &[i128]) -> Result<SplitOptions<'a>, StructureError> {
     let mut found = Vec::new();
     let mut other = Vec::new();
-    for (k, value) in format::map(v, AT_OPTIONS)? {
+    for (k, value) in structure::map(v, AT_OPTIONS)? {
         match k.as_integer() {
             Some(i) if known.contains(&i) => found.push((i, value)),
             _ => other.push((k.clone(), value.clone())),
@@ -549,19 +552,19 @@ fn get<'a>(found: &[(i128, &'a Value)], key: i128) -> Option<&'a Value> {
     found.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
 }
 
-fn required<'a>(found: &[(i128, &'a Value)], key: i128) -> Result<&'a Value, FormatError> {
-    get(found, key).ok_or(FormatError::Missing { at: AT_OPTIONS })
+fn required<'a>(found: &[(i128, &'a Value)], key: i128) -> Result<&'a Value, StructureError> {
+    get(found, key).ok_or(StructureError::Missing { at: AT_OPTIONS })
 }
 
-fn optional_bytes(found: &[(i128, &Value)], key: i128) -> Result<Option<Vec<u8>>, FormatError> {
+fn optional_bytes(found: &[(i128, &Value)], key: i128) -> Result<Option<Vec<u8>>, StructureError> {
     get(found, key)
-        .map(|v| format::bytes(v, AT_OPTIONS).map(<[u8]>::to_vec))
+        .map(|v| structure::bytes(v, AT_OPTIONS).map(<[u8]>::to_vec))
         .transpose()
 }
 
-fn optional_uint(found: &[(i128, &Value)], key: i128) -> Result<Option<u64>, FormatError> {
+fn optional_uint(found: &[(i128, &Value)], key: i128) -> Result<Option<u64>, StructureError> {
     get(found, key)
-        .map(|v| format::uint(v, AT_OPTIONS))
+        .map(|v| structure::uint(v, AT_OPTIONS))
         .transpose()
 }
 
@@ -576,11 +579,11 @@ fn options_value(known: Vec<(i128, Option<Value>)>, other: &[(Value, Value)]) ->
 }
 
 impl NfcOptions {
-    fn from_value(v: &Value) -> Result<Self, FormatError> {
+    fn from_value(v: &Value) -> Result<Self, StructureError> {
         let (found, other) = split_options(v, &[0, 1])?;
         Ok(NfcOptions {
-            max_command_data_length: format::uint(required(&found, 0)?, AT_OPTIONS)?,
-            max_response_data_length: format::uint(required(&found, 1)?, AT_OPTIONS)?,
+            max_command_data_length: structure::uint(required(&found, 0)?, AT_OPTIONS)?,
+            max_response_data_length: structure::uint(required(&found, 1)?, AT_OPTIONS)?,
             other,
         })
     }
@@ -597,11 +600,11 @@ impl NfcOptions {
 }
 
 impl BleOptions {
-    fn from_value(v: &Value) -> Result<Self, FormatError> {
+    fn from_value(v: &Value) -> Result<Self, StructureError> {
         let (found, other) = split_options(v, &[0, 1, 10, 11, 20])?;
         Ok(BleOptions {
-            peripheral_server_mode: format::boolean(required(&found, 0)?, AT_OPTIONS)?,
-            central_client_mode: format::boolean(required(&found, 1)?, AT_OPTIONS)?,
+            peripheral_server_mode: structure::boolean(required(&found, 0)?, AT_OPTIONS)?,
+            central_client_mode: structure::boolean(required(&found, 1)?, AT_OPTIONS)?,
             peripheral_server_uuid: optional_bytes(&found, 10)?,
             central_client_uuid: optional_bytes(&found, 11)?,
             peripheral_server_address: optional_bytes(&found, 20)?,
@@ -624,11 +627,11 @@ impl BleOptions {
 }
 
 impl WifiAwareOptions {
-    fn from_value(v: &Value) -> Result<Self, FormatError> {
+    fn from_value(v: &Value) -> Result<Self, StructureError> {
         let (found, other) = split_options(v, &[0, 1, 2, 3])?;
         Ok(WifiAwareOptions {
             passphrase: get(&found, 0)
-                .map(|v| format::text(v, AT_OPTIONS).map(str::to_owned))
+                .map(|v| structure::text(v, AT_OPTIONS).map(str::to_owned))
                 .transpose()?,
             operating_class: optional_uint(&found, 1)?,
             channel_number: optional_uint(&found, 2)?,
@@ -827,7 +830,9 @@ mod tests {
         ]));
         assert!(matches!(
             DeviceEngagement::parse(&bytes),
-            Err(EngagementError::Malformed(FormatError::UnknownField { .. }))
+            Err(EngagementError::Malformed(
+                StructureError::UnknownField { .. }
+            ))
         ));
         // `DeviceRetrievalMethods` is `[+ DeviceRetrievalMethod]`.
         let bytes = encode(&Value::Map(vec![
@@ -840,7 +845,7 @@ mod tests {
         ]));
         assert!(matches!(
             DeviceEngagement::parse(&bytes),
-            Err(EngagementError::Malformed(FormatError::Empty { .. }))
+            Err(EngagementError::Malformed(StructureError::Empty { .. }))
         ));
         // BLE options missing a mandatory key.
         let bytes = encode(&Value::Map(vec![
@@ -860,7 +865,7 @@ mod tests {
         ]));
         assert!(matches!(
             DeviceEngagement::parse(&bytes),
-            Err(EngagementError::Malformed(FormatError::Missing { .. }))
+            Err(EngagementError::Malformed(StructureError::Missing { .. }))
         ));
     }
 }

@@ -12,7 +12,7 @@ use super::messages::{SessionData, SessionEstablishment, SessionStatus};
 use super::{
     build_transcript, outer_limits, DeviceEngagement, Handover, RetrievalMethod, SessionError,
 };
-use crate::format::FormatError;
+use crate::structure::StructureError;
 
 /// A holder that has shown its engagement and waits for the reader's SessionEstablishment.
 ///
@@ -321,7 +321,7 @@ impl HolderConnected {
         match (message.data(), message.status()) {
             (None, Some(SessionStatus::Termination)) => Ok(HolderEvent::Terminated),
             // A reader ends a session with status 20 alone, never together with a request.
-            (Some(_), Some(SessionStatus::Termination)) => Err(FormatError::InvalidValue {
+            (Some(_), Some(SessionStatus::Termination)) => Err(StructureError::InvalidValue {
                 at: "SessionData.status",
             }
             .into()),
@@ -332,7 +332,7 @@ impl HolderConnected {
                     .into_consent(&plaintext, options)
                     .map(HolderEvent::Request)
             }
-            (None, None) => Err(FormatError::Missing {
+            (None, None) => Err(StructureError::Missing {
                 at: "SessionData.data",
             }
             .into()),

@@ -17,7 +17,7 @@ use std::fmt;
 use crate::cbor::{encode, Embedded, Limits, MapExt, Value};
 use crate::cose::CoseKey;
 use crate::crypto::EcPublicKey;
-use crate::format::{self, FormatError};
+use crate::structure::{self, StructureError};
 
 use super::SessionError;
 
@@ -101,13 +101,13 @@ impl SessionEstablishment {
         const AT: &str = "SessionEstablishment";
         const AT_KEY: &str = "SessionEstablishment.eReaderKey";
         const AT_DATA: &str = "SessionEstablishment.data";
-        let v = format::decode_at(bytes, limits, AT)?;
-        let m = format::map(&v, AT)?;
-        format::only_keys(m, &["eReaderKey", "data"], AT)?;
+        let v = structure::decode_at(bytes, limits, AT)?;
+        let m = structure::map(&v, AT)?;
+        structure::only_keys(m, &["eReaderKey", "data"], AT)?;
         let e_reader_key_bytes =
-            format::embedded(format::field(m, "eReaderKey", AT_KEY)?, AT_KEY)?.clone();
-        let data = format::bytes(format::field(m, "data", AT_DATA)?, AT_DATA)?.to_vec();
-        let key_value = format::decode_embedded(&e_reader_key_bytes, limits, AT_KEY)?;
+            structure::embedded(structure::field(m, "eReaderKey", AT_KEY)?, AT_KEY)?.clone();
+        let data = structure::bytes(structure::field(m, "data", AT_DATA)?, AT_DATA)?.to_vec();
+        let key_value = structure::decode_embedded(&e_reader_key_bytes, limits, AT_KEY)?;
         let e_reader_key =
             CoseKey::from_value(&key_value, AT_KEY).map_err(SessionError::ReaderKey)?;
         Ok(SessionEstablishment {
@@ -190,19 +190,19 @@ impl SessionData {
         const AT: &str = "SessionData";
         const AT_DATA: &str = "SessionData.data";
         const AT_STATUS: &str = "SessionData.status";
-        let v = format::decode_at(bytes, limits, AT)?;
-        let m = format::map(&v, AT)?;
-        format::only_keys(m, &["data", "status"], AT)?;
+        let v = structure::decode_at(bytes, limits, AT)?;
+        let m = structure::map(&v, AT)?;
+        structure::only_keys(m, &["data", "status"], AT)?;
         let data = m
             .get_text_key("data")
-            .map(|d| format::bytes(d, AT_DATA).map(<[u8]>::to_vec))
+            .map(|d| structure::bytes(d, AT_DATA).map(<[u8]>::to_vec))
             .transpose()?;
         let status = m
             .get_text_key("status")
-            .map(|s| format::uint(s, AT_STATUS).map(SessionStatus::from_code))
+            .map(|s| structure::uint(s, AT_STATUS).map(SessionStatus::from_code))
             .transpose()?;
         if data.is_none() && status.is_none() {
-            return Err(FormatError::Missing { at: AT_DATA }.into());
+            return Err(StructureError::Missing { at: AT_DATA }.into());
         }
         Ok(SessionData { data, status })
     }
@@ -284,7 +284,7 @@ mod tests {
         }
         assert!(matches!(
             SessionData::parse(b"\xa1\x66status\x14\x00", &limits),
-            Err(SessionError::Malformed(FormatError::Cbor {
+            Err(SessionError::Malformed(StructureError::Cbor {
                 source: CborError::TrailingBytes { .. },
                 ..
             }))
@@ -307,7 +307,7 @@ mod tests {
         )]));
         assert!(matches!(
             SessionEstablishment::parse(&no_data, &Limits::default()),
-            Err(SessionError::Malformed(FormatError::Missing { .. }))
+            Err(SessionError::Malformed(StructureError::Missing { .. }))
         ));
         // A key off the curve.
         let mut y = key.y();

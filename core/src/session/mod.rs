@@ -140,9 +140,9 @@ pub use reader::{AwaitingResponse, ReaderConnected, ReaderOutcome, ReaderSession
 use crate::cbor::{encode, Embedded, Limits, Value};
 use crate::cose::CoseError;
 use crate::crypto::CryptoError;
-use crate::format::{self, FormatError};
 use crate::holder::HolderError;
 use crate::model::SessionTranscript;
+use crate::structure::{self, StructureError};
 use crate::verifier::VerifyError;
 
 /// Why a session step failed. Every failure ends the session (§9.1.1.5); send the peer
@@ -156,7 +156,7 @@ pub enum SessionError {
     /// A SessionEstablishment, SessionData or handover is not well-formed CBOR of its
     /// structure.
     #[error("malformed session message: {0}")]
-    Malformed(#[from] FormatError),
+    Malformed(#[from] StructureError),
     /// `eReaderKey` is not an uncompressed P-256 COSE_Key whose point is on the curve.
     #[error("reader ephemeral key: {0}")]
     ReaderKey(#[source] CoseError),
@@ -260,8 +260,8 @@ impl Handover {
     /// Any other handover (ISO/IEC 18013-7, the Digital Credentials API, …) as its encoded
     /// CBOR, which must be exactly one well-formed item; it is used as given, never
     /// re-encoded.
-    pub fn from_cbor(bytes: &[u8], limits: &Limits) -> Result<Self, FormatError> {
-        format::decode_at(bytes, limits, "Handover")?;
+    pub fn from_cbor(bytes: &[u8], limits: &Limits) -> Result<Self, StructureError> {
+        structure::decode_at(bytes, limits, "Handover")?;
         Ok(Handover {
             bytes: bytes.to_vec(),
         })

@@ -272,7 +272,7 @@ fn reply_status_follows_the_kind_of_failure() {
         ),
         (SessionError::Replayed, Some(SessionStatus::EncryptionError)),
         (
-            SessionError::Malformed(FormatError::Missing { at: "x" }),
+            SessionError::Malformed(StructureError::Missing { at: "x" }),
             Some(SessionStatus::CborDecodingError),
         ),
         (SessionError::KeyMismatch, Some(SessionStatus::Termination)),

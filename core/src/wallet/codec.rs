@@ -4,8 +4,8 @@
 //! [`WalletError::UnreadableRecord`](super::WalletError::UnreadableRecord).
 
 use crate::cbor::{Limits, MapExt, Value};
-use crate::format::FormatError;
 use crate::model::ModelError;
+use crate::structure::StructureError;
 use crate::time::UnixTime;
 
 /// The wallet's record format version.
@@ -15,8 +15,8 @@ pub(crate) const RECORD_VERSION: u64 = 1;
 #[derive(Debug)]
 pub(crate) struct Unreadable;
 
-impl From<FormatError> for Unreadable {
-    fn from(_: FormatError) -> Self {
+impl From<StructureError> for Unreadable {
+    fn from(_: StructureError) -> Self {
         Unreadable
     }
 }

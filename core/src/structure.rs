@@ -10,7 +10,7 @@ use crate::cbor::{CborError, Embedded, EmbeddedRef, Limits, Node, Value, ValueRe
 /// A CBOR structure that is not the 18013-5 structure it should be.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum FormatError {
+pub enum StructureError {
     /// The bytes are not acceptable CBOR (see [`CborError`]).
     #[error("{at}: {source}")]
     Cbor {
@@ -67,8 +67,8 @@ pub(crate) fn decode_at(
     bytes: &[u8],
     limits: &Limits,
     at: &'static str,
-) -> Result<Value, FormatError> {
-    crate::cbor::decode_with(bytes, limits).map_err(|source| FormatError::Cbor { at, source })
+) -> Result<Value, StructureError> {
+    crate::cbor::decode_with(bytes, limits).map_err(|source| StructureError::Cbor { at, source })
 }
 
 /// [`decode_at`] into a tree that borrows its strings from `bytes`.
@@ -76,8 +76,9 @@ pub(crate) fn decode_ref_at<'a>(
     bytes: &'a [u8],
     limits: &Limits,
     at: &'static str,
-) -> Result<ValueRef<'a>, FormatError> {
-    crate::cbor::decode_ref_with(bytes, limits).map_err(|source| FormatError::Cbor { at, source })
+) -> Result<ValueRef<'a>, StructureError> {
+    crate::cbor::decode_ref_with(bytes, limits)
+        .map_err(|source| StructureError::Cbor { at, source })
 }
 
 /// Decodes the content of a tag-24 item, naming `at` on failure.
@@ -85,9 +86,9 @@ pub(crate) fn decode_embedded(
     e: &Embedded,
     limits: &Limits,
     at: &'static str,
-) -> Result<Value, FormatError> {
+) -> Result<Value, StructureError> {
     e.decode(limits)
-        .map_err(|source| FormatError::Cbor { at, source })
+        .map_err(|source| StructureError::Cbor { at, source })
 }
 
 /// [`decode_embedded`] into a tree that borrows its strings from the item's bytes.
@@ -95,13 +96,13 @@ pub(crate) fn decode_embedded_ref<'a>(
     e: EmbeddedRef<'a>,
     limits: &Limits,
     at: &'static str,
-) -> Result<ValueRef<'a>, FormatError> {
+) -> Result<ValueRef<'a>, StructureError> {
     e.decode(limits)
-        .map_err(|source| FormatError::Cbor { at, source })
+        .map_err(|source| StructureError::Cbor { at, source })
 }
 
-fn wrong<V: Node>(at: &'static str, expected: &'static str, v: &V) -> FormatError {
-    FormatError::WrongType {
+fn wrong<V: Node>(at: &'static str, expected: &'static str, v: &V) -> StructureError {
+    StructureError::WrongType {
         at,
         expected,
         found: v.kind(),
@@ -109,40 +110,40 @@ fn wrong<V: Node>(at: &'static str, expected: &'static str, v: &V) -> FormatErro
 }
 
 /// The entries of a map.
-pub(crate) fn map<'a, V: Node>(v: &'a V, at: &'static str) -> Result<&'a [(V, V)], FormatError> {
+pub(crate) fn map<'a, V: Node>(v: &'a V, at: &'static str) -> Result<&'a [(V, V)], StructureError> {
     v.as_map().ok_or_else(|| wrong(at, "map", v))
 }
 
 /// The elements of an array.
-pub(crate) fn array<'a, V: Node>(v: &'a V, at: &'static str) -> Result<&'a [V], FormatError> {
+pub(crate) fn array<'a, V: Node>(v: &'a V, at: &'static str) -> Result<&'a [V], StructureError> {
     v.as_array().ok_or_else(|| wrong(at, "array", v))
 }
 
 /// A text string.
-pub(crate) fn text<'a, V: Node>(v: &'a V, at: &'static str) -> Result<&'a str, FormatError> {
+pub(crate) fn text<'a, V: Node>(v: &'a V, at: &'static str) -> Result<&'a str, StructureError> {
     v.as_text().ok_or_else(|| wrong(at, "text string", v))
 }
 
 /// A byte string.
-pub(crate) fn bytes<'a, V: Node>(v: &'a V, at: &'static str) -> Result<&'a [u8], FormatError> {
+pub(crate) fn bytes<'a, V: Node>(v: &'a V, at: &'static str) -> Result<&'a [u8], StructureError> {
     v.as_bytes().ok_or_else(|| wrong(at, "byte string", v))
 }
 
 /// An unsigned integer that fits in 64 bits.
-pub(crate) fn uint<V: Node>(v: &V, at: &'static str) -> Result<u64, FormatError> {
+pub(crate) fn uint<V: Node>(v: &V, at: &'static str) -> Result<u64, StructureError> {
     match v.as_integer() {
-        Some(_) => v.as_u64().ok_or(FormatError::InvalidValue { at }),
+        Some(_) => v.as_u64().ok_or(StructureError::InvalidValue { at }),
         None => Err(wrong(at, "unsigned integer", v)),
     }
 }
 
 /// A boolean.
-pub(crate) fn boolean(v: &Value, at: &'static str) -> Result<bool, FormatError> {
+pub(crate) fn boolean(v: &Value, at: &'static str) -> Result<bool, StructureError> {
     v.as_bool().ok_or_else(|| wrong(at, "bool", v))
 }
 
 /// A tag-24 wrapped byte string.
-pub(crate) fn embedded<'a>(v: &'a Value, at: &'static str) -> Result<&'a Embedded, FormatError> {
+pub(crate) fn embedded<'a>(v: &'a Value, at: &'static str) -> Result<&'a Embedded, StructureError> {
     v.as_embedded()
         .ok_or_else(|| wrong(at, "tag 24 (bstr .cbor)", v))
 }
@@ -151,7 +152,7 @@ pub(crate) fn embedded<'a>(v: &'a Value, at: &'static str) -> Result<&'a Embedde
 pub(crate) fn embedded_ref<'a, V: Node>(
     v: &'a V,
     at: &'static str,
-) -> Result<EmbeddedRef<'a>, FormatError> {
+) -> Result<EmbeddedRef<'a>, StructureError> {
     v.as_embedded_ref()
         .ok_or_else(|| wrong(at, "tag 24 (bstr .cbor)", v))
 }
@@ -161,8 +162,8 @@ pub(crate) fn field<'a, V: Node>(
     m: &'a [(V, V)],
     key: &str,
     at: &'static str,
-) -> Result<&'a V, FormatError> {
-    get_text_key(m, key).ok_or(FormatError::Missing { at })
+) -> Result<&'a V, StructureError> {
+    get_text_key(m, key).ok_or(StructureError::Missing { at })
 }
 
 /// The value of a required integer key.
@@ -170,8 +171,8 @@ pub(crate) fn int_field<'a, V: Node>(
     m: &'a [(V, V)],
     key: i128,
     at: &'static str,
-) -> Result<&'a V, FormatError> {
-    get_int_key(m, key).ok_or(FormatError::Missing { at })
+) -> Result<&'a V, StructureError> {
+    get_int_key(m, key).ok_or(StructureError::Missing { at })
 }
 
 /// Rejects any key of `m` that is not one of the text keys in `allowed`.
@@ -179,11 +180,11 @@ pub(crate) fn only_keys<V: Node>(
     m: &[(V, V)],
     allowed: &[&str],
     at: &'static str,
-) -> Result<(), FormatError> {
+) -> Result<(), StructureError> {
     for (k, _) in m {
         match k.as_text() {
             Some(k) if allowed.contains(&k) => {}
-            _ => return Err(FormatError::UnknownField { at }),
+            _ => return Err(StructureError::UnknownField { at }),
         }
     }
     Ok(())

@@ -578,3 +578,33 @@ fn demo_rejects_an_unusable_command_line() {
         assert!(!out.contains("Result"), "{out}");
     }
 }
+
+/// Runs one function of `.ci/run` (extracted with sed, so the rest of CI does not run) in an
+/// empty directory: (exit status, stderr).
+fn ci_function_in_empty_dir(function: &str) -> (i32, String) {
+    let run = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.ci/run");
+    let s = Scratch::new(&format!("ci-{function}"));
+    let script = format!(
+        "set -euo pipefail; export LC_ALL=C; source <(sed -n '/^{function}() {{/,/^}}/p' \"$0\"); \
+         type {function} >/dev/null; cd \"$1\"; {function}"
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-c", &script, &run.display().to_string(), &s.path("")])
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Issue 13.16: a CI step whose script is missing fails instead of passing vacuously.
+#[test]
+fn ci_steps_fail_when_their_scripts_are_missing() {
+    let (code, err) = ci_function_in_empty_dir("run_bindings");
+    assert_ne!(code, 0, "run_bindings passed without .ci/bindings.sh: {err}");
+    assert!(err.contains("bindings.sh is missing"), "{err}");
+    let (code, err) = ci_function_in_empty_dir("run_example_scripts");
+    assert_ne!(code, 0, "run_example_scripts passed with no scripts: {err}");
+    assert!(err.contains("no scripts in .ci/examples.d/"), "{err}");
+}

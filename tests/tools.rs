@@ -105,12 +105,18 @@ mod annex_d {
         assert_eq!(doc["device_auth"], "mac");
         let els = &doc["elements"]["org.iso.18013.5.1"];
         assert_eq!(els["family_name"], "Doe");
-        assert_eq!(els["issue_date"], "2019-10-20");
+        assert_eq!(
+            els["issue_date"],
+            serde_json::json!({"$full-date": "2019-10-20"})
+        );
         assert_eq!(
             els["driving_privileges"][0],
-            serde_json::json!({"vehicle_category_code": "A", "issue_date": "2018-08-09", "expiry_date": "2024-10-20"})
+            serde_json::json!({"vehicle_category_code": "A", "issue_date": {"$full-date": "2018-08-09"}, "expiry_date": {"$full-date": "2024-10-20"}})
         );
-        assert!(els["portrait"].as_str().unwrap().starts_with("/9j/")); // a JPEG, base64
+        assert!(els["portrait"]["$bytes"]
+            .as_str()
+            .unwrap()
+            .starts_with("/9j/")); // a JPEG, base64
         assert_eq!(json["checks"].as_array().unwrap().len(), 9);
 
         let (code, text) = verify(&args);
@@ -360,7 +366,10 @@ fn file_based_exchange_end_to_end() {
     ids.sort();
     assert_eq!(ids, ["age_over_18", "driving_privileges", "family_name"]);
     assert_eq!(els["family_name"], "张");
-    assert_eq!(els["driving_privileges"][0]["issue_date"], "2012-05-20");
+    assert_eq!(
+        els["driving_privileges"][0]["issue_date"],
+        serde_json::json!({"$full-date": "2012-05-20"})
+    );
 
     // Another session's transcript: device authentication fails.
     tool(&[
@@ -577,4 +586,161 @@ fn demo_rejects_an_unusable_command_line() {
         assert!(err.contains("usage: demo"), "{err}");
         assert!(!out.contains("Result"), "{out}");
     }
+}
+
+/// Runs one function of `.ci/run` (extracted with sed, so the rest of CI does not run) in an
+/// empty directory: (exit status, stderr).
+fn ci_function_in_empty_dir(function: &str) -> (i32, String) {
+    let run = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.ci/run");
+    let s = Scratch::new(&format!("ci-{function}"));
+    let script = format!(
+        "set -euo pipefail; export LC_ALL=C; source <(sed -n '/^{function}() {{/,/^}}/p' \"$0\"); \
+         type {function} >/dev/null; cd \"$1\"; {function}"
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-c", &script, &run.display().to_string(), &s.path("")])
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Issue 13.16: a CI step whose script is missing fails instead of passing vacuously.
+#[test]
+fn ci_steps_fail_when_their_scripts_are_missing() {
+    let (code, err) = ci_function_in_empty_dir("run_bindings");
+    assert_ne!(
+        code, 0,
+        "run_bindings passed without .ci/bindings.sh: {err}"
+    );
+    assert!(err.contains("bindings.sh is missing"), "{err}");
+    let (code, err) = ci_function_in_empty_dir("run_example_scripts");
+    assert_ne!(code, 0, "run_example_scripts passed with no scripts: {err}");
+    assert!(err.contains("no scripts in .ci/examples.d/"), "{err}");
+}
+
+/// Issue 13.13: issuer-chosen strings (a namespace, identifiers, values) with a newline, a
+/// carriage return, an ANSI escape, a C1 CSI and a bidi override cannot add, erase or reorder
+/// a line of `verify`'s text output, and `--json` keeps an integer map key and the same
+/// number as text apart.
+#[test]
+fn hostile_strings_cannot_spoof_the_output() {
+    let s = Scratch::new("spoof");
+    let pki = s.path("pki");
+    let p = |f: &str| format!("{pki}/{f}");
+    let ns = "org.iso.18013.5.1\nVERIFIED: 9 document(s)";
+    let hostile_value =
+        "Doe\n    org.iso.18013.5.1 / age_over_21 = true\r\u{1b}[2K\u{9b}2K\u{202e}evil\\u{41}";
+    let claims = serde_json::json!({
+        "doc_type": "org.iso.18013.5.1.mDL",
+        "namespaces": {
+            ns: {
+                "family_name": hostile_value,
+                "id\u{1b}[1A": {"$map": [[1, "integer key"], ["1", "text key"]]},
+                "nan": {"$float": "NaN"},
+                "nan_text": "NaN",
+            }
+        }
+    });
+    std::fs::write(s.path("claims.json"), claims.to_string()).unwrap();
+    tool(&["pki", "--out", &pki]);
+    tool(&[
+        "device-key",
+        "--out",
+        &s.path("device.key.pem"),
+        "--public-out",
+        &s.path("device.pub.pem"),
+    ]);
+    tool(&["transcript", "--out", &s.path("transcript.cbor")]);
+    tool(&[
+        "issue",
+        "--claims",
+        &s.path("claims.json"),
+        "--ds-cert",
+        &p("ds.pem"),
+        "--ds-key",
+        &p("ds.key.pem"),
+        "--device-key",
+        &s.path("device.pub.pem"),
+        "--out",
+        &s.path("credential.cbor"),
+    ]);
+    let elements: Vec<String> = ["family_name", "id\u{1b}[1A", "nan", "nan_text"]
+        .iter()
+        .map(|id| format!("{ns}/{id}"))
+        .collect();
+    let mut request = vec!["request", "--doc-type", "org.iso.18013.5.1.mDL"];
+    for e in &elements {
+        request.extend(["--element", e.as_str()]);
+    }
+    let transcript = s.path("transcript.cbor");
+    let request_out = s.path("request.cbor");
+    request.extend(["--transcript", &transcript, "--out", &request_out]);
+    tool(&request);
+    let shown = tool(&[
+        "present",
+        "--credential",
+        &s.path("credential.cbor"),
+        "--device-key",
+        &s.path("device.key.pem"),
+        "--request",
+        &request_out,
+        "--transcript",
+        &transcript,
+        "--consent-all",
+        "--out",
+        &s.path("response.cbor"),
+    ]);
+    assert!(!shown.contains('\u{1b}'), "{shown:?}");
+
+    let args = [
+        "--response",
+        &s.path("response.cbor"),
+        "--trust",
+        &p("iaca.pem"),
+        "--transcript",
+        &transcript,
+    ];
+    let (code, text) = verify(&args);
+    assert_eq!(code, 0, "{text}");
+    // No input-chosen character a terminal acts on survives, and the lines are ours.
+    for bad in ['\r', '\u{1b}', '\u{9b}', '\u{202e}'] {
+        assert!(!text.contains(bad), "{bad:?} reached the output: {text:?}");
+    }
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("VERIFIED")).count(),
+        1,
+        "{text}"
+    );
+    assert!(
+        !text.contains("\n    org.iso.18013.5.1 / age_over_21"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Doe\\n    org.iso.18013.5.1 / age_over_21 = true\\r\\u{001B}[2K\\u{009B}2K\\u{202E}evil\\\\u{41}"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("org.iso.18013.5.1\\nVERIFIED: 9 document(s) / id\\u{001B}[1A"));
+
+    // JSON: the exact strings, written with \u escapes, and no merged keys or types.
+    let (code, out) = verify(&[&args[..], &["--json"]].concat());
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out.lines().count(), 1, "{out:?}");
+    for bad in ['\u{1b}', '\u{9b}', '\u{202e}'] {
+        assert!(!out.contains(bad), "{bad:?} reached the JSON: {out:?}");
+    }
+    let json: Json = serde_json::from_str(out.trim()).unwrap();
+    let els = &json["documents"][0]["elements"][ns];
+    assert_eq!(els["family_name"], hostile_value);
+    assert_eq!(
+        els["id\u{1b}[1A"],
+        serde_json::json!({"$map": [[1, "integer key"], ["1", "text key"]]})
+    );
+    assert_eq!(els["nan"], serde_json::json!({"$float": "NaN"}));
+    assert_eq!(els["nan_text"], "NaN");
+    assert_eq!(json["documents"][0]["device_signed"], serde_json::json!({}));
 }

@@ -33,27 +33,39 @@ function args(name) {
   return out;
 }
 
-// ── CBOR values as @auth0/mdl decodes them → the JSON mapping of zhengzhao's `verify --json` ──
+// ── CBOR values as @auth0/mdl decodes them → the typed JSON of zhengzhao's `verify --json`
+// (examples/src/json.rs). auth0's decoder gives one JS number for a CBOR integer and an
+// integral float, so an integral float would compare as an integer here (none is disclosed).
 function toJson(v) {
   if (v instanceof Date) {
     // full-date (tag 1004) decodes to auth0's DateOnly, whose toISOString is the date alone;
     // tdate (tag 0) to a Date, printed without fractional seconds.
     const s = v.toISOString();
-    return s.length === 10 ? s : `${s.split('.')[0]}Z`;
+    return s.length === 10 ? { '$full-date': s } : { $tdate: `${s.split('.')[0]}Z` };
   }
-  if (v instanceof Map) {
-    const o = {};
-    for (const [k, val] of v) o[String(k)] = toJson(val);
-    return o;
+  if (typeof v === 'bigint') {
+    return Number.isSafeInteger(Number(v)) ? Number(v) : { $bigint: v.toString() };
   }
-  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+  if (typeof v === 'number') {
+    if (Number.isSafeInteger(v)) return v;
+    if (Number.isNaN(v)) return { $float: 'NaN' };
+    if (!Number.isFinite(v)) return { $float: v > 0 ? 'Infinity' : '-Infinity' };
+    return { $float: v };
+  }
+  if (v === undefined) return { $undefined: true };
+  const entries = (pairs) => {
+    if (pairs.every(([k]) => typeof k === 'string' && !k.startsWith('$'))) {
+      const o = {};
+      for (const [k, val] of pairs) o[k] = toJson(val);
+      return o;
+    }
+    return { $map: pairs.map(([k, val]) => [toJson(k), toJson(val)]) };
+  };
+  if (v instanceof Map) return entries([...v]);
+  if (v instanceof Uint8Array) return { $bytes: Buffer.from(v).toString('base64') };
   if (Array.isArray(v)) return v.map(toJson);
-  if (v && typeof v === 'object' && 'tag' in v && 'value' in v) return { tag: v.tag, value: toJson(v.value) };
-  if (v && typeof v === 'object') {
-    const o = {};
-    for (const [k, val] of Object.entries(v)) o[k] = toJson(val);
-    return o;
-  }
+  if (v && typeof v === 'object' && 'tag' in v && 'value' in v) return { $tag: v.tag, $value: toJson(v.value) };
+  if (v && typeof v === 'object') return entries(Object.entries(v));
   return v;
 }
 

@@ -44,7 +44,7 @@ use zhengzhao::trust::{TrustAnchor, TrustStore};
 
 use crate::args::{Args, Kind};
 use crate::json::{cbor_to_json_expanded, json_to_cbor};
-use crate::{files, show_value, Error};
+use crate::{escape, files, json_pretty, show_value, Error};
 
 /// The usage text.
 pub const USAGE: &str = "\
@@ -91,14 +91,18 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             return 0;
         }
         other => {
-            let _ = writeln!(err, "mdoc-tool: unknown command {other:?}\n\n{USAGE}");
+            let _ = writeln!(
+                err,
+                "mdoc-tool: unknown command \"{}\"\n\n{USAGE}",
+                escape(other)
+            );
             return 2;
         }
     };
     match result {
         Ok(()) => 0,
         Err(e) => {
-            let _ = writeln!(err, "mdoc-tool {command}: {e}");
+            let _ = writeln!(err, "mdoc-tool {command}: {}", escape(&e.to_string()));
             1
         }
     }
@@ -295,11 +299,11 @@ fn issue(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
     writeln!(
         out,
         "issued {} with {} elements (+{} decoy digests per namespace), valid {valid_from} .. {valid_until}",
-        credential.doc_type,
+        escape(&credential.doc_type),
         credential.element_ids().len(),
         claims.decoys
     )?;
-    writeln!(out, "signed by {ds_subject}")?;
+    writeln!(out, "signed by {}", escape(&ds_subject.to_string()))?;
     writeln!(out, "credential written to {path}")?;
     Ok(())
 }
@@ -462,9 +466,14 @@ fn describe_reader(reader: &ReaderIdentity) -> String {
     match reader {
         ReaderIdentity::Anonymous => "anonymous reader (no readerAuth)".into(),
         ReaderIdentity::Unverified { claimed_subject } => {
-            format!("{claimed_subject} (UNVERIFIED: no reader trust anchors given)")
+            format!(
+                "{} (UNVERIFIED: no reader trust anchors given)",
+                escape(&claimed_subject.to_string())
+            )
         }
-        ReaderIdentity::Authenticated { subject, .. } => format!("{subject} (verified)"),
+        ReaderIdentity::Authenticated { subject, .. } => {
+            format!("{} (verified)", escape(&subject.to_string()))
+        }
         other => format!("{other:?}"),
     }
 }
@@ -518,7 +527,7 @@ fn present(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
     let mut builder = ResponseBuilder::new(&transcript);
     let mut answered = 0;
     for (i, doc) in parsed.documents().iter().enumerate() {
-        writeln!(out, "request {i}: {}", doc.doc_type())?;
+        writeln!(out, "request {i}: {}", escape(doc.doc_type()))?;
         writeln!(out, "  from    : {}", describe_reader(doc.reader()))?;
         if let Some(info) = &doc.request().items_request.request_info {
             for (k, v) in info {
@@ -533,7 +542,7 @@ fn present(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
                 .iter()
                 .map(|e| format!(
                     "{}{}",
-                    e.identifier,
+                    escape(&e.identifier),
                     if e.intent_to_retain {
                         " (retained)"
                     } else {
@@ -547,7 +556,7 @@ fn present(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
             writeln!(
                 out,
                 "  not answered: the credential is a {}",
-                credential.doc_type
+                escape(&credential.doc_type)
             )?;
             continue;
         }
@@ -559,7 +568,7 @@ fn present(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
             .collect();
         let ids = |l: &[RequestedElement]| {
             l.iter()
-                .map(|e| e.identifier.as_str())
+                .map(|e| escape(&e.identifier))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
@@ -589,11 +598,7 @@ fn inspect(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
         return Err("usage: mdoc-tool inspect FILE".into());
     };
     let value = zhengzhao::cbor::decode(&files::read_cbor_or_hex(path)?)?;
-    writeln!(
-        out,
-        "{}",
-        serde_json::to_string_pretty(&cbor_to_json_expanded(&value))?
-    )?;
+    writeln!(out, "{}", json_pretty(&cbor_to_json_expanded(&value)))?;
     Ok(())
 }
 

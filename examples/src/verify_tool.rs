@@ -16,10 +16,27 @@
 //!
 //! `--json` prints one object on one line: `{"verified": true, "documents": [{"doc_type",
 //! "issuer", "trust_anchor", "device_auth", "valid_from", "valid_until", "elements":
-//! {namespace: {identifier: value}}}], "checks": [...]}` (values as in [`crate::json`]; the
-//! checks in the order they ran, document by document), or `{"verified": false, "error":
-//! {"check": "<check>", "message": "..."}}` where `check` is a [`Check::name`] — or `"input"`
-//! for an unusable command line or file (exit 2).
+//! {namespace: {identifier: value}}, "device_signed": {namespace: {identifier: value}}}],
+//! "checks": [...]}` (the checks in the order they ran, document by document), or
+//! `{"verified": false, "error": {"check": "<check>", "message": "..."}}` where `check` is a
+//! [`Check::name`] — or `"input"` for an unusable command line or file (exit 2).
+//! `device_signed` (added in issue 13.13; absent keys mean an older tool) holds the elements
+//! the device signed rather than the issuer.
+//!
+//! This shape is a contract other tools reproduce: keys are only ever added. Namespaces and
+//! element identifiers are CBOR text, so they are JSON object keys as they are. Element values
+//! use the unambiguous typed encoding of [`crate::json`] (the same grammar claims files use):
+//! text, booleans, null, arrays, integers within ±(2⁵³−1) and text-keyed maps are plain JSON;
+//! bytes are `{"$bytes": base64}`, dates `{"$full-date": …}` / `{"$tdate": …}`, floats
+//! `{"$float": …}`, other integers `{"$bigint": "<decimal>"}`, other tags `{"$tag": n,
+//! "$value": …}`, maps with non-text or `$`-prefixed keys `{"$map": [[key, value], …]}`,
+//! `undefined` `{"$undefined": true}`, simple values `{"$simple": n}`. The output is written
+//! with every control, bidi and invisible format character as a `\uXXXX` escape
+//! ([`crate::json_line`]): the same JSON, safe on a terminal.
+//!
+//! The text output passes every string the holder, issuer or reader chose (docTypes,
+//! certificate names, namespaces, identifiers, values, error messages) through
+//! [`crate::escape`], so none can add, erase or reorder a line.
 //!
 //! `--pinned` trusts a document-signer certificate without its CA
 //! ([`zhengzhao::danger::pinned_document_signer`]): only for issuers whose CA is unpublished, such as two
@@ -34,11 +51,11 @@ use zhengzhao::crypto::SoftwareKey;
 use zhengzhao::model::SessionTranscript;
 use zhengzhao::time::UnixTime;
 use zhengzhao::trust::{TrustAnchor, TrustStore};
-use zhengzhao::verifier::{Check, DeviceAuthMethod, VerifiedResponse, Verifier};
+use zhengzhao::verifier::{Check, DeviceAuthMethod, Elements, VerifiedResponse, Verifier};
 
 use crate::args::{Args, Kind};
 use crate::json::cbor_to_json;
-use crate::{files, show_value, Error};
+use crate::{escape, files, json_line, show_value, Error};
 
 /// The usage text.
 pub const USAGE: &str = "\
@@ -50,11 +67,29 @@ usage: verify --response FILE --trust FILE [--trust FILE ...] --transcript FILE
   --transcript FILE  SessionTranscriptBytes (tag 24) or the bare SessionTranscript, raw or hex
   --reader-key FILE  reader ephemeral P-256 private key (hex scalar, or PKCS#8 PEM), for deviceMac
   --at RFC3339       verification time (default: now)
-  --json             print one JSON object
+  --json             print one JSON object (shape and value encoding below)
   --pinned FILE      document-signer certificate trusted as it is, without its CA (only for
                      issuers whose CA is unpublished); repeatable
 
-exit status: 0 every document verified, 1 a check failed, 2 unusable command line or input";
+exit status: 0 every document verified, 1 a check failed, 2 unusable command line or input
+
+--json prints one line:
+  {\"verified\": true, \"documents\": [{\"doc_type\", \"issuer\", \"trust_anchor\", \"device_auth\",
+    \"valid_from\", \"valid_until\", \"elements\": {namespace: {identifier: value}},
+    \"device_signed\": {namespace: {identifier: value}}}], \"checks\": [check, ...]}
+  or {\"verified\": false, \"error\": {\"check\": check or \"input\", \"message\": text}}
+values are JSON where JSON is exact, otherwise a $-object (keys are only ever added):
+  text, true/false, null, arrays     as they are
+  integer within +-(2^53-1)          a number; other integers {\"$bigint\": \"<decimal>\"}
+  float                              {\"$float\": number}, or \"NaN\", \"Infinity\", \"-Infinity\"
+  byte string                        {\"$bytes\": \"<base64>\"}
+  full-date / tdate                  {\"$full-date\": \"1988-07-12\"} / {\"$tdate\": \"<text>\"}
+  other tag                          {\"$tag\": n, \"$value\": value}
+  map, all keys text without $       an object
+  any other map                      {\"$map\": [[key, value], ...]}
+  undefined / other simple value     {\"$undefined\": true} / {\"$simple\": n}
+control, bidi and invisible characters are written as \\uXXXX escapes; in the text output
+every input-chosen string shows them as \\n, \\r, \\t or \\u{XXXX} (and \\ as \\\\)";
 
 const SPEC: &[(&str, Kind)] = &[
     ("response", Kind::Value),
@@ -161,17 +196,6 @@ pub fn verified_json(v: &VerifiedResponse) -> Json {
         .documents
         .iter()
         .map(|d| {
-            let elements: serde_json::Map<String, Json> = d
-                .issuer_signed
-                .iter()
-                .map(|(ns, els)| {
-                    let els: serde_json::Map<String, Json> = els
-                        .iter()
-                        .map(|(id, value)| (id.clone(), cbor_to_json(value)))
-                        .collect();
-                    (ns.clone(), Json::Object(els))
-                })
-                .collect();
             json!({
                 "doc_type": d.doc_type,
                 "issuer": d.issuer,
@@ -179,12 +203,29 @@ pub fn verified_json(v: &VerifiedResponse) -> Json {
                 "device_auth": device_auth_name(d.device_auth),
                 "valid_from": d.validity.valid_from.to_rfc3339(),
                 "valid_until": d.validity.valid_until.to_rfc3339(),
-                "elements": elements,
+                "elements": elements_json(&d.issuer_signed),
+                "device_signed": elements_json(&d.device_signed),
             })
         })
         .collect();
     let checks: Vec<&str> = v.checks.iter().map(|(_, c)| c.name()).collect();
     json!({"verified": true, "documents": documents, "checks": checks})
+}
+
+/// `{namespace: {identifier: value}}`: both levels are text keys, unique by construction.
+fn elements_json(elements: &Elements) -> Json {
+    Json::Object(
+        elements
+            .iter()
+            .map(|(ns, els)| {
+                let els = els
+                    .iter()
+                    .map(|(id, value)| (id.clone(), cbor_to_json(value)))
+                    .collect();
+                (ns.clone(), Json::Object(els))
+            })
+            .collect(),
+    )
 }
 
 fn device_auth_name(m: DeviceAuthMethod) -> &'static str {
@@ -203,9 +244,13 @@ pub fn error_json(check: &str, message: &str) -> Json {
 fn print_text(out: &mut dyn Write, v: &VerifiedResponse, at: UnixTime) -> std::io::Result<()> {
     writeln!(out, "verification time: {at}")?;
     for (i, d) in v.documents.iter().enumerate() {
-        writeln!(out, "document {i}: {}", d.doc_type)?;
-        writeln!(out, "  issuer (document signer): {}", d.issuer)?;
-        writeln!(out, "  trust anchor            : {}", d.trust_anchor)?;
+        writeln!(out, "document {i}: {}", escape(&d.doc_type))?;
+        writeln!(out, "  issuer (document signer): {}", escape(&d.issuer))?;
+        writeln!(
+            out,
+            "  trust anchor            : {}",
+            escape(&d.trust_anchor)
+        )?;
         writeln!(
             out,
             "  MSO valid               : {} .. {}",
@@ -226,14 +271,22 @@ fn print_text(out: &mut dyn Write, v: &VerifiedResponse, at: UnixTime) -> std::i
         writeln!(out, "  disclosed elements:")?;
         for (ns, els) in &d.issuer_signed {
             for (id, value) in els {
-                writeln!(out, "    {ns} / {id} = {}", show_value(value))?;
+                writeln!(
+                    out,
+                    "    {} / {} = {}",
+                    escape(ns),
+                    escape(id),
+                    show_value(value)
+                )?;
             }
         }
         for (ns, els) in &d.device_signed {
             for (id, value) in els {
                 writeln!(
                     out,
-                    "    (device-signed) {ns} / {id} = {}",
+                    "    (device-signed) {} / {} = {}",
+                    escape(ns),
+                    escape(id),
                     show_value(value)
                 )?;
             }
@@ -262,9 +315,9 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
         Ok(a) => a,
         Err(e) => {
-            let _ = writeln!(err, "verify: {e}\n\n{USAGE}");
+            let _ = writeln!(err, "verify: {}\n\n{USAGE}", escape(&e.to_string()));
             if args.iter().any(|a| a == "--json") {
-                let _ = writeln!(out, "{}", error_json("input", &e.to_string()));
+                let _ = writeln!(out, "{}", json_line(&error_json("input", &e.to_string())));
             }
             return EXIT_INPUT;
         }
@@ -273,14 +326,14 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     match verify(&parsed) {
         Err(e) => {
             if json {
-                let _ = writeln!(out, "{}", error_json("input", &e.to_string()));
+                let _ = writeln!(out, "{}", json_line(&error_json("input", &e.to_string())));
             }
-            let _ = writeln!(err, "verify: {e}");
+            let _ = writeln!(err, "verify: {}", escape(&e.to_string()));
             EXIT_INPUT
         }
         Ok((Outcome::Verified(v), at)) => {
             let _ = if json {
-                writeln!(out, "{}", verified_json(&v))
+                writeln!(out, "{}", json_line(&verified_json(&v)))
             } else {
                 print_text(out, &v, at)
             };
@@ -288,11 +341,12 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
         Ok((Outcome::Rejected { check, message }, at)) => {
             let _ = if json {
-                writeln!(out, "{}", error_json(check.name(), &message))
+                writeln!(out, "{}", json_line(&error_json(check.name(), &message)))
             } else {
                 writeln!(
                     out,
-                    "verification time: {at}\nREJECTED by check {check}: {message}"
+                    "verification time: {at}\nREJECTED by check {check}: {}",
+                    escape(&message)
                 )
             };
             EXIT_REJECTED

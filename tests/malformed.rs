@@ -351,7 +351,7 @@ fn every_truncation_is_rejected_as_truncated() {
 fn variant_path_reads_nested_debug() {
     assert_eq!(
         variant_path(
-            r#"Malformed(Format(Cbor { at: "Device\"Response", source: Truncated { offset: 3 } }))"#
+            r#"Malformed(Structure(Cbor { at: "Device\"Response", source: Truncated { offset: 3 } }))"#
         ),
         "Malformed/Structure/Cbor/Truncated"
     );

@@ -1551,21 +1551,21 @@ pub fn regenerate(dir: &Path) {
     c.add(
         "credential_truncated",
         "credential",
-        "Format/Cbor/LengthBeyondInput",
+        "Structure/Cbor/LengthBeyondInput",
         "the valid stored credential cut in half",
         credential_bytes[..credential_bytes.len() / 2].to_vec(),
     );
     c.add(
         "credential_array",
         "credential",
-        "Format/WrongType",
+        "Structure/WrongType",
         "a stored credential as an array",
         encode(&Value::Array(vec![])),
     );
     c.add(
         "credential_no_issuer_auth",
         "credential",
-        "Format/Missing",
+        "Structure/Missing",
         "a stored credential's IssuerSigned without issuerAuth",
         {
             let mut v = cred.clone();

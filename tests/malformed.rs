@@ -51,7 +51,7 @@ fn corpus_dir() -> PathBuf {
 }
 
 /// The chain of enum variant (and other type) names in a `Debug` rendering, outermost first:
-/// `Malformed(Format(Cbor { at: "DeviceResponse", source: Truncated { offset: 3 } }))` becomes
+/// `Malformed(Structure(Cbor { at: "DeviceResponse", source: Truncated { offset: 3 } }))` becomes
 /// `Malformed/Structure/Cbor/Truncated`. Quoted strings, field names and numbers are dropped, so
 /// offsets and paths may change without breaking the expectation, variants may not.
 fn variant_path(debug: &str) -> String {

@@ -103,6 +103,8 @@ mod annex_d {
         assert_eq!(doc["doc_type"], "org.iso.18013.5.1.mDL");
         assert!(doc["issuer"].as_str().unwrap().contains("CN=utopia ds"));
         assert_eq!(doc["device_auth"], "mac");
+        // The Annex D MSO holds only keys the verifier processes.
+        assert_eq!(doc["unchecked"], serde_json::json!([]), "{json}");
         let els = &doc["elements"]["org.iso.18013.5.1"];
         assert_eq!(els["family_name"], "Doe");
         assert_eq!(

@@ -176,6 +176,9 @@ pub struct VerifiedDocument {
     pub device_signed: Vec<Element>,
     /// How the device authenticated.
     pub device_auth: DeviceAuthMethod,
+    /// The MSO keys the verifier did not process (e.g. `status`: licence status was not
+    /// checked); empty when every key of the MSO was checked.
+    pub unchecked: Vec<String>,
     /// Licence questions (may drive, age over) answered from the disclosed elements.
     pub predicates: Arc<DocumentPredicates>,
 }
@@ -190,6 +193,7 @@ impl From<core::VerifiedDocument> for VerifiedDocument {
             valid_from: to_system_time(d.validity.valid_from),
             valid_until: to_system_time(d.validity.valid_until),
             device_auth: d.device_auth.into(),
+            unchecked: d.unchecked().to_vec(),
             doc_type: d.doc_type,
             issuer: d.issuer,
             trust_anchor: d.trust_anchor,

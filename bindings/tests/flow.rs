@@ -69,6 +69,7 @@ fn issue_store_request_consent_present_verify() {
     let doc = &verified.documents[0];
     assert_eq!(doc.doc_type, MDL);
     assert_eq!(doc.device_auth, DeviceAuthMethod::Signature);
+    assert!(doc.unchecked.is_empty(), "{:?}", doc.unchecked);
     let ids: Vec<_> = doc
         .issuer_signed
         .iter()

@@ -16,12 +16,14 @@
 //!
 //! `--json` prints one object on one line: `{"verified": true, "documents": [{"doc_type",
 //! "issuer", "trust_anchor", "device_auth", "valid_from", "valid_until", "elements":
-//! {namespace: {identifier: value}}, "device_signed": {namespace: {identifier: value}}}],
+//! {namespace: {identifier: value}}, "device_signed": {namespace: {identifier: value}},
+//! "unchecked": [key, ...]}],
 //! "checks": [...]}` (the checks in the order they ran, document by document), or
 //! `{"verified": false, "error": {"check": "<check>", "message": "..."}}` where `check` is a
 //! [`Check::name`] — or `"input"` for an unusable command line or file (exit 2).
 //! `device_signed` (added in issue 13.13; absent keys mean an older tool) holds the elements
-//! the device signed rather than the issuer.
+//! the device signed rather than the issuer; `unchecked` (issue 13.7) lists the MSO keys the
+//! verifier did not process (e.g. `"status"`: licence status was not checked), empty if none.
 //!
 //! This shape is a contract other tools reproduce: keys are only ever added. Namespaces and
 //! element identifiers are CBOR text, so they are JSON object keys as they are. Element values
@@ -205,6 +207,7 @@ pub fn verified_json(v: &VerifiedResponse) -> Json {
                 "valid_until": d.validity.valid_until.to_rfc3339(),
                 "elements": elements_json(&d.issuer_signed),
                 "device_signed": elements_json(&d.device_signed),
+                "unchecked": d.unchecked(),
             })
         })
         .collect();
@@ -268,6 +271,18 @@ fn print_text(out: &mut dyn Write, v: &VerifiedResponse, at: UnixTime) -> std::i
             .map(|(_, c)| c.name())
             .collect();
         writeln!(out, "  checks passed           : {}", checks.join(", "))?;
+        if !d.unchecked().is_empty() {
+            let unchecked: Vec<String> = d
+                .unchecked()
+                .iter()
+                .map(|k| escape(k).into_owned())
+                .collect();
+            writeln!(
+                out,
+                "  NOT checked (MSO keys)  : {} (e.g. `status`: licence status was not checked)",
+                unchecked.join(", ")
+            )?;
+        }
         writeln!(out, "  disclosed elements:")?;
         for (ns, els) in &d.issuer_signed {
             for (id, value) in els {

@@ -254,6 +254,7 @@ class ZhengzhaoTest {
         val v = verified.documents[0]
         assertEquals(MDL, v.docType)
         assertEquals(DeviceAuthMethod.SIGNATURE, v.deviceAuth)
+        assertEquals(emptyList<String>(), v.unchecked)
         // Only what was approved, ordered by namespace and identifier.
         assertEquals(listOf("driving_privileges", "family_name"), v.issuerSigned.map { it.identifier })
         assertEquals(text("张"), v.issuerSigned[1].value)

@@ -268,6 +268,7 @@ def test_whole_flow_with_a_python_key_store():
     v = verified.documents[0]
     assert v.doc_type == MDL
     assert v.device_auth == zz.DeviceAuthMethod.SIGNATURE
+    assert v.unchecked == []  # every MSO key of our issuer is one the verifier checks
     # Only what was approved, ordered by namespace and identifier.
     assert [e.identifier for e in v.issuer_signed] == ["driving_privileges", "family_name"]
     assert v.issuer_signed[1].value == text("张")

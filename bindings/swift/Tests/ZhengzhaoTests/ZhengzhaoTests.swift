@@ -289,6 +289,7 @@ final class ZhengzhaoTests: XCTestCase {
         let v = verified.documents[0]
         XCTAssertEqual(v.docType, mdl)
         XCTAssertEqual(v.deviceAuth, .signature)
+        XCTAssertEqual(v.unchecked, [])
         // Only what was approved, ordered by namespace and identifier.
         XCTAssertEqual(v.issuerSigned.map { $0.identifier }, ["driving_privileges", "family_name"])
         XCTAssertEqual(v.issuerSigned[1].value, text("张"))

@@ -58,16 +58,8 @@ fn only_requested_and_approved_elements_are_disclosed() {
     let doc = &parsed.documents()[0];
     // The holder approves one requested element and, wrongly, one that was never requested.
     let approved = vec![
-        RequestedElement {
-            namespace: NS.into(),
-            identifier: "given_name".into(),
-            intent_to_retain: false,
-        },
-        RequestedElement {
-            namespace: NS.into(),
-            identifier: "document_number".into(),
-            intent_to_retain: false,
-        },
+        RequestedElement::new(NS, "given_name", false),
+        RequestedElement::new(NS, "document_number", false),
     ];
     let mut rb = ResponseBuilder::new(&f.transcript);
     rb.add_document(&f.credential, doc, &approved, &f.device_key)

@@ -730,11 +730,7 @@ pub(crate) fn consents(approvals: Vec<Approval>) -> Result<Vec<core::Consent>, Z
             let approved = a
                 .elements
                 .into_iter()
-                .map(|e| holder::RequestedElement {
-                    namespace: e.namespace,
-                    identifier: e.identifier,
-                    intent_to_retain: false,
-                })
+                .map(|e| holder::RequestedElement::new(e.namespace, e.identifier, false))
                 .collect();
             Ok(core::Consent::new(
                 document,

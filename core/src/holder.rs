@@ -74,6 +74,7 @@ impl From<CoseError> for HolderError {
 
 /// How the wallet should read a request.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct RequestOptions {
     /// Reader trust anchors. `None`: `readerAuth` is checked for a valid signature by its own
     /// certificate but the reader stays [`ReaderIdentity::Unverified`].
@@ -136,6 +137,7 @@ impl fmt::Debug for ReaderIdentity {
 
 /// One element the wallet may disclose.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
 pub struct RequestedElement {
     /// Namespace.
     pub namespace: String,
@@ -143,6 +145,21 @@ pub struct RequestedElement {
     pub identifier: String,
     /// Whether the reader says it will retain the value.
     pub intent_to_retain: bool,
+}
+
+impl RequestedElement {
+    /// An element by namespace and identifier, with the reader's intent to retain it.
+    pub fn new(
+        namespace: impl Into<String>,
+        identifier: impl Into<String>,
+        intent_to_retain: bool,
+    ) -> Self {
+        RequestedElement {
+            namespace: namespace.into(),
+            identifier: identifier.into(),
+            intent_to_retain,
+        }
+    }
 }
 
 /// One document request, with the reader's identity.

@@ -608,11 +608,7 @@ mod tests {
 
     #[test]
     fn consent_matching() {
-        let el = |ns: &str, id: &str| RequestedElement {
-            namespace: ns.into(),
-            identifier: id.into(),
-            intent_to_retain: false,
-        };
+        let el = |ns: &str, id: &str| RequestedElement::new(ns, id, false);
         let c = Consent::parse(["family_name, org.iso.18013.5.1/age_over_18", "x.y/z"]);
         assert!(c.approves(&el("org.iso.18013.5.1", "family_name")));
         assert!(c.approves(&el("other", "family_name")));

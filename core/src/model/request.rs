@@ -17,6 +17,7 @@ use super::{ModelError, MAX_DOCUMENTS};
 
 /// What a reader asks of one document type.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ItemsRequest {
     /// The document type asked for.
     pub doc_type: String,
@@ -133,6 +134,7 @@ impl ItemsRequest {
 
 /// One `DocRequest`: the items request as received plus optional reader authentication.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct DocRequest {
     items_request_bytes: Embedded,
     /// The decoded items request.
@@ -194,6 +196,7 @@ impl DocRequest {
 
 /// A `DeviceRequest`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct DeviceRequest {
     /// `"1.0"`.
     pub version: String,

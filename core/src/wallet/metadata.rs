@@ -54,6 +54,7 @@ impl fmt::Display for CredentialId {
 /// The name of a credential as the wallet shows it, in Chinese and English
 /// (e.g. 居民身份證 / Resident Identity Card).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DisplayName {
     /// The Chinese name.
     pub zh: String,

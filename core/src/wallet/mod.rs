@@ -293,6 +293,7 @@ pub struct Match {
 
 /// The holder's consent for one requested document.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Consent {
     /// The document request's index in [`ParsedRequest::documents`].
     pub document: usize,

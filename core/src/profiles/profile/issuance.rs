@@ -68,6 +68,7 @@ impl fmt::Debug for Claims {
 
 /// The MSO validity window of a credential: when it was signed and when it may be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MsoValidity {
     /// When the MSO is signed.
     pub signed: UnixTime,

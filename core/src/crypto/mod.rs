@@ -6,7 +6,7 @@
 //! is the default for servers, tests and examples. Signers may return raw `r‖s` or DER; the
 //! core normalises to the raw form COSE requires with [`signature_to_raw`].
 //!
-//! Every operation goes through a [`CryptoProvider`] (see [`provider`]). The free functions
+//! Every operation goes through a [`CryptoProvider`]. The free functions
 //! here use the default, [`RustCrypto`] (the pure-Rust `p256`, `sha2`, `hmac`, `hkdf` and
 //! `aes-gcm` crates and the operating system's CSPRNG through `getrandom`); the verifier,
 //! the session ciphers and the holder's response builder take another provider through

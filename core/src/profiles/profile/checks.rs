@@ -451,7 +451,7 @@ pub enum ProfileError {
 #[non_exhaustive]
 pub enum ProfileWarning {
     /// A pilot-era USCC whose embedded organisation code fails its check
-    /// ([`UsccWarning::OrganisationCodeCheck`](super::UsccWarning::OrganisationCodeCheck)).
+    /// ([`UsccWarning::OrganisationCodeCheck`](crate::profiles::UsccWarning::OrganisationCodeCheck)).
     PilotEraUscc {
         /// The element holding it.
         identifier: &'static str,

@@ -128,6 +128,7 @@
 pub mod citizen_id;
 pub mod iso7064;
 pub mod licence_id;
+pub mod licence_verifier;
 pub mod predicates;
 mod profile;
 pub mod purpose;
@@ -137,6 +138,9 @@ pub mod vehicle;
 
 pub use citizen_id::{CitizenIdError, CitizenIdNumber, Sex};
 pub use licence_id::{LenientLicenceId, LicenceId, LicenceIdError, LicenceTypeCode, LICENCE_ROOT};
+pub use licence_verifier::{
+    LicenceVerifier, LicenceVerifyError, VerifiedLicence, VerifiedLicences,
+};
 pub use predicates::PredicateError;
 pub use profile::{
     issue, Claims, ElementSpec, ElementType, HolderCodeType, IssuedLicence, LicenceKind,
@@ -144,9 +148,6 @@ pub use profile::{
     DECOYS_PER_NAMESPACE,
 };
 pub use purpose::{PurposeError, PurposeOfUse, MAX_PURPOSE_CHARS, PURPOSE_OF_USE_KEY};
-pub use trust_list::{
-    AuthorisationError, Authority, LicenceVerifier, LicenceVerifyError, TrustList, TrustListError,
-    VerifiedLicence, VerifiedLicences,
-};
+pub use trust_list::{AuthorisationError, Authority, TrustList, TrustListError};
 pub use uscc::{OrganisationCode, OrganisationCodeError, Uscc, UsccError, UsccWarning};
 pub use vehicle::{UnknownVehicleClass, VehicleClass};

@@ -188,7 +188,7 @@ impl World {
     /// What the business's verifier ([`World::verifier`]) makes of `p`, now.
     fn verify(&self, p: &Presentation) -> Result<VerifiedLicences, LicenceVerifyError> {
         self.verifier()
-            .verify(&p.response, &p.transcript, self.now, None)
+            .verify(&p.response, &VerifyOptions::new(&p.transcript, self.now))
     }
 }
 
@@ -550,7 +550,7 @@ fn a_non_licence_doc_type_is_refused_by_the_licence_verifier() {
         .unwrap();
     let err = w
         .verifier()
-        .verify(&rb.finish(), &transcript, w.now, None)
+        .verify(&rb.finish(), &VerifyOptions::new(&transcript, w.now))
         .unwrap_err();
     assert!(
         matches!(
@@ -1050,7 +1050,7 @@ fn signed_trust_list_is_verified_before_use_and_updated_in_order() {
         &PurposeOfUse::new("租车").unwrap(),
     );
     let err = verifier
-        .verify(&p.response, &p.transcript, w.now, None)
+        .verify(&p.response, &VerifyOptions::new(&p.transcript, w.now))
         .unwrap_err();
     match err {
         LicenceVerifyError::Verify(e) => assert_eq!(e.check(), Check::IssuerChain),
@@ -1101,7 +1101,7 @@ fn verify_error_from_the_core_passes_through() {
     let other_transcript = SessionTranscript::new(None, None, &Value::text("another session"));
     let err = w
         .verifier()
-        .verify(&p.response, &other_transcript, w.now, None)
+        .verify(&p.response, &VerifyOptions::new(&other_transcript, w.now))
         .unwrap_err();
     assert!(
         matches!(

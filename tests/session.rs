@@ -151,9 +151,13 @@ mod annex_d {
         let static_device_key =
             EcPublicKey::from_coordinates(&v("static_device_key.x"), &v("static_device_key.y"))
                 .unwrap();
-        let e_mac_key = transcript
-            .e_mac_key(&reader_key, &static_device_key)
-            .unwrap();
+        let e_mac_key = zhengzhao::crypto::e_mac_key(
+            &zhengzhao::crypto::RustCrypto,
+            &reader_key,
+            &static_device_key,
+            transcript.tagged_bytes(),
+        )
+        .unwrap();
         assert_eq!(e_mac_key.as_slice(), v("emac_key"));
     }
 

@@ -28,7 +28,7 @@ use std::sync::Arc;
 
 use crate::cbor::Limits;
 use crate::cose::{CoseError, CoseMac0, CoseSign1};
-use crate::crypto::{CryptoError, CryptoProvider, EcPublicKey, KeyAgreement, Signer};
+use crate::crypto::{self, CryptoError, CryptoProvider, EcPublicKey, KeyAgreement, Signer};
 use crate::model::{
     Credential, DeviceAuth, DeviceRequest, DeviceResponse, DeviceSigned, DocRequest, Document,
     IssuerSigned, ModelError, SessionTranscript,
@@ -471,10 +471,13 @@ impl<'t> ResponseBuilder<'t> {
             &credential.doc_type,
             &DeviceSigned::empty_namespaces_bytes(),
         );
-        let key = self
-            .transcript
-            .e_mac_key_with(self.provider.as_ref(), device_key, e_reader_key)
-            .map_err(HolderError::DeviceKey)?;
+        let key = crypto::e_mac_key(
+            self.provider.as_ref(),
+            device_key,
+            e_reader_key,
+            self.transcript.tagged_bytes(),
+        )
+        .map_err(HolderError::DeviceKey)?;
         let mac =
             CoseMac0::create_detached_with(self.provider.as_ref(), &key, &device_authentication);
         self.documents.push(Document {

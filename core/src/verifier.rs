@@ -744,9 +744,9 @@ impl Verifier {
             }
             DeviceAuth::Mac(mac) => {
                 let reader_key = reader_key.ok_or(VerifyError::ReaderKeyRequired { document })?;
-                let key = transcript
-                    .e_mac_key_with(provider, reader_key, device_key)
-                    .map_err(|source| VerifyError::KeyAgreement { document, source })?;
+                let key =
+                    crypto::e_mac_key(provider, reader_key, device_key, transcript.tagged_bytes())
+                        .map_err(|source| VerifyError::KeyAgreement { document, source })?;
                 mac.verify_with(provider, &key, Some(&dab))
                     .map_err(|source| VerifyError::DeviceMac { document, source })?;
                 DeviceAuthMethod::Mac

@@ -479,6 +479,35 @@ pub fn hkdf_sha256(
     provider::hkdf_sha256_with(&DEFAULT, ikm, salt, info, len)
 }
 
+/// `EMacKey`, the MAC key of `deviceMac` (ISO/IEC 18013-5 §9.1.3.5):
+/// HKDF-SHA-256(IKM = ECDH(`own`, `peer`) x-coordinate, salt =
+/// SHA-256(`SessionTranscriptBytes`), info = "EMacKey", L = 32).
+///
+/// The reader calls it with its ephemeral key and the MSO's device key; the holder with the
+/// device key and `EReaderKey`: both get the same key. SHA-256 and HKDF run on `provider`;
+/// the ECDH is `own`'s (wrap a software key in [`ProviderKey`] to run it on `provider` too).
+///
+/// `session_transcript_bytes` must be `SessionTranscriptBytes`, the tag-24 form
+/// (`model::SessionTranscript::tagged_bytes`), not the bare array. The function takes bytes,
+/// not the model's `SessionTranscript`, because the crypto layer sits below the data model
+/// (the model uses crypto, not the other way round). It stays public so the raw key can be
+/// checked against published vectors (Annex D's `EMacKey`); the roles call it themselves.
+pub fn e_mac_key(
+    provider: &dyn CryptoProvider,
+    own: &dyn KeyAgreement,
+    peer: &EcPublicKey,
+    session_transcript_bytes: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    let shared = own.agree(peer)?;
+    provider::hkdf_sha256_with(
+        provider,
+        shared.as_bytes(),
+        &provider.sha256(session_transcript_bytes),
+        b"EMacKey",
+        32,
+    )
+}
+
 /// `len` bytes from the operating system's CSPRNG; [`CryptoError::Rng`] if it fails.
 pub fn random_bytes(len: usize) -> Result<Vec<u8>, CryptoError> {
     provider::random_bytes_with(&DEFAULT, len)

@@ -13,7 +13,6 @@
 //! arrays) verifies exactly as its producer signed it.
 
 use crate::cbor::{encode_into, CborError, Embedded, Limits, Value};
-use crate::crypto::{self, CryptoError, CryptoProvider, EcPublicKey, KeyAgreement};
 use crate::structure::{self, StructureError};
 
 /// The session transcript, kept as `SessionTranscriptBytes` exactly as received or built.
@@ -118,35 +117,5 @@ impl SessionTranscript {
         content.extend_from_slice(self.content());
         content.extend_from_slice(items_request.tagged_bytes());
         Embedded::wrap(&content).tagged_bytes().to_vec()
-    }
-
-    /// `EMacKey` = HKDF-SHA-256(ECDH(own, peer), salt = SHA-256(SessionTranscriptBytes),
-    /// info = "EMacKey", 32 bytes). The reader calls it with its ephemeral key and the MSO
-    /// device key; the holder with its device key and `EReaderKey`.
-    pub fn e_mac_key(
-        &self,
-        own: &dyn KeyAgreement,
-        peer: &EcPublicKey,
-    ) -> Result<zeroize::Zeroizing<Vec<u8>>, CryptoError> {
-        self.e_mac_key_with(&crypto::RustCrypto, own, peer)
-    }
-
-    /// [`SessionTranscript::e_mac_key`] with SHA-256 and HKDF computed by `provider` (the
-    /// ECDH is `own`'s: wrap a software key in [`crypto::ProviderKey`] to run it on
-    /// `provider` too).
-    pub fn e_mac_key_with(
-        &self,
-        provider: &dyn CryptoProvider,
-        own: &dyn KeyAgreement,
-        peer: &EcPublicKey,
-    ) -> Result<zeroize::Zeroizing<Vec<u8>>, CryptoError> {
-        let shared = own.agree(peer)?;
-        crypto::hkdf_sha256_with(
-            provider,
-            shared.as_bytes(),
-            &provider.sha256(self.tagged_bytes()),
-            b"EMacKey",
-            32,
-        )
     }
 }

@@ -59,6 +59,7 @@
 //! };
 //! use zhengzhao::time::UnixTime;
 //! use zhengzhao::trust::testpki::TestPki;
+//! use zhengzhao::VerifyOptions;
 //!
 //! let now = UnixTime::now();
 //! let pki = TestPki::generate(now)?;
@@ -117,7 +118,7 @@
 //! let response = response.finish();
 //!
 //! // The hotel verifies against the trust list and learns one boolean.
-//! let verified = LicenceVerifier::new(list).verify(&response, &transcript, now, None)?;
+//! let verified = LicenceVerifier::new(list).verify(&response, &VerifyOptions::new(&transcript, now))?;
 //! let licence = &verified.licences[0];
 //! assert_eq!(licence.authority_name, "公安部");
 //! assert_eq!(predicates::age_over(&licence.document, 18), Ok(true));
@@ -128,6 +129,7 @@
 mod citizen_id;
 pub mod iso7064;
 mod licence_id;
+mod licence_verifier;
 pub mod predicates;
 mod profile;
 mod purpose;
@@ -137,6 +139,9 @@ mod vehicle;
 
 pub use citizen_id::{CitizenIdError, CitizenIdNumber, Sex};
 pub use licence_id::{LenientLicenceId, LicenceId, LicenceIdError, LicenceTypeCode, LICENCE_ROOT};
+pub use licence_verifier::{
+    LicenceVerifier, LicenceVerifyError, VerifiedLicence, VerifiedLicences,
+};
 pub use profile::{
     issue, Claims, ElementSpec, ElementType, HolderCodeType, IssuedLicence, LicenceKind,
     MsoValidity, Namespace, Presence, Profile, ProfileError, ProfileWarning, COMMON_NAMESPACE,
@@ -144,8 +149,7 @@ pub use profile::{
 };
 pub use purpose::{PurposeError, PurposeOfUse, MAX_PURPOSE_CHARS, PURPOSE_OF_USE_KEY};
 pub use trust_list::{
-    AuthorisationError, Authority, LicenceVerifier, LicenceVerifyError, TrustList, TrustListError,
-    VerifiedLicence, VerifiedLicences, TRUST_LIST_VERSION,
+    AuthorisationError, Authority, TrustList, TrustListError, TRUST_LIST_VERSION,
 };
 pub use uscc::{OrganisationCode, OrganisationCodeError, Uscc, UsccError, UsccWarning};
 pub use vehicle::{UnknownVehicleClass, VehicleClass};

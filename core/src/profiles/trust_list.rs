@@ -32,22 +32,21 @@
 //! Maps are closed: an unknown key is rejected, as is a certificate that is not a CA, a
 //! certificate listed twice (it could not say which authority signed), or an authority twice.
 //!
-//! [`LicenceVerifier`] verifies a presentation with the list's CAs as the only trust anchors,
-//! then maps each document's anchor to its authority and refuses a document whose licence
-//! type (from its docType) the authority may not issue: a valid signature from the wrong
-//! authority is [`AuthorisationError::UnauthorisedLicenceType`].
+//! [`LicenceVerifier`](super::LicenceVerifier) (module [`licence_verifier`](super::licence_verifier))
+//! verifies a presentation with the list's CAs as the only trust anchors, then maps each
+//! document's anchor to its authority ([`TrustList::authorise`]) and refuses a document whose
+//! licence type (from its docType) the authority may not issue: a valid signature from the
+//! wrong authority is [`AuthorisationError::UnauthorisedLicenceType`].
 
 use super::licence_id::{LicenceIdError, LicenceTypeCode};
 use super::uscc::{Uscc, UsccError};
 use crate::cbor::{self, Limits, TDate, Value};
 use crate::cose::{CoseError, CoseSign1, LABEL_X5CHAIN};
-use crate::crypto::{KeyAgreement, Signer};
-use crate::model::SessionTranscript;
+use crate::crypto::Signer;
 use crate::structure::{self, StructureError};
 use crate::time::UnixTime;
 use crate::trust::{AnchorRole, Certificate, TrustAnchor, TrustError, TrustStore};
-use crate::verifier::VerifyOptions;
-use crate::verifier::{Check, VerifiedDocument, Verifier, VerifyError};
+use crate::verifier::VerifiedDocument;
 
 /// The format version written and accepted (`1.x`).
 pub const TRUST_LIST_VERSION: &str = "1.0";
@@ -677,119 +676,6 @@ pub enum AuthorisationError {
         /// The licence type of the document.
         licence_type: LicenceTypeCode,
     },
-}
-
-/// Why a presentation of licences was refused.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum LicenceVerifyError {
-    /// A verification check failed (see [`VerifyError::check`]).
-    #[error(transparent)]
-    Verify(#[from] VerifyError),
-    /// Every check passed, but the trust list does not authorise the issuer.
-    #[error("document {document}: {source}")]
-    Authorisation {
-        /// Document index.
-        document: usize,
-        /// Why.
-        source: AuthorisationError,
-    },
-}
-
-/// A licence that passed verification and whose issuer is authorised for its type.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct VerifiedLicence {
-    /// The verified document.
-    pub document: VerifiedDocument,
-    /// Its licence type (from the docType).
-    pub licence_type: LicenceTypeCode,
-    /// The issuing authority's name, from the trust list.
-    pub authority_name: String,
-    /// The issuing authority's code.
-    pub authority_code: Uscc,
-}
-
-/// A presentation that passed every check and the authorisation.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct VerifiedLicences {
-    /// The licences, in the order received.
-    pub licences: Vec<VerifiedLicence>,
-    /// Documents the holder did not return: docType → error code.
-    pub document_errors: Vec<(String, i64)>,
-    /// The verification checks that ran and passed (the authorisation runs after them).
-    pub checks: Vec<(usize, Check)>,
-}
-
-/// Verifies presentations against a [`TrustList`].
-#[derive(Debug, Clone)]
-pub struct LicenceVerifier {
-    list: TrustList,
-    verifier: Verifier,
-}
-
-impl LicenceVerifier {
-    /// A verifier trusting exactly the list's CAs, each for its authority's licence types.
-    pub fn new(list: TrustList) -> Self {
-        LicenceVerifier {
-            verifier: Verifier::new(list.trust_store()),
-            list,
-        }
-    }
-
-    /// The list in use.
-    pub fn trust_list(&self) -> &TrustList {
-        &self.list
-    }
-
-    /// Moves to a newer edition of the list ([`TrustList::update`]).
-    pub fn update(&mut self, newer: TrustList) -> Result<(), TrustListError> {
-        self.list.update(newer)?;
-        self.verifier = Verifier::new(self.list.trust_store());
-        Ok(())
-    }
-
-    /// Verifies `response` as [`Verifier::verify`] does, then authorises every document.
-    pub fn verify(
-        &self,
-        response: &[u8],
-        transcript: &SessionTranscript,
-        at: UnixTime,
-        reader_key: Option<&dyn KeyAgreement>,
-    ) -> Result<VerifiedLicences, LicenceVerifyError> {
-        let verified = self.verifier.verify(
-            response,
-            &match reader_key {
-                Some(key) => VerifyOptions::new(transcript, at).with_reader_key(key),
-                None => VerifyOptions::new(transcript, at),
-            },
-        )?;
-        let mut licences = Vec::with_capacity(verified.documents.len());
-        for (document, doc) in verified.documents.into_iter().enumerate() {
-            let authority = self
-                .list
-                .authorise(&doc)
-                .map_err(|source| LicenceVerifyError::Authorisation { document, source })?;
-            let licence_type = LicenceTypeCode::from_doc_type(&doc.doc_type).ok_or(
-                LicenceVerifyError::Authorisation {
-                    document,
-                    source: AuthorisationError::NotALicence,
-                },
-            )?;
-            licences.push(VerifiedLicence {
-                licence_type,
-                authority_name: authority.name.clone(),
-                authority_code: authority.code.clone(),
-                document: doc,
-            });
-        }
-        Ok(VerifiedLicences {
-            licences,
-            document_errors: verified.document_errors,
-            checks: verified.checks,
-        })
-    }
 }
 
 #[cfg(test)]

@@ -81,9 +81,13 @@ fn annex_d_session_keys_derive_to_the_listed_values_on_both_sides() {
         assert_eq!(keys.sk_reader().as_slice(), vector("sk_reader"));
         assert_eq!(keys.sk_device().as_slice(), vector("sk_device"));
     }
-    let e_mac_key = transcript
-        .e_mac_key(&key("ephemeral_reader_key"), &public("static_device_key"))
-        .unwrap();
+    let e_mac_key = crate::crypto::e_mac_key(
+        &crate::crypto::RustCrypto,
+        &key("ephemeral_reader_key"),
+        &public("static_device_key"),
+        transcript.tagged_bytes(),
+    )
+    .unwrap();
     assert_eq!(e_mac_key.as_slice(), vector("emac_key"));
 }
 

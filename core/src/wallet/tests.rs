@@ -12,9 +12,10 @@ use super::metadata::{StoredCopy, StoredCredential};
 use super::*;
 use crate::cbor::Value;
 use crate::crypto::{verify_es256, SoftwareKey};
-use crate::holder::RequestOptions;
+use crate::holder::{ParsedRequest, RequestOptions, RequestedElement};
 use crate::issuer::Issuer;
-use crate::model::{DeviceRequest, DocRequest, ItemsRequest};
+use crate::model::{DeviceRequest, DocRequest, ItemsRequest, SessionTranscript};
+use crate::time::UnixTime;
 use crate::trust::testpki::TestPki;
 
 const MDL: &str = "org.iso.18013.5.1.mDL";

@@ -266,7 +266,7 @@ impl Drop for Scratch {
     }
 }
 
-/// The whole exchange through files, as the README's "Tools" section runs it.
+/// The whole exchange through files, as docs/tools.md runs it.
 #[test]
 fn file_based_exchange_end_to_end() {
     let s = Scratch::new("exchange");

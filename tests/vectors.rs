@@ -437,7 +437,7 @@ mod auth0_example {
         )
     }
 
-    /// Decision (documented in README "Interoperability"): we accept this response. Its
+    /// Decision (documented in docs/interop.md): we accept this response. Its
     /// non-preferred CBOR lengths are harmless because digests and signatures are checked
     /// over the received bytes; its attached device-signature payload is accepted only
     /// because it is byte-identical to the DeviceAuthenticationBytes we rebuild; the

@@ -4,7 +4,7 @@
 //! compiled into the build (`crypto::compiled_providers()`: RustCrypto, plus `ring`
 //! with `--features ring`), and prints its counts per provider.
 //!
-//! Policy for `acceptable` cases (written down here and in README "Limits"):
+//! Policy for `acceptable` cases (written down here, the one place it is stated):
 //! * ECDSA: we accept what is mathematically valid and reject every non-canonical encoding; an
 //!   acceptable case may go either way, and the outcome is printed, not asserted.
 //! * ECDH: compressed points are accepted (`from_sec1`); other acceptable cases either way.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The example tools as processes: a whole exchange through files (mdoc-tool → verify, as the
-# README's "Tools" section runs it), the scenario table, and `verify` on the ISO 18013-5 Annex D
+# docs/tools.md runs it), the scenario table, and `verify` on the ISO 18013-5 Annex D
 # vector (exit 0 and 6 elements at 2021-01-01 with the reader key; non-zero naming expiry today).
 set -euo pipefail
 cd "$(dirname "$0")/../.."

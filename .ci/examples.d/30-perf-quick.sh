@@ -6,7 +6,7 @@
 # CI runs it in the dev profile, which reuses what the tests and providers steps built (the
 # dependencies, the ECDSA code among them, are optimised even there) instead of a release
 # build of its own (~80 s). Its figures are then not the release ones: measure with
-# `cargo run --release --features ring --example perf` (README, "Performance").
+# `cargo run --release --features ring --example perf` (docs/performance.md).
 set -euo pipefail
 
 out=$(cargo run --locked --features ring --example perf -- --quick --json)

@@ -262,12 +262,14 @@ pub fn parse_pem_or_der(bytes: &[u8]) -> Result<Vec<Certificate>, TrustError> {
 
 /// The byte ranges of the `notBefore` and `notAfter` values in a certificate's DER (for the
 /// test PKI, which writes pre-1970 times itself).
+#[cfg(feature = "test-pki")]
 pub(super) fn validity_ranges(der: &[u8]) -> Option<[Range<usize>; 2]> {
     let [a, b] = validity(der)?;
     Some([a.value, b.value])
 }
 
-/// The `tbsCertificate` bytes of a certificate's DER.
+/// The `tbsCertificate` bytes of a certificate's DER (for the test PKI).
+#[cfg(feature = "test-pki")]
 pub(super) fn tbs_bytes(der: &[u8]) -> Option<&[u8]> {
     der.get(tbs_range(der)?)
 }

@@ -4,8 +4,8 @@
 
 mod common;
 
-use zhengzhao::verifier::VerifyOptions;
 use std::sync::OnceLock;
+use zhengzhao::verifier::VerifyOptions;
 
 use libfuzzer_sys::fuzz_target;
 use zhengzhao::model::SessionTranscript;
@@ -28,10 +28,10 @@ fn setup() -> &'static Setup {
 
 fuzz_target!(|data: &[u8]| {
     let s = setup();
-    if let Ok(r) = s
-        .verifier
-        .verify(data, &VerifyOptions::new(&s.transcript, common::at()).with_reader_key(&s.key))
-    {
+    if let Ok(r) = s.verifier.verify(
+        data,
+        &VerifyOptions::new(&s.transcript, common::at()).with_reader_key(&s.key),
+    ) {
         for i in 0..r.documents.len() {
             for c in [
                 Check::IssuerChain,

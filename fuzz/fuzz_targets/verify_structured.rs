@@ -11,8 +11,8 @@
 //! malformed corpus (`tests/malformed/fixtures/`) is used.
 #![no_main]
 
-use zhengzhao::verifier::VerifyOptions;
 use std::sync::OnceLock;
+use zhengzhao::verifier::VerifyOptions;
 
 use libfuzzer_sys::fuzz_target;
 use zhengzhao::cbor::{decode, encode, Embedded, Limits, Value};
@@ -396,7 +396,10 @@ fuzz_target!(|data: &[u8]| {
         rehash(&mut value);
     }
     let bytes = encode(&value);
-    if let Ok(r) = s.verifier.verify(&bytes, &VerifyOptions::new(&s.transcript, at())) {
+    if let Ok(r) = s
+        .verifier
+        .verify(&bytes, &VerifyOptions::new(&s.transcript, at()))
+    {
         for i in 0..r.documents.len() {
             for c in [
                 Check::WellFormed,

@@ -266,6 +266,34 @@ impl Drop for Scratch {
     }
 }
 
+/// The first half of a file exchange, into `s`: `mdoc-tool pki` into `pki`, `device-key`,
+/// `transcript`, and `issue` of the claims file `claims` to `credential.cbor`. Returns what
+/// `issue` printed.
+fn issue_through_files(s: &Scratch, pki: &str, claims: &str) -> String {
+    tool(&["pki", "--out", pki]);
+    tool(&[
+        "device-key",
+        "--out",
+        &s.path("device.key.pem"),
+        "--public-out",
+        &s.path("device.pub.pem"),
+    ]);
+    tool(&["transcript", "--out", &s.path("transcript.cbor")]);
+    tool(&[
+        "issue",
+        "--claims",
+        claims,
+        "--ds-cert",
+        &format!("{pki}/ds.pem"),
+        "--ds-key",
+        &format!("{pki}/ds.key.pem"),
+        "--device-key",
+        &s.path("device.pub.pem"),
+        "--out",
+        &s.path("credential.cbor"),
+    ])
+}
+
 /// The whole exchange through files, as docs/tools.md runs it.
 #[test]
 fn file_based_exchange_end_to_end() {
@@ -277,28 +305,7 @@ fn file_based_exchange_end_to_end() {
     let pki = s.path("pki");
     let p = |f: &str| format!("{pki}/{f}");
 
-    tool(&["pki", "--out", &pki]);
-    tool(&[
-        "device-key",
-        "--out",
-        &s.path("device.key.pem"),
-        "--public-out",
-        &s.path("device.pub.pem"),
-    ]);
-    tool(&["transcript", "--out", &s.path("transcript.cbor")]);
-    let issued = tool(&[
-        "issue",
-        "--claims",
-        &claims,
-        "--ds-cert",
-        &p("ds.pem"),
-        "--ds-key",
-        &p("ds.key.pem"),
-        "--device-key",
-        &s.path("device.pub.pem"),
-        "--out",
-        &s.path("credential.cbor"),
-    ]);
+    let issued = issue_through_files(&s, &pki, &claims);
     assert!(issued.contains("with 10 elements"), "{issued}");
     tool(&[
         "request",
@@ -647,28 +654,7 @@ fn hostile_strings_cannot_spoof_the_output() {
         }
     });
     std::fs::write(s.path("claims.json"), claims.to_string()).unwrap();
-    tool(&["pki", "--out", &pki]);
-    tool(&[
-        "device-key",
-        "--out",
-        &s.path("device.key.pem"),
-        "--public-out",
-        &s.path("device.pub.pem"),
-    ]);
-    tool(&["transcript", "--out", &s.path("transcript.cbor")]);
-    tool(&[
-        "issue",
-        "--claims",
-        &s.path("claims.json"),
-        "--ds-cert",
-        &p("ds.pem"),
-        "--ds-key",
-        &p("ds.key.pem"),
-        "--device-key",
-        &s.path("device.pub.pem"),
-        "--out",
-        &s.path("credential.cbor"),
-    ]);
+    issue_through_files(&s, &pki, &s.path("claims.json"));
     let elements: Vec<String> = ["family_name", "id\u{1b}[1A", "nan", "nan_text"]
         .iter()
         .map(|id| format!("{ns}/{id}"))

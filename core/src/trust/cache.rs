@@ -36,13 +36,11 @@
 //! ```
 //!
 //! ```compile_fail,E0624
-//! # use zhengzhao::{trust::{ChainUsage, TrustStore}, verifier::Verifier, time::UnixTime};
+//! # use zhengzhao::{trust::TrustStore, verifier::Verifier};
 //! let verifier = Verifier::new(TrustStore::new());
-//! let chain: [&[u8]; 0] = [];
-//! // Validating into another verifier's cache, against a store of one's choosing.
-//! let _ = verifier.chain_cache().validate(
-//!     &zhengzhao::crypto::RustCrypto, &chain, &TrustStore::new(), todo!(),
-//!     ChainUsage::DocumentSigner, UnixTime::from_secs(0));
+//! // Validating into another verifier's cache, against a store of one's choosing: the
+//! // method is private (its arguments do not matter, the privacy error comes first).
+//! let _ = verifier.chain_cache().validate();
 //! ```
 //!
 //! ```

@@ -851,6 +851,13 @@ fn reissue(issued: &Issued, from: UnixTime, until: UnixTime, path_len: Option<u8
     .unwrap()
 }
 
+/// Validates `ds` alone as a document signer pinned by its exact bytes.
+fn validate_pinned(ds: &Certificate, now: UnixTime) -> Result<ValidatedChain, TrustError> {
+    let mut pinned = TrustStore::new();
+    pinned.add(TrustAnchor::pinned_document_signer(ds.clone()));
+    validate_chain(std::slice::from_ref(ds), &pinned, Ds, now)
+}
+
 /// Annex B document-signer profile (issue 13.3): in a chain, keyUsage must be present with
 /// digitalSignature and the signer must not be a CA. Pinned, the certificate replaces the CA,
 /// so a missing keyUsage and cA TRUE are accepted (the auth0 vector's signer), but unknown
@@ -918,9 +925,7 @@ fn document_signer_profile_chained_and_pinned() {
         assert_eq!(got, expected, "chained: {name}");
         // Pinned: the same certificate validates (neither the EKU nor the CA-issued profile is
         // required when the caller trusts these exact bytes).
-        let mut pinned = TrustStore::new();
-        pinned.add(TrustAnchor::pinned_document_signer(ds.clone()));
-        let got = validate_chain(&[ds], &pinned, Ds, now).map(|v| v.is_pinned());
+        let got = validate_pinned(&ds, now).map(|v| v.is_pinned());
         assert_eq!(got, Ok(true), "pinned: {name}");
     }
     // Pinned-only rules: unknown critical extension, keyUsage without digitalSignature.
@@ -937,10 +942,8 @@ fn document_signer_profile_chained_and_pinned() {
         ),
     ] {
         let ds = issue("CN=pinned", None, exts, now).cert;
-        let mut pinned = TrustStore::new();
-        pinned.add(TrustAnchor::pinned_document_signer(ds.clone()));
         assert_eq!(
-            validate_chain(&[ds], &pinned, Ds, now).unwrap_err(),
+            validate_pinned(&ds, now).unwrap_err(),
             expected,
             "pinned: {name}"
         );

@@ -20,7 +20,8 @@
 pub mod args;
 pub mod demo;
 pub mod files;
-pub mod json;
+/// CBOR ↔ typed JSON (the `zhengzhao-json` crate, shared with the WebAssembly binding).
+pub use zhengzhao_json::value as json;
 pub mod mdoc_tool;
 pub mod perf;
 pub mod scenario;

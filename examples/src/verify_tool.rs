@@ -27,7 +27,8 @@
 //!
 //! This shape is a contract other tools reproduce: keys are only ever added. Namespaces and
 //! element identifiers are CBOR text, so they are JSON object keys as they are. Element values
-//! use the unambiguous typed encoding of [`crate::json`] (the same grammar claims files use):
+//! use the unambiguous typed encoding of [`crate::json`] (the `zhengzhao-json` crate, which also
+//! builds this object, so the WebAssembly binding's `verify()` returns the same) (the same grammar claims files use):
 //! text, booleans, null, arrays, integers within ±(2⁵³−1) and text-keyed maps are plain JSON;
 //! bytes are `{"$bytes": base64}`, dates `{"$full-date": …}` / `{"$tdate": …}`, floats
 //! `{"$float": …}`, other integers `{"$bigint": "<decimal>"}`, other tags `{"$tag": n,
@@ -47,16 +48,14 @@
 use std::io::Write;
 use zhengzhao::verifier::VerifyOptions;
 
-use serde_json::{json, Value as Json};
 use zhengzhao::cbor::Limits;
 use zhengzhao::crypto::SoftwareKey;
 use zhengzhao::model::SessionTranscript;
 use zhengzhao::time::UnixTime;
 use zhengzhao::trust::{TrustAnchor, TrustStore};
-use zhengzhao::verifier::{Check, DeviceAuthMethod, Elements, VerifiedResponse, Verifier};
+use zhengzhao::verifier::{Check, VerifiedResponse, Verifier};
 
 use crate::args::{Args, Kind};
-use crate::json::cbor_to_json;
 use crate::{escape, files, json_line, show_value, Error};
 
 /// The usage text.
@@ -192,57 +191,7 @@ fn verify(args: &Args) -> Result<(Outcome, UnixTime), Error> {
     Ok((outcome, inputs.at))
 }
 
-/// The `--json` object for a verified response.
-pub fn verified_json(v: &VerifiedResponse) -> Json {
-    let documents: Vec<Json> = v
-        .documents
-        .iter()
-        .map(|d| {
-            json!({
-                "doc_type": d.doc_type,
-                "issuer": d.issuer,
-                "trust_anchor": d.trust_anchor,
-                "device_auth": device_auth_name(d.device_auth),
-                "valid_from": d.validity.valid_from.to_rfc3339(),
-                "valid_until": d.validity.valid_until.to_rfc3339(),
-                "elements": elements_json(&d.issuer_signed),
-                "device_signed": elements_json(&d.device_signed),
-                "unchecked": d.unchecked(),
-            })
-        })
-        .collect();
-    let checks: Vec<&str> = v.checks.iter().map(|(_, c)| c.name()).collect();
-    json!({"verified": true, "documents": documents, "checks": checks})
-}
-
-/// `{namespace: {identifier: value}}`: both levels are text keys, unique by construction.
-fn elements_json(elements: &Elements) -> Json {
-    Json::Object(
-        elements
-            .iter()
-            .map(|(ns, els)| {
-                let els = els
-                    .iter()
-                    .map(|(id, value)| (id.clone(), cbor_to_json(value)))
-                    .collect();
-                (ns.clone(), Json::Object(els))
-            })
-            .collect(),
-    )
-}
-
-fn device_auth_name(m: DeviceAuthMethod) -> &'static str {
-    match m {
-        DeviceAuthMethod::Signature => "signature",
-        DeviceAuthMethod::Mac => "mac",
-        _ => "other",
-    }
-}
-
-/// The `--json` object for a failure; `check` is a [`Check::name`] or `"input"`.
-pub fn error_json(check: &str, message: &str) -> Json {
-    json!({"verified": false, "error": {"check": check, "message": message}})
-}
+pub use zhengzhao_json::verify::{device_auth_name, error_json, verified_json};
 
 fn print_text(out: &mut dyn Write, v: &VerifiedResponse, at: UnixTime) -> std::io::Result<()> {
     writeln!(out, "verification time: {at}")?;

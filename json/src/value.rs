@@ -1,4 +1,4 @@
-//! CBOR ↔ JSON for the tools: one grammar, "typed JSON", in both directions.
+//! CBOR ↔ JSON: one grammar, "typed JSON", in both directions.
 //!
 //! **CBOR → JSON** ([`cbor_to_json`]), as `verify --json` prints element values. The encoding is
 //! unambiguous: two different CBOR values never give the same JSON, and a JSON type is used
@@ -43,7 +43,7 @@ use serde_json::{json, Map, Number, Value as Json};
 use zhengzhao::cbor::{Embedded, FullDate, TDate, Value};
 use zhengzhao::time::UnixTime;
 
-use crate::Error;
+use crate::JsonError as Error;
 
 /// Converts a CBOR value to JSON (see the [module documentation](self)); tag-24 items stay
 /// opaque bytes.

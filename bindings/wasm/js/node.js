@@ -1,0 +1,14 @@
+'use strict';
+// Node entry (CommonJS): `require('zhengzhao')`. Instantiates synchronously at require time;
+// init() exists for code shared with the other entries and resolves at once.
+/*@@GLUE@@*/
+/*@@API@@*/
+const raw = createGlue(globalThis, WebAssembly, TextDecoder, TextEncoder);
+raw.initSync({ module: require('fs').readFileSync(require('path').join(__dirname, 'zhengzhao_bg.wasm')) });
+const api = createApi(raw, new TextEncoder());
+module.exports = {
+  init: function () { return Promise.resolve(); },
+  verify: api.verify,
+  version: api.version,
+  ZhengzhaoError: ZhengzhaoError,
+};

@@ -1,0 +1,32 @@
+// ES-module entry for browsers and bundlers: `import { init, verify } from 'zhengzhao'`.
+// `await init()` first: it fetches zhengzhao_bg.wasm beside this file (or `options.wasmUrl`,
+// or compiles `options.module`, a WebAssembly.Module or the bytes).
+/*@@GLUE@@*/
+/*@@API@@*/
+let api = null;
+let loading = null;
+
+export function init(options) {
+  if (api) return Promise.resolve();
+  if (!loading) {
+    const raw = createGlue(globalThis, WebAssembly, TextDecoder, TextEncoder);
+    const source = (options && (options.module || options.wasmUrl)) ||
+      new URL('./zhengzhao_bg.wasm', import.meta.url);
+    loading = raw({ module_or_path: source }).then(function () {
+      api = createApi(raw, new TextEncoder());
+    }, function (e) {
+      loading = null;
+      throw new ZhengzhaoError({ code: 'Internal', message: 'loading the WebAssembly module failed: ' + (e && e.message ? e.message : e) });
+    });
+  }
+  return loading;
+}
+
+function ready() {
+  if (!api) throw new ZhengzhaoError({ code: 'WrongState', message: 'call (and await) init() first' });
+  return api;
+}
+
+export function verify(options) { return ready().verify(options); }
+export function version() { return ready().version(); }
+export { ZhengzhaoError };

@@ -41,5 +41,7 @@ pub(crate) fn time_from_ms(ms: f64) -> Result<zhengzhao::time::UnixTime, error::
         return Err(error::JsError::invalid_input("time is not a valid Date"));
     }
     // In range and finite: the cast is exact after floor.
-    Ok(zhengzhao::time::UnixTime::from_secs((ms / 1000.0).floor() as i64))
+    Ok(zhengzhao::time::UnixTime::from_secs(
+        (ms / 1000.0).floor() as i64
+    ))
 }

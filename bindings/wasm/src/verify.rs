@@ -30,7 +30,9 @@ pub fn verify(
     reader_key: &[u8],
     at_ms: f64,
 ) -> Result<String, wasm_bindgen::JsValue> {
-    Ok(verify_json(response, transcript, &trust, &pinned, reader_key, at_ms)?)
+    Ok(verify_json(
+        response, transcript, &trust, &pinned, reader_key, at_ms,
+    )?)
 }
 
 /// [`verify`] without the JavaScript types, for the native unit tests.

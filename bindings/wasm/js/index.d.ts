@@ -103,3 +103,210 @@ export interface InitOptions {
 
 /** Mini-program entry: which runtime init() found ("wechat", "alipay"), or null before init. */
 export function runtime(): string | null;
+
+// ---- the reader's request ------------------------------------------------------------------
+
+export interface DocumentRequest {
+  docType: string;
+  /** `{namespace: {identifier: intentToRetain}}`, or `{namespace: [identifier, …]}` (not retained). */
+  elements: { [namespace: string]: { [identifier: string]: boolean } | string[] };
+  /** The purpose of use (用证事由, at most 200 characters), carried in requestInfo. */
+  purpose?: string | null;
+}
+
+export interface CreateRequestOptions {
+  documents: DocumentRequest[];
+  /** The session's SessionTranscriptBytes: readerAuth signs over it. */
+  transcript: Uint8Array;
+  /** The reader's P-256 private key (PKCS#8 PEM or the 32-byte scalar); with `readerChain`, the request is signed. */
+  readerKey?: Uint8Array | string;
+  /** The reader certificate (and intermediates), leaf first. */
+  readerChain?: CertificateInput | CertificateInput[];
+}
+
+/** A DeviceRequest (CBOR), signed (readerAuth) when a reader key and chain are given. */
+export function createRequest(options: CreateRequestOptions): Uint8Array;
+
+// ---- the issuer (full build only) -----------------------------------------------------------
+
+export interface CreateIssuerOptions {
+  /** The document signer's P-256 private key: PKCS#8 PEM or the 32-byte scalar. */
+  key: Uint8Array | string;
+  /** Its certificate chain, leaf (document signer) first. */
+  chain: CertificateInput | CertificateInput[];
+}
+
+/** Element values to issue: typed JSON; a `Uint8Array` is taken as a byte string. */
+export type IssueValue = TypedJson | Uint8Array | IssueValue[] | { [key: string]: IssueValue };
+
+export interface IssueOptions {
+  docType: string;
+  elements: { [namespace: string]: { [identifier: string]: IssueValue } };
+  /** The holder's device public key (SEC 1), from `wallet.prepare().deviceKeys`. */
+  deviceKey: Uint8Array;
+  /** When the MSO is signed (default: now). */
+  signed?: Date;
+  /** Start of validity (default: `signed`). */
+  validFrom?: Date;
+  validUntil: Date;
+  /** Decoy digests per namespace (default 0). */
+  decoys?: number;
+}
+
+export interface Issuer {
+  /** Salts, digests and signs one credential; the bytes go to `wallet.add`. */
+  issue(options: IssueOptions): Uint8Array;
+  /** Releases the module memory it holds. */
+  free(): void;
+}
+
+/** A document signer (tests, authorities' web tools). Throws InvalidInput in the verifier-only build. */
+export function createIssuer(options: CreateIssuerOptions): Issuer;
+
+// ---- the holder's wallet (full build only) --------------------------------------------------
+
+/** The collections the wallet stores records in. */
+export type Collection = 'credentials' | 'disclosure-log' | 'keys';
+
+/**
+ * Where the wallet keeps its records: four synchronous functions. `put` must be atomic and
+ * durable when it returns; what a function throws reaches the caller as a `Storage` error.
+ * Records of `keys` are sealed device keys; the others hold personal data: keep them in
+ * storage the platform protects.
+ */
+export interface WalletStorage {
+  put(collection: Collection, id: string, record: Uint8Array): void;
+  get(collection: Collection, id: string): Uint8Array | null | undefined;
+  delete(collection: Collection, id: string): boolean;
+  list(collection: Collection): string[];
+}
+
+/** Storage in memory: nothing survives the page. */
+export function memoryStorage(): WalletStorage & { size(): number };
+
+export interface OpenWalletOptions {
+  storage: WalletStorage;
+  /** 32 bytes the host keeps (its keystore, or its server): device keys are sealed under it. */
+  storeKey: Uint8Array;
+  /** Issuing authorities: a credential whose signer chains to one has `issuerVerified`. */
+  issuerTrust?: CertificateInput | CertificateInput[];
+  /** Reader authorities: a request signed by a reader that chains to one is `authenticated`. */
+  readerTrust?: CertificateInput | CertificateInput[];
+}
+
+export interface PendingCredential {
+  /** The ID the credential will have. */
+  id: string;
+  /** One device public key (SEC 1) per copy: send them to the issuer. */
+  deviceKeys: Uint8Array[];
+}
+
+export interface CredentialMetadata {
+  id: string;
+  docType: string;
+  issuer: string;
+  issuerVerified: boolean;
+  name: { zh: string; en: string };
+  /** RFC 3339, UTC. */
+  validity: { signed: string; validFrom: string; validUntil: string };
+  status: 'active' | 'suspended' | 'revoked';
+  policy: 'one-time' | 'rotate';
+  copies: number;
+  freshCopies: number;
+  usageCount: number;
+  added: string;
+}
+
+export interface RequestedElement {
+  namespace: string;
+  identifier: string;
+  intentToRetain: boolean;
+}
+
+export interface ReaderInfo {
+  kind: 'anonymous' | 'unverified' | 'authenticated';
+  /** The reader certificate's subject (claimed, for `unverified`). */
+  subject: string | null;
+}
+
+export interface RequestedDocumentInfo {
+  docType: string;
+  reader: ReaderInfo;
+  purpose: string | null;
+  requested: RequestedElement[];
+  /** The credentials that can answer, each with what it could disclose: show it, ask the holder. */
+  matches: { credential: CredentialMetadata; disclosable: RequestedElement[] }[];
+}
+
+/** A parsed request, for `wallet.present`. */
+export interface PresentationRequest {
+  documents: RequestedDocumentInfo[];
+  /** The module object behind it. */
+  readonly raw: unknown;
+}
+
+export interface Consent {
+  /** Index into `request.documents`. */
+  document: number;
+  /** The credential that answers it. */
+  credential: string;
+  /** What the holder approved (only what was also requested and is held is disclosed). */
+  approved: { namespace: string; identifier: string }[];
+}
+
+export interface DisclosureEvent {
+  id: string;
+  /** RFC 3339, UTC. */
+  time: string;
+  verifier: ReaderInfo;
+  purpose: string | null;
+  docType: string;
+  credential: string;
+  /** Which elements were disclosed (never their values). */
+  elements: RequestedElement[];
+}
+
+export interface Presentation {
+  /** The DeviceResponse to send. */
+  response: Uint8Array;
+  /** The disclosure-log entries recorded, one per document. */
+  events: DisclosureEvent[];
+  /** Credentials with few fresh copies left: time to ask the issuer for a new batch. */
+  runningLow: string[];
+}
+
+export interface Wallet {
+  /** Creates device keys for a credential to come (default one copy). */
+  prepare(options?: { copies?: number }): PendingCredential;
+  /** After a reload: the pending credential `id` again, from its stored keys. */
+  resume(id: string, copies: number): PendingCredential;
+  /** Deletes a pending credential's keys. */
+  abandon(id: string): void;
+  /** Adds the issuer's copies of a pending credential in one commit. */
+  add(options: {
+    id: string;
+    credentials: Uint8Array | Uint8Array[];
+    name?: { zh?: string; en?: string };
+    policy?: 'one-time' | 'rotate';
+    at?: Date;
+  }): CredentialMetadata;
+  /** Every credential, and the records that could not be read. */
+  credentials(): { credentials: CredentialMetadata[]; damaged: { id: string; message: string }[] };
+  /** Removes a credential and its keys; false if there was none. */
+  remove(id: string): boolean;
+  /** Reads a DeviceRequest received in the session: reader authentication, matching credentials. */
+  request(options: { request: Uint8Array; transcript: Uint8Array; at?: Date }): PresentationRequest;
+  /**
+   * Answers with the holder's consents: commits each copy's use, device-authenticates
+   * (deviceSignature, or deviceMac for `readerKey`, the reader's ephemeral public key),
+   * records the disclosures, then returns the response.
+   */
+  present(options: { request: PresentationRequest; consents: Consent[]; readerKey?: Uint8Array; at?: Date }): Presentation;
+  /** The disclosure log, oldest first. */
+  disclosures(query?: { since?: Date; until?: Date; docType?: string }): DisclosureEvent[];
+  /** Releases the module memory it holds. */
+  free(): void;
+}
+
+/** The holder's wallet over `storage`. Throws InvalidInput in the verifier-only build. */
+export function openWallet(options: OpenWalletOptions): Wallet;

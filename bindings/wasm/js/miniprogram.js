@@ -184,5 +184,9 @@ module.exports = {
   runtime: function () { return runtimeName; },
   verify: function (options) { return ready().verify(options); },
   version: function () { return ready().version(); },
+  createRequest: function (options) { return ready().createRequest(options); },
+  createIssuer: function (options) { return ready().createIssuer(options); },
+  openWallet: function (options) { return ready().openWallet(options); },
+  memoryStorage: memoryStorage,
   ZhengzhaoError: ZhengzhaoError,
 };

@@ -29,4 +29,7 @@ function ready() {
 
 export function verify(options) { return ready().verify(options); }
 export function version() { return ready().version(); }
-export { ZhengzhaoError };
+export function createRequest(options) { return ready().createRequest(options); }
+export function createIssuer(options) { return ready().createIssuer(options); }
+export function openWallet(options) { return ready().openWallet(options); }
+export { ZhengzhaoError, memoryStorage };

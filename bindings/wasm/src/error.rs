@@ -17,8 +17,14 @@
 
 use serde_json::json;
 use wasm_bindgen::JsValue;
+use zhengzhao::cose::CoseError;
+use zhengzhao::crypto::CryptoError;
+use zhengzhao::holder::HolderError;
+use zhengzhao::issuer::IssueError;
+use zhengzhao::model::ModelError;
 use zhengzhao::trust::TrustError;
 use zhengzhao::verifier::{Check, VerifyError};
+use zhengzhao::wallet::{SecureAreaError, StoreError, WalletError};
 
 /// An error on its way to JavaScript.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,6 +106,119 @@ impl From<TrustError> for JsError {
         match e {
             TrustError::Parse => JsError::malformed(e.to_string()),
             other => JsError::invalid_input(other.to_string()),
+        }
+    }
+}
+
+/// An error's message followed by its sources' (`a: b: c`); core messages carry no values.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+impl From<HolderError> for JsError {
+    fn from(e: HolderError) -> Self {
+        match e {
+            HolderError::Malformed(m) => m.into(),
+            HolderError::DeviceKey(c) => c.into(),
+            HolderError::ReaderX5Chain(_)
+            | HolderError::ReaderChain(_)
+            | HolderError::ReaderSignature(_) => JsError::new("ReaderAuthentication", chain(&e)),
+            HolderError::WrongDeviceKey(_) => JsError::new("KeyStore", chain(&e)),
+            HolderError::DocTypeMismatch => JsError::invalid_input(e.to_string()),
+            other => JsError::new("Internal", chain(&other)),
+        }
+    }
+}
+
+impl From<IssueError> for JsError {
+    fn from(e: IssueError) -> Self {
+        match e {
+            IssueError::Crypto(c) => c.into(),
+            IssueError::Cose(c) => c.into(),
+            IssueError::DuplicateElement | IssueError::NoElements | IssueError::InvalidValidity => {
+                JsError::invalid_input(e.to_string())
+            }
+            other => JsError::new("Internal", chain(&other)),
+        }
+    }
+}
+
+impl From<CryptoError> for JsError {
+    fn from(e: CryptoError) -> Self {
+        match e {
+            // Through the core wallet's `AreaKey`: a secure-area error.
+            CryptoError::KeyStore(source) => match source.downcast::<SecureAreaError>() {
+                Ok(area) => (*area).into(),
+                Err(other) => JsError::new("KeyStore", other.to_string()),
+            },
+            CryptoError::InvalidPublicKey
+            | CryptoError::UnsupportedKey
+            | CryptoError::InvalidPrivateKey => JsError::invalid_input(e.to_string()),
+            CryptoError::InvalidSignatureEncoding
+            | CryptoError::SignatureInvalid
+            | CryptoError::SigningFailed => JsError::new("KeyStore", e.to_string()),
+            other => JsError::new("Internal", chain(&other)),
+        }
+    }
+}
+
+impl From<CoseError> for JsError {
+    fn from(e: CoseError) -> Self {
+        match e {
+            CoseError::Crypto(c) => c.into(),
+            other => JsError::malformed(chain(&other)),
+        }
+    }
+}
+
+impl From<ModelError> for JsError {
+    fn from(e: ModelError) -> Self {
+        JsError::malformed(chain(&e))
+    }
+}
+
+impl From<SecureAreaError> for JsError {
+    fn from(e: SecureAreaError) -> Self {
+        match e {
+            SecureAreaError::Crypto(c) => {
+                let inner = JsError::from(c);
+                JsError::new("KeyStore", inner.message)
+            }
+            SecureAreaError::Store(s) => s.into(),
+            SecureAreaError::InvalidAlias => JsError::invalid_input(e.to_string()),
+            other => JsError::new("KeyStore", chain(&other)),
+        }
+    }
+}
+
+impl From<StoreError> for JsError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            // What the host's storage callback threw, as it said it.
+            StoreError::Host(source) => JsError::new("Storage", source.to_string()),
+            StoreError::InvalidKey => JsError::invalid_input(e.to_string()),
+            other => JsError::new("Storage", chain(&other)),
+        }
+    }
+}
+
+impl From<WalletError> for JsError {
+    fn from(e: WalletError) -> Self {
+        match e {
+            WalletError::Store(s) => s.into(),
+            WalletError::SecureArea(a) => a.into(),
+            WalletError::Holder(h) => h.into(),
+            WalletError::Malformed(m) => m.into(),
+            WalletError::UnreadableRecord { .. } => JsError::new("Storage", chain(&e)),
+            WalletError::NoUnusedCopy { .. } => JsError::new("NoUnusedCopy", e.to_string()),
+            other => JsError::invalid_input(chain(&other)),
         }
     }
 }

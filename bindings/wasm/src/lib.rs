@@ -18,7 +18,14 @@
 //!   grammar of `zhengzhao-json`, so a result reads the same as `verify --json`.
 
 pub mod error;
+#[cfg(feature = "issuer")]
+mod issuer;
+mod reader;
+#[cfg(all(feature = "wallet", target_arch = "wasm32"))]
+mod storage;
 mod verify;
+#[cfg(all(feature = "wallet", target_arch = "wasm32"))]
+mod wallet;
 
 pub use verify::verify;
 

@@ -50,16 +50,7 @@ pub(crate) fn verify_json(
         .map_err(|e| JsError::malformed(format!("session transcript: {e}")))?;
     let key = match reader_key {
         [] => None,
-        pem if pem.starts_with(b"-----BEGIN") => Some(
-            std::str::from_utf8(pem)
-                .ok()
-                .and_then(|text| SoftwareKey::from_pkcs8_pem(text).ok())
-                .ok_or_else(|| JsError::invalid_input("readerKey: not a P-256 PKCS#8 PEM key"))?,
-        ),
-        scalar => Some(
-            SoftwareKey::from_bytes(scalar)
-                .map_err(|e| JsError::invalid_input(format!("readerKey: {e}")))?,
-        ),
+        key => Some(software_key(key, "readerKey")?),
     };
     let options = VerifyOptions::new(&transcript, at);
     let options = match &key {
@@ -68,6 +59,19 @@ pub(crate) fn verify_json(
     };
     let verified = Verifier::new(store).verify(response, &options)?;
     Ok(zhengzhao_json::verified_json(&verified).to_string())
+}
+
+/// A P-256 private key given as its 32-byte scalar or as PKCS#8 PEM text (UTF-8); `what`
+/// names the argument in the error.
+pub(crate) fn software_key(bytes: &[u8], what: &str) -> Result<SoftwareKey, JsError> {
+    if bytes.starts_with(b"-----BEGIN") {
+        std::str::from_utf8(bytes)
+            .ok()
+            .and_then(|text| SoftwareKey::from_pkcs8_pem(text).ok())
+            .ok_or_else(|| JsError::invalid_input(format!("{what}: not a P-256 PKCS#8 PEM key")))
+    } else {
+        SoftwareKey::from_bytes(bytes).map_err(|e| JsError::invalid_input(format!("{what}: {e}")))
+    }
 }
 
 /// A trust store of issuing authorities and pinned document signers (each entry a PEM bundle

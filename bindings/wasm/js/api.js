@@ -77,8 +77,14 @@ function createApi(raw, codec) {
    * response; a response that fails a check throws a ZhengzhaoError whose `check` names it.
    */
   function verify(options) {
+    const args = verifyArgs(options, 'verify');
+    return JSON.parse(call(function () { return raw.verifyRaw.apply(null, args); }));
+  }
+
+  // The raw arguments of a verification: response, transcript, trust, pinned, readerKey, at.
+  function verifyArgs(options, name) {
     if (options === null || typeof options !== 'object') {
-      throw fail('InvalidInput', 'verify takes one object: { response, transcript, trust, pinned, readerKey, at }');
+      throw fail('InvalidInput', name + ' takes one object: { response, transcript, trust, pinned, readerKey, at }');
     }
     const response = bytes(options.response, 'response');
     const transcript = bytes(options.transcript, 'transcript');
@@ -88,9 +94,33 @@ function createApi(raw, codec) {
     if (typeof options.readerKey === 'string') readerKey = codec.encode(options.readerKey);
     else if (options.readerKey !== undefined && options.readerKey !== null) readerKey = bytes(options.readerKey, 'readerKey');
     const at = time(options.at, 'at');
-    return JSON.parse(call(function () {
-      return raw.verifyRaw(response, transcript, trust, pinned, readerKey, at);
-    }));
+    return [response, transcript, trust, pinned, readerKey, at];
+  }
+
+  // A question about one verified document (profiles): verifies, then answers from the
+  // disclosed elements only; not disclosed throws NotDisclosed.
+  function ask(options, name, question, argument) {
+    const args = verifyArgs(options, name);
+    const document = options.document === undefined ? 0 : options.document;
+    if (!Number.isInteger(document) || document < 0) throw fail('InvalidInput', 'document must be an index');
+    return call(function () { return raw.askRaw.apply(null, args.concat([document, question, argument])); });
+  }
+
+  function mayDrive(options) {
+    return ask(options, 'mayDrive', 'mayDrive', text(options && options.vehicleClass, 'vehicleClass'));
+  }
+
+  function ageOver(options) {
+    const years = options && options.years;
+    if (!Number.isInteger(years) || years < 0 || years > 99) throw fail('InvalidInput', 'years must be an integer from 0 to 99');
+    return ask(options, 'ageOver', 'ageOver', String(years));
+  }
+
+  function parser(f) {
+    return function (value) {
+      const s = text(value, 'the identifier');
+      return JSON.parse(call(function () { return f(s); }));
+    };
   }
 
   function object(value, name) {
@@ -292,6 +322,11 @@ function createApi(raw, codec) {
   return {
     ZhengzhaoError: ZhengzhaoError,
     verify: verify,
+    mayDrive: mayDrive,
+    ageOver: ageOver,
+    parseLicenceIdentifier: parser(raw.parseLicenceIdentifierRaw),
+    parseSocialCreditCode: parser(raw.parseSocialCreditCodeRaw),
+    parseCitizenId: parser(raw.parseCitizenIdRaw),
     createRequest: createRequest,
     createIssuer: createIssuer,
     openWallet: openWallet,

@@ -310,3 +310,58 @@ export interface Wallet {
 
 /** The holder's wallet over `storage`. Throws InvalidInput in the verifier-only build. */
 export function openWallet(options: OpenWalletOptions): Wallet;
+
+// ---- Chinese licence profiles ---------------------------------------------------------------
+
+/** An electronic licence identifier (电子证照标识, GB/T 36904), checked. */
+export interface LicenceIdentifier {
+  identifier: string;
+  /** The licence type code (21 characters). */
+  typeCode: string;
+  /** The issuing authority's unified social credit code. */
+  issuer: string;
+  serial: string;
+  version: number;
+  /** `1.2.156.3005.2.<type code>`. */
+  docType: string;
+}
+
+/** A unified social credit code (统一社会信用代码, GB 32100), checked. */
+export interface SocialCreditCode {
+  code: string;
+  registrationDepartment: string;
+  organisationCategory: string;
+  /** Six digits. */
+  regionCode: string;
+  /** Nine characters. */
+  organisationCode: string;
+}
+
+/** A citizen ID number (公民身份号码, GB 11643), checked: check character and a real birth date. */
+export interface CitizenId {
+  number: string;
+  addressCode: string;
+  /** `YYYY-MM-DD`. */
+  birthDate: string;
+  sex: 'male' | 'female';
+}
+
+/** Throws InvalidInput naming the failed check (never the value). */
+export function parseLicenceIdentifier(identifier: string): LicenceIdentifier;
+export function parseSocialCreditCode(code: string): SocialCreditCode;
+export function parseCitizenId(number: string): CitizenId;
+
+/** A question about one document of a response, which is verified first. */
+export interface QuestionOptions extends VerifyOptions {
+  /** The document's index in the response (default 0). */
+  document?: number;
+}
+
+/**
+ * Whether the licence's disclosed vehicle classes permit `vehicleClass` (C1 permits C2, …).
+ * Verifies first; an undisclosed `vehicle_classes` throws NotDisclosed, never a "no".
+ */
+export function mayDrive(options: QuestionOptions & { vehicleClass: string }): boolean;
+
+/** Whether the holder is `years` or older, from the disclosed `age_over_NN` (NotDisclosed otherwise). */
+export function ageOver(options: QuestionOptions & { years: number }): boolean;

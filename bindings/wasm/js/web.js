@@ -29,6 +29,11 @@ function ready() {
 
 export function verify(options) { return ready().verify(options); }
 export function version() { return ready().version(); }
+export function mayDrive(options) { return ready().mayDrive(options); }
+export function ageOver(options) { return ready().ageOver(options); }
+export function parseLicenceIdentifier(options) { return ready().parseLicenceIdentifier(options); }
+export function parseSocialCreditCode(options) { return ready().parseSocialCreditCode(options); }
+export function parseCitizenId(options) { return ready().parseCitizenId(options); }
 export function createRequest(options) { return ready().createRequest(options); }
 export function createIssuer(options) { return ready().createIssuer(options); }
 export function openWallet(options) { return ready().openWallet(options); }

@@ -20,6 +20,7 @@
 pub mod error;
 #[cfg(feature = "issuer")]
 mod issuer;
+mod profiles;
 mod reader;
 #[cfg(all(feature = "wallet", target_arch = "wasm32"))]
 mod storage;

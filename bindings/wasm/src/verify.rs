@@ -5,7 +5,7 @@ use zhengzhao::cbor::Limits;
 use zhengzhao::crypto::{KeyAgreement, SoftwareKey};
 use zhengzhao::model::SessionTranscript;
 use zhengzhao::trust::{AnchorRole, TrustStore};
-use zhengzhao::verifier::{Verifier, VerifyOptions};
+use zhengzhao::verifier::{VerifiedResponse, Verifier, VerifyOptions};
 
 use crate::error::JsError;
 use crate::time_from_ms;
@@ -44,6 +44,19 @@ pub(crate) fn verify_json(
     reader_key: &[u8],
     at_ms: f64,
 ) -> Result<String, JsError> {
+    let verified = verify_response(response, transcript, trust, pinned, reader_key, at_ms)?;
+    Ok(zhengzhao_json::verified_json(&verified).to_string())
+}
+
+/// The verified response (what [`verify`] and the profile predicates start from).
+pub(crate) fn verify_response(
+    response: &[u8],
+    transcript: &[u8],
+    trust: &[String],
+    pinned: &[String],
+    reader_key: &[u8],
+    at_ms: f64,
+) -> Result<VerifiedResponse, JsError> {
     let at = time_from_ms(at_ms)?;
     let store = trust_store(trust, pinned)?;
     let transcript = SessionTranscript::parse_any(transcript, &Limits::default())
@@ -57,8 +70,7 @@ pub(crate) fn verify_json(
         Some(k) => options.with_reader_key(k as &dyn KeyAgreement),
         None => options,
     };
-    let verified = Verifier::new(store).verify(response, &options)?;
-    Ok(zhengzhao_json::verified_json(&verified).to_string())
+    Ok(Verifier::new(store).verify(response, &options)?)
 }
 
 /// A P-256 private key given as its 32-byte scalar or as PKCS#8 PEM text (UTF-8); `what`

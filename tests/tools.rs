@@ -732,3 +732,64 @@ fn hostile_strings_cannot_spoof_the_output() {
     assert_eq!(els["nan_text"], "NaN");
     assert_eq!(json["documents"][0]["device_signed"], serde_json::json!({}));
 }
+
+/// The WebAssembly binding's Node tests (bindings/wasm/tests/verify.test.cjs) compare its
+/// `verify()` with committed files of what the native `verify --json` prints; this keeps those
+/// files equal to the native tool's output, so the comparison there is with the tool itself.
+#[test]
+fn wasm_expected_json_is_what_native_verify_prints() {
+    let expected = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bindings/wasm/tests/expected");
+    let cases: [(&str, &[&str], &str); 5] = [
+        (
+            "iso18013-5-annex-d",
+            &[
+                "--trust",
+                "iaca_root_cert.pem",
+                "--reader-key",
+                "ephemeral_reader_key.d.hex",
+            ],
+            "2021-01-01T00:00:00Z",
+        ),
+        (
+            "iso18013-5-annex-d.no-reader-key",
+            &["--trust", "iaca_root_cert.pem"],
+            "2021-01-01T00:00:00Z",
+        ),
+        (
+            "animo-paradym-oid4vp1",
+            &["--trust", "iaca_root_cert.pem"],
+            "2026-01-12T00:00:00Z",
+        ),
+        (
+            "animo-google-dcapi",
+            &["--pinned", "ds_cert_digitalcredentials_dev.pem"],
+            "2025-02-20T00:00:00Z",
+        ),
+        (
+            "auth0-mdl-example1",
+            &["--pinned", "issuer_root_cert.pem"],
+            "2024-01-01T00:00:00Z",
+        ),
+    ];
+    for (name, anchors, at) in cases {
+        let dir = name.split('.').next().unwrap_or(name);
+        let mut args = vec![
+            "--response".to_owned(),
+            vector(&format!("{dir}/device_response.hex")),
+            "--transcript".to_owned(),
+            vector(&format!("{dir}/session_transcript_bytes.hex")),
+            "--at".to_owned(),
+            at.to_owned(),
+        ];
+        for pair in anchors.chunks(2) {
+            args.push(pair[0].to_owned());
+            args.push(vector(&format!("{dir}/{}", pair[1])));
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (_, native) = verify_json(&args);
+        let file = expected.join(format!("{name}.json"));
+        let committed: Json = serde_json::from_str(&std::fs::read_to_string(&file).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        assert_eq!(native, committed, "{}", file.display());
+    }
+}

@@ -9,6 +9,8 @@
 #   zhengzhao.mjs          ES-module entry (browsers, bundlers): await init(), then verify(...)
 #   node.cjs               Node entry (require): ready at require time
 #   miniprogram.js         mini-program entry: await init({ wasmPath }), then the same functions
+#   alipay-worker.js       the Worker script for Alipay (MyWebAssembly only in a Worker): the
+#                          main thread talks to it through createWorkerClient(), every call a Promise
 #   index.d.ts             TypeScript declarations of the whole API
 #   package.json, README.md, sizes.json (raw, gzip -9 and brotli q11 byte counts)
 #
@@ -87,8 +89,14 @@ const api = fs.readFileSync(path.join(src, 'api.js'), 'utf8');
 for (const [from, to] of [['web.js', 'zhengzhao.mjs'], ['node.js', 'node.cjs'], ['miniprogram.js', 'miniprogram.js']]) {
   const text = fs.readFileSync(path.join(src, from), 'utf8');
   if (!text.includes('/*@@GLUE@@*/') || !text.includes('/*@@API@@*/')) throw new Error(from + ': markers missing');
-  fs.writeFileSync(path.join(out, to), text.replace('/*@@GLUE@@*/', () => glue).replace('/*@@API@@*/', () => api));
+  fs.writeFileSync(path.join(out, to), text.replace('/*@@GLUE@@*/', () => glue).replace('/*@@API@@*/', () => api)
+    .replace('/*@@WORKER@@*/', () => fs.readFileSync(path.join(src, 'worker.js'), 'utf8')));
 }
+// The Worker script (Alipay; WeChat Workers too): the mini-program entry inside it, serving messages.
+const worker = fs.readFileSync(path.join(src, 'alipay-worker.js'), 'utf8');
+if (!worker.includes('/*@@MINIPROGRAM@@*/')) throw new Error('alipay-worker.js: marker missing');
+fs.writeFileSync(path.join(out, 'alipay-worker.js'),
+  worker.replace('/*@@MINIPROGRAM@@*/', () => fs.readFileSync(path.join(out, 'miniprogram.js'), 'utf8')));
 NODE
 cp bindings/wasm/js/index.d.ts "$out/index.d.ts"
 cp bindings/wasm/README.md "$out/README.md"
@@ -118,13 +126,14 @@ const pkg = {
   exports: {
     '.': { types: './index.d.ts', node: './node.cjs', import: './zhengzhao.mjs', default: './zhengzhao.mjs' },
     './miniprogram': { types: './index.d.ts', default: './miniprogram.js' },
+    './alipay-worker': './alipay-worker.js',
     './zhengzhao_bg.wasm': './zhengzhao_bg.wasm',
     './zhengzhao_bg.wasm.br': './zhengzhao_bg.wasm.br',
     './package.json': './package.json',
   },
   // WeChat's npm build (miniprogram_npm/) copies the folder; the entry it loads is `miniprogram`.
   miniprogram: '.',
-  files: ['zhengzhao_bg.wasm', 'zhengzhao_bg.wasm.br', 'zhengzhao.mjs', 'node.cjs', 'miniprogram.js', 'index.d.ts', 'README.md', 'sizes.json'],
+  files: ['zhengzhao_bg.wasm', 'zhengzhao_bg.wasm.br', 'zhengzhao.mjs', 'node.cjs', 'miniprogram.js', 'alipay-worker.js', 'index.d.ts', 'README.md', 'sizes.json'],
   sideEffects: false,
 };
 fs.writeFileSync(path.join(out, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');

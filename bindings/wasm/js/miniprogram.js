@@ -14,6 +14,7 @@
 //   fails with a typed error instead of blocking or reusing bytes.
 /*@@GLUE@@*/
 /*@@API@@*/
+/*@@WORKER@@*/
 
 // ---- UTF-8 (what the glue uses of TextEncoder/TextDecoder) -----------------------------------
 function Utf8Encoder() {}
@@ -195,3 +196,7 @@ module.exports = {
   memoryStorage: memoryStorage,
   ZhengzhaoError: ZhengzhaoError,
 };
+// The Worker path (js/worker.js): the client on the main thread, the server in the Worker
+// (alipay-worker.js calls it).
+module.exports.createWorkerClient = function (worker) { return createWorkerClient(worker, Object.keys(module.exports)); };
+module.exports.serveWorker = function (endpoint, options) { serveWorker(endpoint, module.exports, options); };

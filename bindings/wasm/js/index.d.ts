@@ -365,3 +365,50 @@ export function mayDrive(options: QuestionOptions & { vehicleClass: string }): b
 
 /** Whether the holder is `years` or older, from the disclosed `age_over_NN` (NotDisclosed otherwise). */
 export function ageOver(options: QuestionOptions & { years: number }): boolean;
+
+// ---- mini-programs: the Worker path (mini-program entry only) -------------------------------
+// Alipay's MyWebAssembly exists only inside a Worker: the package's alipay-worker.js runs there
+// and the main thread calls it through createWorkerClient. Values cross as JSON (bytes and
+// dates tagged); objects with methods (an issuer, a wallet, a parsed request) stay in the
+// Worker and come back as proxies whose methods return Promises.
+
+/** What my.createWorker / wx.createWorker return (main thread), or the Worker's global `worker`. */
+export interface MiniProgramWorker {
+  postMessage(message: object): void;
+  onMessage(callback: (message: any) => void): void;
+}
+
+/** `T` as it comes back from the Worker: every method returns a Promise. */
+export type Remote<T> =
+  T extends Uint8Array ? T :
+  T extends Date ? T :
+  T extends (infer U)[] ? Remote<U>[] :
+  T extends (...args: infer A) => infer R ? (...args: A) => Promise<Remote<Awaited<R>>> :
+  T extends object ? { [K in keyof T]: Remote<T[K]> } :
+  T;
+
+/** The API over a Worker: the same names, each returning a Promise. */
+export interface WorkerClient {
+  init(options: InitOptions): Promise<void>;
+  runtime(): Promise<string | null>;
+  version(): Promise<string>;
+  verify(options: VerifyOptions): Promise<VerifyResult>;
+  mayDrive(options: QuestionOptions & { vehicleClass: string }): Promise<boolean>;
+  ageOver(options: QuestionOptions & { years: number }): Promise<boolean>;
+  parseLicenceIdentifier(identifier: string): Promise<LicenceIdentifier>;
+  parseSocialCreditCode(code: string): Promise<SocialCreditCode>;
+  parseCitizenId(number: string): Promise<CitizenId>;
+  createRequest(options: CreateRequestOptions): Promise<Uint8Array>;
+  createIssuer(options: CreateIssuerOptions): Promise<Remote<Issuer>>;
+  /** `storage: 'memory'` (what the client's memoryStorage() returns): a memoryStorage() inside the Worker,
+   *  or the storage serveWorker was given; functions cannot cross to the Worker. */
+  openWallet(options: Omit<OpenWalletOptions, 'storage'> & { storage: 'memory' }): Promise<Remote<Wallet>>;
+  memoryStorage(): 'memory';
+  ZhengzhaoError: typeof ZhengzhaoError;
+}
+
+/** Mini-program entry, main thread: the client of a Worker running alipay-worker.js. */
+export function createWorkerClient(worker: MiniProgramWorker): WorkerClient;
+
+/** Mini-program entry, inside a Worker: answer a client's messages (alipay-worker.js calls it). */
+export function serveWorker(endpoint: MiniProgramWorker, options?: { storage?: () => WalletStorage }): void;

@@ -72,6 +72,48 @@ mkdir -p "$out"
 "$wasm_opt" -Oz --strip-debug --strip-producers --strip-target-features \
     "$work/zhengzhao_bg.wasm" -o "$out/zhengzhao_bg.wasm"
 
+# WXWebAssembly documents exports of functions, Memory and Table, and no exported Global on iOS:
+# drop the global exports wasm-bindgen leaves (__abort_handler, __instance_terminated) that the
+# glue never reads; the build fails if the glue does read one.
+node - "$out/zhengzhao_bg.wasm" "$work/zhengzhao.js" <<'NODE'
+const fs = require('fs');
+const [wasmFile, glueFile] = process.argv.slice(2);
+const b = fs.readFileSync(wasmFile);
+const glue = fs.readFileSync(glueFile, 'utf8');
+function leb(p) { let r = 0, shift = 0, byte; do { byte = b[p++]; r |= (byte & 0x7f) << shift; shift += 7; } while (byte & 0x80); return [r >>> 0, p]; }
+function enc(n) { const o = []; do { let x = n & 0x7f; n >>>= 7; if (n) x |= 0x80; o.push(x); } while (n); return Buffer.from(o); }
+const parts = [b.subarray(0, 8)];
+let pos = 8;
+while (pos < b.length) {
+  const id = b[pos];
+  const [size, start] = leb(pos + 1);
+  const end = start + size;
+  if (id !== 7) { parts.push(b.subarray(pos, end)); pos = end; continue; }
+  let [count, p] = leb(start);
+  const kept = [];
+  for (let i = 0; i < count; i++) {
+    const from = p;
+    let len;
+    [len, p] = leb(p);
+    const name = b.subarray(p, p + len).toString('utf8');
+    p += len;
+    const kind = b[p++];
+    [, p] = leb(p);
+    if (kind === 3) {
+      if (glue.includes(name)) throw new Error(`the glue reads the exported global ${name}, which WXWebAssembly on iOS lacks`);
+      continue;
+    }
+    kept.push(b.subarray(from, p));
+  }
+  const body = Buffer.concat([enc(kept.length), ...kept]);
+  parts.push(Buffer.from([7]), enc(body.length), body);
+  pos = end;
+}
+const out = Buffer.concat(parts);
+new WebAssembly.Module(out); // still valid
+fs.writeFileSync(wasmFile, out);
+NODE
+
 # The glue (no-modules form) becomes a factory over the host objects it uses, so that each
 # entry supplies its own: the mini-program entry passes a path-only WebAssembly, its own UTF-8
 # codec and a `globalThis` whose `crypto` is its randomness pool. One .wasm serves all three.

@@ -208,6 +208,20 @@ if (process.env.ZZ_WECHAT_SCENARIO) {
     randomOnlyThroughWx(r);
   });
 
+  // WeChat documents exports of functions, Memory and Table, and no exported Global on iOS:
+  // the module must export nothing else (build.sh drops the globals wasm-bindgen leaves that
+  // the glue never reads).
+  test('the module exports only functions, memories and tables (WXWebAssembly on iOS has no exported Global)', () => {
+    for (const f of ['zhengzhao_bg.wasm', 'zhengzhao_bg.wasm.br']) {
+      let bytes = fs.readFileSync(path.join(PKG, f));
+      if (f.endsWith('.br')) bytes = require('node:zlib').brotliDecompressSync(bytes);
+      const exports = WebAssembly.Module.exports(new WebAssembly.Module(bytes));
+      const other = exports.filter((e) => !['function', 'memory', 'table'].includes(e.kind));
+      assert.deepEqual(other, [], f);
+      assert.ok(exports.some((e) => e.name === 'verifyRaw'), f);
+    }
+  });
+
   test('verify before init is a WrongState ZhengzhaoError', () => {
     const e = value(run('beforeInit'));
     assert.equal(e.threw, true);

@@ -151,7 +151,7 @@ const wasm = fs.readFileSync(path.join(out, 'zhengzhao_bg.wasm'));
 const br = zlib.brotliCompressSync(wasm, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: wasm.length } });
 fs.writeFileSync(path.join(out, 'zhengzhao_bg.wasm.br'), br);
 const sizes = { build: verifierOnly === '0' ? 'full' : 'verifier-only' };
-for (const f of ['zhengzhao_bg.wasm', 'zhengzhao.mjs', 'node.cjs', 'miniprogram.js']) {
+for (const f of ['zhengzhao_bg.wasm', 'zhengzhao.mjs', 'node.cjs', 'miniprogram.js', 'alipay-worker.js']) {
   const b = fs.readFileSync(path.join(out, f));
   sizes[f] = { raw: b.length, gzip: zlib.gzipSync(b, { level: 9 }).length,
     brotli: zlib.brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length };

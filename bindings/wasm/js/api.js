@@ -284,7 +284,7 @@ function createApi(raw, codec) {
         const transcript = bytes(o.transcript, 'transcript');
         const at = time(o.at, 'at');
         const parsed = call(function () { return inner.request(request, transcript, at); });
-        return { documents: JSON.parse(parsed.describe()), raw: parsed };
+        return { documents: JSON.parse(parsed.describe()), raw: parsed, free: function () { parsed.free(); } };
       },
       present: function (o) {
         object(o, 'present options');

@@ -243,6 +243,8 @@ export interface PresentationRequest {
   documents: RequestedDocumentInfo[];
   /** The module object behind it. */
   readonly raw: unknown;
+  /** Releases its module memory (also done by the garbage collector where FinalizationRegistry exists). */
+  free(): void;
 }
 
 export interface Consent {

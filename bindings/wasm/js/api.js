@@ -155,6 +155,7 @@ function createApi(raw, codec) {
   /** A DeviceRequest (reader side), signed when readerKey and readerChain are given. */
   function createRequest(options) {
     object(options, 'createRequest options');
+    if (!raw.deviceRequestRaw) throw fail('InvalidInput', 'this is the verifier-only build: no createRequest');
     const documents = options.documents;
     if (!Array.isArray(documents) || documents.length === 0) throw fail('InvalidInput', 'documents must be a non-empty array');
     const docs = documents.map(function (d, i) {

@@ -124,7 +124,7 @@ export interface CreateRequestOptions {
   readerChain?: CertificateInput | CertificateInput[];
 }
 
-/** A DeviceRequest (CBOR), signed (readerAuth) when a reader key and chain are given. */
+/** A DeviceRequest (CBOR), signed (readerAuth) when a reader key and chain are given. Throws InvalidInput in the verifier-only build. */
 export function createRequest(options: CreateRequestOptions): Uint8Array;
 
 // ---- the issuer (full build only) -----------------------------------------------------------

@@ -32,7 +32,10 @@ function createApi(raw, codec) {
         throw fail('Internal', e);
       }
       if (e instanceof ZhengzhaoError) throw e;
-      throw fail('Internal', e && e.message ? String(e.message) : String(e));
+      const message = e && e.message ? String(e.message) : String(e);
+      // What the wasm-bindgen glue says for an object whose memory was released.
+      if (message === 'null pointer passed to rust') throw fail('WrongState', 'this object was freed');
+      throw fail('Internal', message);
     }
   }
 

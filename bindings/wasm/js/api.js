@@ -32,7 +32,10 @@ function createApi(raw, codec) {
         throw fail('Internal', e);
       }
       if (e instanceof ZhengzhaoError) throw e;
-      throw fail('Internal', e && e.message ? String(e.message) : String(e));
+      const message = e && e.message ? String(e.message) : String(e);
+      // What the wasm-bindgen glue says for an object whose memory was released.
+      if (message === 'null pointer passed to rust') throw fail('WrongState', 'this object was freed');
+      throw fail('Internal', message);
     }
   }
 
@@ -155,6 +158,7 @@ function createApi(raw, codec) {
   /** A DeviceRequest (reader side), signed when readerKey and readerChain are given. */
   function createRequest(options) {
     object(options, 'createRequest options');
+    if (!raw.deviceRequestRaw) throw fail('InvalidInput', 'this is the verifier-only build: no createRequest');
     const documents = options.documents;
     if (!Array.isArray(documents) || documents.length === 0) throw fail('InvalidInput', 'documents must be a non-empty array');
     const docs = documents.map(function (d, i) {
@@ -284,7 +288,7 @@ function createApi(raw, codec) {
         const transcript = bytes(o.transcript, 'transcript');
         const at = time(o.at, 'at');
         const parsed = call(function () { return inner.request(request, transcript, at); });
-        return { documents: JSON.parse(parsed.describe()), raw: parsed };
+        return { documents: JSON.parse(parsed.describe()), raw: parsed, free: function () { parsed.free(); } };
       },
       present: function (o) {
         object(o, 'present options');

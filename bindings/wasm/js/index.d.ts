@@ -124,7 +124,7 @@ export interface CreateRequestOptions {
   readerChain?: CertificateInput | CertificateInput[];
 }
 
-/** A DeviceRequest (CBOR), signed (readerAuth) when a reader key and chain are given. */
+/** A DeviceRequest (CBOR), signed (readerAuth) when a reader key and chain are given. Throws InvalidInput in the verifier-only build. */
 export function createRequest(options: CreateRequestOptions): Uint8Array;
 
 // ---- the issuer (full build only) -----------------------------------------------------------
@@ -243,6 +243,8 @@ export interface PresentationRequest {
   documents: RequestedDocumentInfo[];
   /** The module object behind it. */
   readonly raw: unknown;
+  /** Releases its module memory (also done by the garbage collector where FinalizationRegistry exists). */
+  free(): void;
 }
 
 export interface Consent {

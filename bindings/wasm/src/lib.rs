@@ -21,6 +21,7 @@ pub mod error;
 #[cfg(feature = "issuer")]
 mod issuer;
 mod profiles;
+#[cfg(feature = "reader")]
 mod reader;
 #[cfg(all(feature = "wallet", target_arch = "wasm32"))]
 mod storage;

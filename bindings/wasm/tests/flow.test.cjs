@@ -281,3 +281,13 @@ test('rotate policy presents without running out', () => {
   for (let i = 0; i < 3; i++) present(s, ['family_name']);
   assert.equal(s.wallet.credentials().credentials[0].usageCount, 3);
 });
+
+test('a device key gone from storage is KeyStore; a freed wallet is WrongState', () => {
+  const s = setup();
+  for (const id of s.storage.list('keys')) s.storage.delete('keys', id);
+  // The open wallet holds its keys in memory; a wallet opened afterwards has none.
+  const reopened = Object.assign({}, s, { wallet: zz.openWallet({ storage: s.storage, storeKey: new Uint8Array(32).fill(7) }) });
+  rejects(() => present(reopened, ['family_name']), { code: 'KeyStore' });
+  s.wallet.free();
+  rejects(() => s.wallet.credentials(), { code: 'WrongState' });
+});

@@ -127,14 +127,15 @@ struct Channel {
 impl Channel {
     fn into_consent(
         self,
-        request: &[u8],
+        request_bytes: &[u8],
         options: &RequestOptions,
     ) -> Result<AwaitingConsent, SessionError> {
-        let request = ParsedRequest::parse(request, &self.transcript, options)
+        let request = ParsedRequest::parse(request_bytes, &self.transcript, options)
             .map_err(SessionError::Request)?;
         Ok(AwaitingConsent {
             channel: self,
             request,
+            request_bytes: request_bytes.to_vec(),
         })
     }
 
@@ -196,6 +197,7 @@ impl<'a> Approval<'a> {
 pub struct AwaitingConsent {
     channel: Channel,
     request: ParsedRequest,
+    request_bytes: Vec<u8>,
 }
 
 impl AwaitingConsent {
@@ -203,6 +205,13 @@ impl AwaitingConsent {
     /// elements, whether the reader intends to retain them, and `requestInfo`.
     pub fn request(&self) -> &ParsedRequest {
         &self.request
+    }
+
+    /// The decrypted DeviceRequest exactly as received (already parsed into
+    /// [`AwaitingConsent::request`]): for a host that reads the request elsewhere, e.g. the
+    /// WebAssembly binding, whose wallet parses it with its own reader trust.
+    pub fn request_bytes(&self) -> &[u8] {
+        &self.request_bytes
     }
 
     /// The session transcript, for building a response by hand (two-phase signing with

@@ -97,5 +97,6 @@ function createApi(raw, codec) {
     ZhengzhaoError: ZhengzhaoError,
     verify: verify,
     version: function () { return raw.version(); },
+    ...createSessionApi(raw, { call: call, bytes: bytes, time: time, fail: fail, certificates: certificates }),
   };
 }

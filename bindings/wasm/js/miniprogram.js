@@ -184,5 +184,8 @@ module.exports = {
   runtime: function () { return runtimeName; },
   verify: function (options) { return ready().verify(options); },
   version: function () { return ready().version(); },
+  startHolderSession: function (options) { return ready().startHolderSession(options); },
+  openReaderSession: function (qr) { return ready().openReaderSession(qr); },
+  engagementQrSvg: function (text, options) { return ready().engagementQrSvg(text, options); },
   ZhengzhaoError: ZhengzhaoError,
 };

@@ -10,5 +10,8 @@ module.exports = {
   init: function () { return Promise.resolve(); },
   verify: api.verify,
   version: api.version,
+  startHolderSession: api.startHolderSession,
+  openReaderSession: api.openReaderSession,
+  engagementQrSvg: api.engagementQrSvg,
   ZhengzhaoError: ZhengzhaoError,
 };

@@ -29,4 +29,7 @@ function ready() {
 
 export function verify(options) { return ready().verify(options); }
 export function version() { return ready().version(); }
+export function startHolderSession(options) { return ready().startHolderSession(options); }
+export function openReaderSession(qr) { return ready().openReaderSession(qr); }
+export function engagementQrSvg(text, options) { return ready().engagementQrSvg(text, options); }
 export { ZhengzhaoError };

@@ -18,8 +18,12 @@
 //!   grammar of `zhengzhao-json`, so a result reads the same as `verify --json`.
 
 pub mod error;
+mod session;
 mod verify;
 
+pub use session::ReaderSession;
+#[cfg(feature = "wallet")]
+pub use session::{engagement_qr_svg, HolderSession};
 pub use verify::verify;
 
 use wasm_bindgen::prelude::wasm_bindgen;

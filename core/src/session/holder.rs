@@ -134,8 +134,10 @@ impl Channel {
             .map_err(SessionError::Request)?;
         Ok(AwaitingConsent {
             channel: self,
-            request,
-            request_bytes: request_bytes.to_vec(),
+            request: Box::new(Received {
+                parsed: request,
+                bytes: request_bytes.to_vec(),
+            }),
         })
     }
 
@@ -196,22 +198,27 @@ impl<'a> Approval<'a> {
 /// A decrypted request, waiting for the holder's consent.
 pub struct AwaitingConsent {
     channel: Channel,
-    request: ParsedRequest,
-    request_bytes: Vec<u8>,
+    request: Box<Received>,
+}
+
+/// A decrypted request, parsed and as received (boxed: it keeps [`HolderEvent`] small).
+struct Received {
+    parsed: ParsedRequest,
+    bytes: Vec<u8>,
 }
 
 impl AwaitingConsent {
     /// The request: per document, who asks ([`crate::holder::ReaderIdentity`]), which
     /// elements, whether the reader intends to retain them, and `requestInfo`.
     pub fn request(&self) -> &ParsedRequest {
-        &self.request
+        &self.request.parsed
     }
 
     /// The decrypted DeviceRequest exactly as received (already parsed into
     /// [`AwaitingConsent::request`]): for a host that reads the request elsewhere, e.g. the
     /// WebAssembly binding, whose wallet parses it with its own reader trust.
     pub fn request_bytes(&self) -> &[u8] {
-        &self.request_bytes
+        &self.request.bytes
     }
 
     /// The session transcript, for building a response by hand (two-phase signing with
@@ -274,7 +281,7 @@ impl AwaitingConsent {
     }
 
     fn build(&self, approvals: &[Approval<'_>]) -> Result<Vec<u8>, SessionError> {
-        let documents = self.request.documents();
+        let documents = self.request.parsed.documents();
         let mut builder = ResponseBuilder::new(&self.channel.transcript)
             .with_provider(self.channel.cipher.provider().clone());
         for approval in approvals {

@@ -187,5 +187,6 @@ module.exports = {
   startHolderSession: function (options) { return ready().startHolderSession(options); },
   openReaderSession: function (qr) { return ready().openReaderSession(qr); },
   engagementQrSvg: function (text, options) { return ready().engagementQrSvg(text, options); },
+  docTypeName: function (docType) { return ready().docTypeName(docType); },
   ZhengzhaoError: ZhengzhaoError,
 };

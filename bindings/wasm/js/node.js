@@ -13,5 +13,6 @@ module.exports = {
   startHolderSession: api.startHolderSession,
   openReaderSession: api.openReaderSession,
   engagementQrSvg: api.engagementQrSvg,
+  docTypeName: api.docTypeName,
   ZhengzhaoError: ZhengzhaoError,
 };

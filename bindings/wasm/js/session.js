@@ -154,5 +154,12 @@ function createSessionApi(raw, util) {
     return new ReaderSession(call(function () { return raw.ReaderSessionRaw.fromQr(qr); }));
   };
 
+  /** The Chinese and English names of a built-in licence profile's docType, or null. */
+  out.docTypeName = function (docType) {
+    if (typeof docType !== 'string') throw fail('InvalidInput', 'docType must be a string');
+    const r = raw.docTypeNameRaw(docType);
+    return r === undefined ? null : JSON.parse(r);
+  };
+
   return out;
 }

@@ -32,4 +32,5 @@ export function version() { return ready().version(); }
 export function startHolderSession(options) { return ready().startHolderSession(options); }
 export function openReaderSession(qr) { return ready().openReaderSession(qr); }
 export function engagementQrSvg(text, options) { return ready().engagementQrSvg(text, options); }
+export function docTypeName(docType) { return ready().docTypeName(docType); }
 export { ZhengzhaoError };

@@ -17,10 +17,12 @@
 //! - **Structured results** are JSON text, parsed by `js/api.js`; element values use the typed
 //!   grammar of `zhengzhao-json`, so a result reads the same as `verify --json`.
 
+mod display;
 pub mod error;
 mod session;
 mod verify;
 
+pub use display::doc_type_name;
 pub use session::ReaderSession;
 #[cfg(feature = "wallet")]
 pub use session::{engagement_qr_svg, HolderSession};

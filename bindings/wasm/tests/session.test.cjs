@@ -162,3 +162,8 @@ test('bad arguments are InvalidInput or Malformed errors', () => {
   typed(() => holder.handleEstablishment('nope', AT), { code: 'InvalidInput' });
   typed(() => holder.handleEstablishment(new Uint8Array([0xa0]), 'yesterday'), { code: 'InvalidInput' });
 });
+
+test('docTypeName gives the built-in profiles names and null for others', () => {
+  assert.equal(zz.docTypeName('org.iso.18013.5.1.mDL'), null);
+  typed(() => zz.docTypeName(1), { code: 'InvalidInput' });
+});

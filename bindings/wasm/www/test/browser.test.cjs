@@ -81,7 +81,7 @@ test('verifier and holder pages in headless Chromium', { skip: skip || false, ti
     await page.setInputFiles('#transcript', path.join(ANNEX_D, 'session_transcript_bytes.hex'));
     await page.setInputFiles('#trust', path.join(ANNEX_D, 'iaca_root_cert.pem'));
     await page.setInputFiles('#readerKey', path.join(ANNEX_D, 'ephemeral_reader_key.d.hex'));
-    await page.fill('#at', '2021-01-01T00:00:00');
+    await page.fill('#at', '2021-01-01T00:00');
     await page.click('#verify');
     await page.waitForSelector('body[data-state]');
     await page.screenshot({ path: path.join(ARTEFACTS, 'verifier-annex-d.png'), fullPage: true });

@@ -166,7 +166,7 @@ export interface ReaderSession {
 /** Starts a QR engagement with a fresh ephemeral key (full build only). */
 export function startHolderSession(options?: HolderSessionOptions): HolderSession;
 
-/** Reads the holder's engagement QR code text and opens a session with a fresh ephemeral key. */
+/** Reads the holder's engagement QR code text and opens a session with a fresh ephemeral key (full build only). */
 export function openReaderSession(qr: string): ReaderSession;
 
 /** The engagement QR code text as an SVG document (full build only). `modulePx` 1–32, default 4. */

@@ -110,6 +110,13 @@ function createSessionApi(raw, util) {
     };
   }
 
+  // What this build leaves out (verifier-only: src/session.rs says why) throws a typed error.
+  function absent(name) {
+    return function () { throw fail('InvalidInput', name + ' is not in this build (verifier-only); use the full package'); };
+  }
+  if (!out.startHolderSession) out.startHolderSession = absent('startHolderSession');
+  if (!raw.engagementQrSvg) out.engagementQrSvg = absent('engagementQrSvg');
+
   /** The reader's (business's) side: requests encrypted, responses decrypted and verified. */
   class ReaderSession {
     constructor(inner) { this._inner = inner; }
@@ -149,10 +156,10 @@ function createSessionApi(raw, util) {
   }
   out.ReaderSession = ReaderSession;
   /** Reads the holder's engagement QR code text and opens a session with a fresh key. */
-  out.openReaderSession = function (qr) {
+  out.openReaderSession = raw.ReaderSessionRaw ? function (qr) {
     if (typeof qr !== 'string') throw fail('InvalidInput', 'qr must be the mdoc: text');
     return new ReaderSession(call(function () { return raw.ReaderSessionRaw.fromQr(qr); }));
-  };
+  } : absent('openReaderSession');
 
   /** The Chinese and English names of a built-in licence profile's docType, or null. */
   out.docTypeName = function (docType) {

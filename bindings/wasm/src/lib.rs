@@ -19,10 +19,12 @@
 
 mod display;
 pub mod error;
+#[cfg(feature = "session")]
 mod session;
 mod verify;
 
 pub use display::doc_type_name;
+#[cfg(feature = "session")]
 pub use session::ReaderSession;
 #[cfg(feature = "wallet")]
 pub use session::{engagement_qr_svg, HolderSession};

@@ -7,6 +7,10 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const { PKG, hex, VECTORS, options } = require('./common.cjs');
 const zz = require(PKG);
+// The verifier-only package has no sessions (src/session.rs says why): there, only that they
+// throw a typed error is tested.
+const FULL = JSON.parse(require('fs').readFileSync(require('path').join(PKG, 'sizes.json'), 'utf8')).build === 'full';
+const full = { skip: FULL ? false : 'verifier-only package: no sessions' };
 
 const annexD = VECTORS[0];
 const AT = new Date('2021-01-01T00:00:00Z');
@@ -45,7 +49,7 @@ function engaged() {
   return { holder, reader };
 }
 
-test('the engagement QR text and bytes', () => {
+test('the engagement QR text and bytes', full, () => {
   const { holder, reader } = engaged();
   assert.match(holder.qrCode(), /^mdoc:[A-Za-z0-9_-]+$/);
   const engagement = holder.deviceEngagement();
@@ -60,7 +64,7 @@ test('the engagement QR text and bytes', () => {
   typed(() => zz.engagementQrSvg(holder.qrCode(), { modulePx: 0 }), { code: 'InvalidInput' });
 });
 
-test('request and response bytes cross the session unchanged', () => {
+test('request and response bytes cross the session unchanged', full, () => {
   const { holder, reader } = engaged();
   const request = mdlRequest();
   const establishment = reader.sendRequest(request);
@@ -95,7 +99,7 @@ test('request and response bytes cross the session unchanged', () => {
   assert.equal(reader.isEnded(), true, 'the holder ended the session with its response');
 });
 
-test('the reader ends the session; the holder declines', () => {
+test('the reader ends the session; the holder declines', full, () => {
   let { holder, reader } = engaged();
   holder.handleEstablishment(reader.sendRequest(mdlRequest()), AT);
   reader.handleResponse(holder.respond(hex('iso18013-5-annex-d/device_response.hex')));
@@ -108,7 +112,7 @@ test('the reader ends the session; the holder declines', () => {
   assert.equal(holder.isEnded(), true);
 });
 
-test('a flipped ciphertext byte is a Session error and ends the session with status 10', () => {
+test('a flipped ciphertext byte is a Session error and ends the session with status 10', full, () => {
   // Establishment: the last byte is inside the encrypted DeviceRequest's tag.
   let { holder, reader } = engaged();
   const establishment = reader.sendRequest(mdlRequest());
@@ -128,14 +132,14 @@ test('a flipped ciphertext byte is a Session error and ends the session with sta
   assert.deepEqual([...reader.errorReply()], [0xa1, 0x66, ...Buffer.from('status'), 0x0a]);
 });
 
-test('a request whose readerAuth signs another session is a ReaderAuthentication error', () => {
+test('a request whose readerAuth signs another session is a ReaderAuthentication error', full, () => {
   // Annex D's DeviceRequest carries a readerAuth over Annex D's transcript.
   const { holder, reader } = engaged();
   const establishment = reader.sendRequest(hex('iso18013-5-annex-d/device_request.hex'));
   typed(() => holder.handleEstablishment(establishment, AT), { code: 'ReaderAuthentication' });
 });
 
-test('calls in the wrong state are WrongState errors and change nothing', () => {
+test('calls in the wrong state are WrongState errors and change nothing', full, () => {
   const { holder, reader } = engaged();
   const response = hex('iso18013-5-annex-d/device_response.hex');
   typed(() => holder.respond(response), { code: 'WrongState' });
@@ -152,7 +156,7 @@ test('calls in the wrong state are WrongState errors and change nothing', () => 
   typed(() => holder.respond(response), { code: 'WrongState' });
 });
 
-test('bad arguments are InvalidInput or Malformed errors', () => {
+test('bad arguments are InvalidInput or Malformed errors', full, () => {
   typed(() => zz.openReaderSession('mdoc:AAAA'), { code: 'Malformed' });
   typed(() => zz.openReaderSession(42), { code: 'InvalidInput' });
   typed(() => zz.startHolderSession({ retrievalMethods: [{ type: 'bleCentralClient', uuid: new Uint8Array(3) }] }), { code: 'InvalidInput' });
@@ -166,4 +170,10 @@ test('bad arguments are InvalidInput or Malformed errors', () => {
 test('docTypeName gives the built-in profiles names and null for others', () => {
   assert.equal(zz.docTypeName('org.iso.18013.5.1.mDL'), null);
   typed(() => zz.docTypeName(1), { code: 'InvalidInput' });
+});
+
+test('the verifier-only package says sessions are not in it', { skip: FULL ? 'full package' : false }, () => {
+  typed(() => zz.startHolderSession(), { code: 'InvalidInput' });
+  typed(() => zz.openReaderSession('mdoc:AAAA'), { code: 'InvalidInput' });
+  typed(() => zz.engagementQrSvg('mdoc:AAAA'), { code: 'InvalidInput' });
 });

@@ -128,10 +128,11 @@ if (!glue.startsWith('let wasm_bindgen = (function(exports) {')) {
 glue = 'const createGlue = function (globalThis, WebAssembly, TextDecoder, TextEncoder) {\n' +
   glue + '\nreturn wasm_bindgen;\n};\n';
 const api = fs.readFileSync(path.join(src, 'api.js'), 'utf8');
+const session = fs.readFileSync(path.join(src, 'session.js'), 'utf8');
 for (const [from, to] of [['web.js', 'zhengzhao.mjs'], ['node.js', 'node.cjs'], ['miniprogram.js', 'miniprogram.js']]) {
   const text = fs.readFileSync(path.join(src, from), 'utf8');
   if (!text.includes('/*@@GLUE@@*/') || !text.includes('/*@@API@@*/')) throw new Error(from + ': markers missing');
-  fs.writeFileSync(path.join(out, to), text.replace('/*@@GLUE@@*/', () => glue).replace('/*@@API@@*/', () => api)
+  fs.writeFileSync(path.join(out, to), text.replace('/*@@GLUE@@*/', () => glue).replace('/*@@API@@*/', () => api + '\n' + session)
     .replace('/*@@WORKER@@*/', () => fs.readFileSync(path.join(src, 'worker.js'), 'utf8')));
 }
 // The Worker script (Alipay; WeChat Workers too): the mini-program entry inside it, serving messages.

@@ -336,6 +336,7 @@ function createApi(raw, codec) {
     openWallet: openWallet,
     memoryStorage: memoryStorage,
     version: function () { return raw.version(); },
+    ...createSessionApi(raw, { call: call, bytes: bytes, time: time, fail: fail, certificates: certificates }),
   };
 }
 

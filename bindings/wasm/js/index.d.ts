@@ -414,3 +414,74 @@ export function createWorkerClient(worker: MiniProgramWorker): WorkerClient;
 
 /** Mini-program entry, inside a Worker: answer a client's messages (alipay-worker.js calls it). */
 export function serveWorker(endpoint: MiniProgramWorker, options?: { storage?: () => WalletStorage }): void;
+
+// ---- proximity sessions (ISO/IEC 18013-5 §9): bytes in, bytes out; js/session.js ----------
+
+/** How the reader reaches the holder's device after the engagement. */
+export type RetrievalMethod =
+  | { type: 'bleCentralClient' | 'blePeripheralServer'; /** 16-byte service UUID */ uuid: Uint8Array }
+  | { type: 'nfc'; maxCommandDataLength: number; maxResponseDataLength: number };
+
+export interface HolderSessionOptions {
+  /** The retrieval methods the engagement names (default none). */
+  retrievalMethods?: RetrievalMethod[];
+}
+
+/**
+ * The holder's (wallet's) side of a proximity session. A call that does not fit the state
+ * throws `WrongState` and changes nothing; any other failure ends the session and
+ * `errorReply()` gives the message to send the reader.
+ */
+export interface HolderSession {
+  /** The engagement as QR code text: `mdoc:` + base64url. */
+  qrCode(): string;
+  /** DeviceEngagementBytes (tag 24). */
+  deviceEngagement(): Uint8Array;
+  /** The reader's SessionEstablishment → the decrypted DeviceRequest bytes (readerAuth signatures checked by their own certificates; reader trust is the wallet's). */
+  handleEstablishment(message: Uint8Array, at?: Date): Uint8Array;
+  /** SessionTranscriptBytes, once the establishment was handled: what the response is built for. */
+  transcript(): Uint8Array;
+  /** The wallet's DeviceResponse → the SessionData to send; `endSession` ends the session in the same message. */
+  respond(response: Uint8Array, options?: { endSession?: boolean }): Uint8Array;
+  /** Declines the pending request and ends the session: the SessionData to send. */
+  decline(): Uint8Array;
+  /** The reader's next SessionData → a further DeviceRequest's bytes, or null if the reader ended the session. */
+  handleMessage(message: Uint8Array, at?: Date): Uint8Array | null;
+  /** Ends the session: the SessionData (status 20) to send. */
+  terminate(): Uint8Array;
+  isEnded(): boolean;
+  /** After a failure ended the session: the SessionData to send the reader, if one is due. */
+  errorReply(): Uint8Array | null;
+  /** Releases the module memory now (otherwise when garbage-collected). */
+  free(): void;
+}
+
+/** The reader's (business's) side of a proximity session. */
+export interface ReaderSession {
+  /** SessionTranscriptBytes: what a request's readerAuth signs and the response is verified against. */
+  transcript(): Uint8Array;
+  /** A DeviceRequest (CBOR) → the SessionEstablishment (first request) or SessionData to send. */
+  sendRequest(request: Uint8Array): Uint8Array;
+  /** The holder's SessionData → the DeviceResponse bytes, UNVERIFIED (or null if the holder declined). */
+  handleResponse(message: Uint8Array): Uint8Array | null;
+  /** Verifies a response of this session: its transcript and, for deviceMac, its ephemeral key. */
+  verify(options: { response: Uint8Array; trust?: CertificateInput | CertificateInput[]; pinned?: CertificateInput | CertificateInput[]; at?: Date }): VerifyResult;
+  /** Ends the session: the SessionData (status 20) to send. */
+  terminate(): Uint8Array;
+  isEnded(): boolean;
+  /** After a failure ended the session: the SessionData to send the holder, if one is due. */
+  errorReply(): Uint8Array | null;
+  free(): void;
+}
+
+/** Starts a QR engagement with a fresh ephemeral key (full build only). */
+export function startHolderSession(options?: HolderSessionOptions): HolderSession;
+
+/** Reads the holder's engagement QR code text and opens a session with a fresh ephemeral key (full build only). */
+export function openReaderSession(qr: string): ReaderSession;
+
+/** The engagement QR code text as an SVG document (full build only). `modulePx` 1–32, default 4. */
+export function engagementQrSvg(text: string, options?: { modulePx?: number }): string;
+
+/** The Chinese (simplified) and English names of a built-in licence profile's docType, or null (ISO docTypes have none). */
+export function docTypeName(docType: string): { zh: string; en: string } | null;

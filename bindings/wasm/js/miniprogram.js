@@ -194,6 +194,10 @@ module.exports = {
   createIssuer: function (options) { return ready().createIssuer(options); },
   openWallet: function (options) { return ready().openWallet(options); },
   memoryStorage: memoryStorage,
+  startHolderSession: function (options) { return ready().startHolderSession(options); },
+  openReaderSession: function (qr) { return ready().openReaderSession(qr); },
+  engagementQrSvg: function (text, options) { return ready().engagementQrSvg(text, options); },
+  docTypeName: function (docType) { return ready().docTypeName(docType); },
   ZhengzhaoError: ZhengzhaoError,
 };
 // The Worker path (js/worker.js): the client on the main thread, the server in the Worker

@@ -37,4 +37,8 @@ export function parseCitizenId(options) { return ready().parseCitizenId(options)
 export function createRequest(options) { return ready().createRequest(options); }
 export function createIssuer(options) { return ready().createIssuer(options); }
 export function openWallet(options) { return ready().openWallet(options); }
+export function startHolderSession(options) { return ready().startHolderSession(options); }
+export function openReaderSession(qr) { return ready().openReaderSession(qr); }
+export function engagementQrSvg(text, options) { return ready().engagementQrSvg(text, options); }
+export function docTypeName(docType) { return ready().docTypeName(docType); }
 export { ZhengzhaoError, memoryStorage };

@@ -17,18 +17,26 @@
 //! - **Structured results** are JSON text, parsed by `js/api.js`; element values use the typed
 //!   grammar of `zhengzhao-json`, so a result reads the same as `verify --json`.
 
+mod display;
 pub mod error;
 #[cfg(feature = "issuer")]
 mod issuer;
 mod profiles;
 #[cfg(feature = "reader")]
 mod reader;
+#[cfg(feature = "session")]
+mod session;
 #[cfg(all(feature = "wallet", target_arch = "wasm32"))]
 mod storage;
 mod verify;
 #[cfg(all(feature = "wallet", target_arch = "wasm32"))]
 mod wallet;
 
+pub use display::doc_type_name;
+#[cfg(feature = "session")]
+pub use session::ReaderSession;
+#[cfg(feature = "wallet")]
+pub use session::{engagement_qr_svg, HolderSession};
 pub use verify::verify;
 
 use wasm_bindgen::prelude::wasm_bindgen;

@@ -127,14 +127,17 @@ struct Channel {
 impl Channel {
     fn into_consent(
         self,
-        request: &[u8],
+        request_bytes: &[u8],
         options: &RequestOptions,
     ) -> Result<AwaitingConsent, SessionError> {
-        let request = ParsedRequest::parse(request, &self.transcript, options)
+        let request = ParsedRequest::parse(request_bytes, &self.transcript, options)
             .map_err(SessionError::Request)?;
         Ok(AwaitingConsent {
             channel: self,
-            request,
+            request: Box::new(Received {
+                parsed: request,
+                bytes: request_bytes.to_vec(),
+            }),
         })
     }
 
@@ -195,14 +198,27 @@ impl<'a> Approval<'a> {
 /// A decrypted request, waiting for the holder's consent.
 pub struct AwaitingConsent {
     channel: Channel,
-    request: ParsedRequest,
+    request: Box<Received>,
+}
+
+/// A decrypted request, parsed and as received (boxed: it keeps [`HolderEvent`] small).
+struct Received {
+    parsed: ParsedRequest,
+    bytes: Vec<u8>,
 }
 
 impl AwaitingConsent {
     /// The request: per document, who asks ([`crate::holder::ReaderIdentity`]), which
     /// elements, whether the reader intends to retain them, and `requestInfo`.
     pub fn request(&self) -> &ParsedRequest {
-        &self.request
+        &self.request.parsed
+    }
+
+    /// The decrypted DeviceRequest exactly as received (already parsed into
+    /// [`AwaitingConsent::request`]): for a host that reads the request elsewhere, e.g. the
+    /// WebAssembly binding, whose wallet parses it with its own reader trust.
+    pub fn request_bytes(&self) -> &[u8] {
+        &self.request.bytes
     }
 
     /// The session transcript, for building a response by hand (two-phase signing with
@@ -265,7 +281,7 @@ impl AwaitingConsent {
     }
 
     fn build(&self, approvals: &[Approval<'_>]) -> Result<Vec<u8>, SessionError> {
-        let documents = self.request.documents();
+        let documents = self.request.parsed.documents();
         let mut builder = ResponseBuilder::new(&self.channel.transcript)
             .with_provider(self.channel.cipher.provider().clone());
         for approval in approvals {

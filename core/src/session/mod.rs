@@ -135,7 +135,7 @@ pub use holder::{
     Approval, AwaitingConsent, DeviceAuthKey, HolderConnected, HolderEvent, HolderSession,
 };
 pub use messages::{SessionData, SessionEstablishment, SessionStatus};
-pub use reader::{AwaitingResponse, ReaderConnected, ReaderOutcome, ReaderSession};
+pub use reader::{AwaitingResponse, ReaderConnected, ReaderOutcome, ReaderReceived, ReaderSession};
 
 use crate::cbor::{encode, Embedded, Limits, Value};
 use crate::cose::CoseError;

@@ -34,6 +34,21 @@ struct Channel {
 }
 
 impl Channel {
+    /// Parses and decrypts the holder's SessionData: the plaintext and whether the holder
+    /// ended the session with it (status 20), or `None` if it ended the session without data.
+    fn open(&mut self, message: &[u8]) -> Result<Option<(Vec<u8>, bool)>, SessionError> {
+        let message = SessionData::parse(message, &outer_limits(&self.limits))?;
+        let final_message = match message.status() {
+            None => false,
+            Some(SessionStatus::Termination) => true,
+            Some(status) => return Err(SessionError::PeerStatus(status)),
+        };
+        let Some(data) = message.data() else {
+            return Ok(None);
+        };
+        Ok(Some((self.cipher.decrypt(data)?, final_message)))
+    }
+
     /// Encrypts `request` with the next reader-to-device counter, frames the ciphertext with
     /// `frame` (SessionEstablishment for the first request, SessionData after it) and hands
     /// the channel to the wait for the holder's answer.
@@ -127,6 +142,23 @@ impl ReaderSession {
     }
 }
 
+/// What the holder answered, decrypted but **not verified**
+/// ([`AwaitingResponse::decrypt_response`]).
+#[non_exhaustive]
+pub enum ReaderReceived {
+    /// The DeviceResponse bytes; the session stays open.
+    Response {
+        /// The decrypted DeviceResponse, unverified.
+        response: Vec<u8>,
+        /// The session, for another request or termination.
+        session: ReaderConnected,
+    },
+    /// The DeviceResponse bytes of a message with which the holder ended the session.
+    FinalResponse(Vec<u8>),
+    /// The holder ended the session without a response (status 20): it declined.
+    Terminated,
+}
+
 /// A reader waiting for the holder's SessionData.
 pub struct AwaitingResponse {
     channel: Channel,
@@ -164,16 +196,9 @@ impl AwaitingResponse {
         at: UnixTime,
     ) -> Result<ReaderOutcome, SessionError> {
         let mut channel = self.channel;
-        let message = SessionData::parse(message, &outer_limits(&channel.limits))?;
-        let final_message = match message.status() {
-            None => false,
-            Some(SessionStatus::Termination) => true,
-            Some(status) => return Err(SessionError::PeerStatus(status)),
-        };
-        let Some(data) = message.data() else {
+        let Some((plaintext, final_message)) = channel.open(message)? else {
             return Ok(ReaderOutcome::Terminated);
         };
-        let plaintext = channel.cipher.decrypt(data)?;
         let response = verifier
             .verify(
                 &plaintext,
@@ -188,6 +213,24 @@ impl AwaitingResponse {
                 response,
                 session: ReaderConnected { channel },
             }
+        })
+    }
+
+    /// Handles the holder's SessionData like [`AwaitingResponse::handle_response`] but only
+    /// decrypts: the DeviceResponse bytes come back **unverified**, for a host that verifies
+    /// them itself with [`Verifier::verify`] against [`AwaitingResponse::transcript`] (kept
+    /// before this call) and, for `deviceMac`, the reader's ephemeral key (which
+    /// [`ReaderSession::new`] takes from the caller). Nothing in the bytes may be trusted
+    /// before that. Used by the WebAssembly binding, whose `verify()` is a separate call.
+    pub fn decrypt_response(self, message: &[u8]) -> Result<ReaderReceived, SessionError> {
+        let mut channel = self.channel;
+        Ok(match channel.open(message)? {
+            None => ReaderReceived::Terminated,
+            Some((response, true)) => ReaderReceived::FinalResponse(response),
+            Some((response, false)) => ReaderReceived::Response {
+                response,
+                session: ReaderConnected { channel },
+            },
         })
     }
 

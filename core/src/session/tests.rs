@@ -442,3 +442,39 @@ fn a_failed_message_costs_bounded_decryption_work() {
     assert!(matches!(result, Err(SessionError::Replayed)));
     assert_eq!(opens, 1);
 }
+
+#[test]
+fn request_and_response_bytes_cross_a_session_unchanged() {
+    use crate::holder::RequestOptions;
+    use crate::model::{DeviceRequest, DocRequest, ItemsRequest};
+    let now = crate::time::UnixTime::from_secs(1_700_000_000);
+    let ble = RetrievalMethod::Ble {
+        version: 1,
+        options: BleOptions::central_client([7; 16]),
+    };
+    let holder = HolderSession::engage(vec![ble]).unwrap();
+    let reader = ReaderSession::from_qr(&holder.qr_code()).unwrap();
+    let request = DeviceRequest::new(vec![DocRequest::new(
+        ItemsRequest::new("org.iso.18013.5.1.mDL").with_element(
+            "org.iso.18013.5.1",
+            "age_over_18",
+            false,
+        ),
+    )]);
+    let (reader, establishment) = reader.send_request(&request).unwrap();
+    let consent = holder
+        .handle_establishment(&establishment, &RequestOptions::new(now))
+        .unwrap();
+    assert_eq!(consent.request_bytes(), request.to_bytes());
+    assert_eq!(
+        consent.transcript().tagged_bytes(),
+        reader.transcript().tagged_bytes()
+    );
+    // Any bytes: decrypt_response does not look inside (verification is the caller's).
+    let response = b"\xa1\x67version\x631.0".to_vec();
+    let message = consent.send_response_and_terminate(&response).unwrap();
+    let ReaderReceived::FinalResponse(received) = reader.decrypt_response(&message).unwrap() else {
+        panic!("the holder ended the session with its response")
+    };
+    assert_eq!(received, response);
+}

@@ -12,3 +12,5 @@ module.exports = {
   version: api.version,
   ZhengzhaoError: ZhengzhaoError,
 };
+// Bench builds only (build.sh --bench): the floor exports bench/bench.cjs measures against.
+if (raw.benchFloorRaw) module.exports.bench = { floorRaw: raw.benchFloorRaw, floorRun: raw.benchFloorRun, floorDescribe: raw.benchFloorDescribe, verifyRaw: raw.verifyRaw };

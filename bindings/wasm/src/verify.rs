@@ -48,7 +48,20 @@ pub(crate) fn verify_json(
     let store = trust_store(trust, pinned)?;
     let transcript = SessionTranscript::parse_any(transcript, &Limits::default())
         .map_err(|e| JsError::malformed(format!("session transcript: {e}")))?;
-    let key = match reader_key {
+    let key = parse_reader_key(reader_key)?;
+    let options = VerifyOptions::new(&transcript, at);
+    let options = match &key {
+        Some(k) => options.with_reader_key(k as &dyn KeyAgreement),
+        None => options,
+    };
+    let verified = Verifier::new(store).verify(response, &options)?;
+    Ok(zhengzhao_json::verified_json(&verified).to_string())
+}
+
+/// The reader's ephemeral key for a MAC'd response: empty for none, PKCS#8 PEM text, or the
+/// 32-byte scalar.
+pub(crate) fn parse_reader_key(reader_key: &[u8]) -> Result<Option<SoftwareKey>, JsError> {
+    Ok(match reader_key {
         [] => None,
         pem if pem.starts_with(b"-----BEGIN") => Some(
             std::str::from_utf8(pem)
@@ -60,14 +73,7 @@ pub(crate) fn verify_json(
             SoftwareKey::from_bytes(scalar)
                 .map_err(|e| JsError::invalid_input(format!("readerKey: {e}")))?,
         ),
-    };
-    let options = VerifyOptions::new(&transcript, at);
-    let options = match &key {
-        Some(k) => options.with_reader_key(k as &dyn KeyAgreement),
-        None => options,
-    };
-    let verified = Verifier::new(store).verify(response, &options)?;
-    Ok(zhengzhao_json::verified_json(&verified).to_string())
+    })
 }
 
 /// A trust store of issuing authorities and pinned document signers (each entry a PEM bundle

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the npm package of the WebAssembly binding into target/wasm-pkg/ (or --out DIR):
 #
-#   bash bindings/wasm/build.sh [--verifier-only] [--out DIR]
+#   bash bindings/wasm/build.sh [--verifier-only] [--bench] [--out DIR]
 #
 #   zhengzhao_bg.wasm      the module, after wasm-opt -Oz (debug, producers and feature
 #                          sections stripped)
@@ -15,6 +15,8 @@
 #   package.json, README.md, sizes.json (raw, gzip -9 and brotli q11 byte counts)
 #
 # --verifier-only builds without the wallet and issuer (cargo --no-default-features).
+# --bench adds the `bench` feature (the floor exports bench/bench.cjs uses) and builds into
+# target/wasm-pkg-bench/ unless --out is given; never ship that package.
 #
 # Tools, installed on first use under $ZZ_TOOLS (default .ci-tools/) when not found:
 # wasm-bindgen-cli 0.2.130 (cargo install, ~4 min once; must equal the crate's pinned
@@ -29,9 +31,11 @@ BINARYEN_VERSION=132.0.0
 
 out=$TARGET_DIR/wasm-pkg
 features=()
+build=full
 while [ $# -gt 0 ]; do
     case $1 in
-        --verifier-only) features=(--no-default-features); [ "$out" = "$TARGET_DIR/wasm-pkg" ] && out=$TARGET_DIR/wasm-pkg-verifier ;;
+        --verifier-only) features=(--no-default-features "${features[@]}"); build=verifier-only; [ "$out" = "$TARGET_DIR/wasm-pkg" ] && out=$TARGET_DIR/wasm-pkg-verifier ;;
+        --bench) features+=(--features bench); bench=1; [ "$out" = "$TARGET_DIR/wasm-pkg" ] && out=$TARGET_DIR/wasm-pkg-bench ;;
         --out) out=$2; shift ;;
         *) echo "build.sh: unknown argument $1" >&2; exit 2 ;;
     esac
@@ -143,15 +147,15 @@ fs.writeFileSync(path.join(out, 'alipay-worker.js'),
 NODE
 cp bindings/wasm/js/index.d.ts "$out/index.d.ts"
 cp bindings/wasm/README.md "$out/README.md"
-node - "$out" "$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)" "${#features[@]}" <<'NODE'
+node - "$out" "$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)" "$build${bench:+ +bench}" <<'NODE'
 const fs = require('fs');
 const zlib = require('zlib');
 const path = require('path');
-const [out, version, verifierOnly] = process.argv.slice(2);
+const [out, version, build] = process.argv.slice(2);
 const wasm = fs.readFileSync(path.join(out, 'zhengzhao_bg.wasm'));
 const br = zlib.brotliCompressSync(wasm, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: wasm.length } });
 fs.writeFileSync(path.join(out, 'zhengzhao_bg.wasm.br'), br);
-const sizes = { build: verifierOnly === '0' ? 'full' : 'verifier-only' };
+const sizes = { build };
 for (const f of ['zhengzhao_bg.wasm', 'zhengzhao.mjs', 'node.cjs', 'miniprogram.js', 'alipay-worker.js']) {
   const b = fs.readFileSync(path.join(out, f));
   sizes[f] = { raw: b.length, gzip: zlib.gzipSync(b, { level: 9 }).length,

@@ -17,6 +17,8 @@
 //! - **Structured results** are JSON text, parsed by `js/api.js`; element values use the typed
 //!   grammar of `zhengzhao-json`, so a result reads the same as `verify --json`.
 
+#[cfg(feature = "bench")]
+pub mod bench;
 mod display;
 pub mod error;
 #[cfg(feature = "issuer")]

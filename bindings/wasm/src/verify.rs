@@ -61,16 +61,22 @@ pub(crate) fn verify_response(
     let store = trust_store(trust, pinned)?;
     let transcript = SessionTranscript::parse_any(transcript, &Limits::default())
         .map_err(|e| JsError::malformed(format!("session transcript: {e}")))?;
-    let key = match reader_key {
-        [] => None,
-        key => Some(software_key(key, "readerKey")?),
-    };
+    let key = parse_reader_key(reader_key)?;
     let options = VerifyOptions::new(&transcript, at);
     let options = match &key {
         Some(k) => options.with_reader_key(k as &dyn KeyAgreement),
         None => options,
     };
     Ok(Verifier::new(store).verify(response, &options)?)
+}
+
+/// The reader's ephemeral key for a MAC'd response: empty for none, PKCS#8 PEM text, or the
+/// 32-byte scalar.
+pub(crate) fn parse_reader_key(reader_key: &[u8]) -> Result<Option<SoftwareKey>, JsError> {
+    match reader_key {
+        [] => Ok(None),
+        key => software_key(key, "readerKey").map(Some),
+    }
 }
 
 /// A P-256 private key given as its 32-byte scalar or as PKCS#8 PEM text (UTF-8); `what`

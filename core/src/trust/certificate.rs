@@ -4,7 +4,9 @@ use core::fmt;
 use core::ops::Range;
 use std::sync::{Arc, OnceLock};
 
-use der::asn1::{Ia5StringRef, ObjectIdentifier, PrintableStringRef, Utf8StringRef};
+use der::asn1::{
+    Ia5StringRef, ObjectIdentifier, PrintableStringRef, TeletexStringRef, Utf8StringRef,
+};
 use der::oid::AssociatedOid;
 use der::{Decode, Encode, Reader};
 use der::{Tag, Tagged};
@@ -301,21 +303,59 @@ pub(crate) fn format_name(name: &Name) -> String {
         .join(", ")
 }
 
-/// The attribute types of authorities' names, with the key x509-cert's `Display` prints for
-/// them (the shortest name in const-oid's database, upper-cased). That `Display` searches the
-/// whole database for every attribute, which made formatting a name cost about as much as
-/// parsing the certificate; these are printed directly, identically (checked in the tests).
-const SHORT_NAMES: [(ObjectIdentifier, &str); 6] = [
+/// The attribute types that occur in authorities' names (X.520, RFC 4519, PKCS #9 email),
+/// with the key x509-cert's `Display` prints for them: the shortest name in const-oid's
+/// database, upper-cased (checked against it in the tests).
+///
+/// Decision: a type outside this table is printed in RFC 4514's dotted-decimal form
+/// (`2.5.4.97=#0c…`) even where const-oid's database knows a name for it. RFC 4514 §2.3
+/// allows exactly this (a short name only for types in a published table), and it keeps the
+/// whole database — some 55 KB of names, a third of the WebAssembly verifier's data — out of
+/// every build: x509-cert's `Display` searches it for each attribute, so calling that
+/// `Display` at all links it in.
+const SHORT_NAMES: [(ObjectIdentifier, &str); 25] = [
     (ObjectIdentifier::new_unwrap("2.5.4.3"), "CN"),
+    (ObjectIdentifier::new_unwrap("2.5.4.4"), "SN"),
+    (ObjectIdentifier::new_unwrap("2.5.4.5"), "SERIALNUMBER"),
     (ObjectIdentifier::new_unwrap("2.5.4.6"), "C"),
     (ObjectIdentifier::new_unwrap("2.5.4.7"), "L"),
     (ObjectIdentifier::new_unwrap("2.5.4.8"), "ST"),
+    (ObjectIdentifier::new_unwrap("2.5.4.9"), "STREET"),
     (ObjectIdentifier::new_unwrap("2.5.4.10"), "O"),
     (ObjectIdentifier::new_unwrap("2.5.4.11"), "OU"),
+    (ObjectIdentifier::new_unwrap("2.5.4.12"), "TITLE"),
+    (ObjectIdentifier::new_unwrap("2.5.4.13"), "DESCRIPTION"),
+    (ObjectIdentifier::new_unwrap("2.5.4.15"), "BUSINESSCATEGORY"),
+    (ObjectIdentifier::new_unwrap("2.5.4.16"), "POSTALADDRESS"),
+    (ObjectIdentifier::new_unwrap("2.5.4.17"), "POSTALCODE"),
+    (ObjectIdentifier::new_unwrap("2.5.4.18"), "POSTOFFICEBOX"),
+    (ObjectIdentifier::new_unwrap("2.5.4.20"), "TELEPHONENUMBER"),
+    (ObjectIdentifier::new_unwrap("2.5.4.41"), "NAME"),
+    (ObjectIdentifier::new_unwrap("2.5.4.42"), "GN"),
+    (ObjectIdentifier::new_unwrap("2.5.4.43"), "INITIALS"),
+    (
+        ObjectIdentifier::new_unwrap("2.5.4.44"),
+        "GENERATIONQUALIFIER",
+    ),
+    (ObjectIdentifier::new_unwrap("2.5.4.46"), "DNQUALIFIER"),
+    (ObjectIdentifier::new_unwrap("2.5.4.65"), "PSEUDONYM"),
+    (
+        ObjectIdentifier::new_unwrap("0.9.2342.19200300.100.1.1"),
+        "UID",
+    ),
+    (
+        ObjectIdentifier::new_unwrap("0.9.2342.19200300.100.1.25"),
+        "DC",
+    ),
+    (
+        ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.1"),
+        "EMAIL",
+    ),
 ];
 
-/// One attribute as `KEY=value` (RFC 4514 escaping), exactly as x509-cert's `Display` prints
-/// it; types outside [`SHORT_NAMES`] and non-string values are left to that `Display`.
+/// One attribute as `KEY=value` (RFC 4514 escaping) for a type in [`SHORT_NAMES`] with a
+/// string value, otherwise `oid=#hex` (the DER of the value): what x509-cert's `Display`
+/// prints, without its OID database (see [`SHORT_NAMES`] for the one difference).
 fn format_attribute(atv: &AttributeTypeAndValue) -> String {
     let key = SHORT_NAMES
         .iter()
@@ -327,10 +367,19 @@ fn format_attribute(atv: &AttributeTypeAndValue) -> String {
             .map(|s| s.as_str()),
         Tag::Utf8String => Utf8StringRef::try_from(&atv.value).ok().map(|s| s.as_str()),
         Tag::Ia5String => Ia5StringRef::try_from(&atv.value).ok().map(|s| s.as_str()),
+        Tag::TeletexString => TeletexStringRef::try_from(&atv.value)
+            .ok()
+            .map(|s| s.as_str()),
         _ => None,
     };
     let (Some(key), Some(value)) = (key, value) else {
-        return atv.to_string();
+        let mut out = format!("{}=#", atv.oid);
+        // A value that does not re-encode prints as `oid=#`; x509-cert's `Display` fails
+        // there instead, which `to_string` would turn into a panic.
+        for byte in atv.value.to_der().unwrap_or_default() {
+            out.push_str(&format!("{byte:02x}"));
+        }
+        return out;
     };
     let mut out = String::with_capacity(key.len() + 1 + value.len());
     out.push_str(key);
@@ -458,15 +507,18 @@ mod tests {
             "",
         ];
         let mut checked = 0;
-        for (oid, _) in SHORT_NAMES
-            .iter()
-            .chain([&(ObjectIdentifier::new_unwrap("2.5.4.5"), "")])
-        {
+        for (oid, _) in SHORT_NAMES.iter().chain([
+            // Not in const-oid's database (organizationIdentifier, jurisdictionC).
+            &(ObjectIdentifier::new_unwrap("2.5.4.97"), ""),
+            &(ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.60.2.1.3"), ""),
+        ]) {
             for tag in [
                 Tag::Utf8String,
                 Tag::PrintableString,
                 Tag::Ia5String,
+                Tag::TeletexString,
                 Tag::OctetString,
+                Tag::BmpString,
             ] {
                 for value in values {
                     let Ok(any) = Any::new(tag, value.as_bytes()) else {
@@ -485,6 +537,18 @@ mod tests {
                 }
             }
         }
-        assert!(checked > 150, "{checked}");
+        assert!(checked > 800, "{checked}");
+    }
+
+    /// A type const-oid's database names but [`SHORT_NAMES`] does not list prints in the
+    /// dotted-decimal form (RFC 4514 §2.3), so the database stays out of the build.
+    #[test]
+    fn unlisted_attribute_type_prints_dotted() {
+        let atv = AttributeTypeAndValue {
+            // PKCS #9 unstructuredName: "UNSTRUCTUREDNAME" in const-oid's database.
+            oid: ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.2"),
+            value: Any::new(Tag::Utf8String, b"a b".as_slice()).unwrap(),
+        };
+        assert_eq!(format_attribute(&atv), "1.2.840.113549.1.9.2=#0c03612062");
     }
 }

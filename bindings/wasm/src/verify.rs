@@ -2,7 +2,9 @@
 
 use wasm_bindgen::prelude::wasm_bindgen;
 use zhengzhao::cbor::Limits;
-use zhengzhao::crypto::{KeyAgreement, SoftwareKey};
+#[cfg(any(feature = "issuer", feature = "reader", feature = "bench"))]
+use zhengzhao::crypto::SoftwareKey;
+use zhengzhao::crypto::{CryptoError, EcPublicKey, KeyAgreement, SharedSecret};
 use zhengzhao::model::SessionTranscript;
 use zhengzhao::trust::{AnchorRole, TrustStore};
 use zhengzhao::verifier::{VerifiedResponse, Verifier, VerifyOptions};
@@ -61,7 +63,10 @@ pub(crate) fn verify_response(
     let store = trust_store(trust, pinned)?;
     let transcript = SessionTranscript::parse_any(transcript, &Limits::default())
         .map_err(|e| JsError::malformed(format!("session transcript: {e}")))?;
-    let key = parse_reader_key(reader_key)?;
+    let key = match reader_key {
+        [] => None,
+        key => Some(ReaderKey::parse(key)?),
+    };
     let options = VerifyOptions::new(&transcript, at);
     let options = match &key {
         Some(k) => options.with_reader_key(k as &dyn KeyAgreement),
@@ -71,7 +76,8 @@ pub(crate) fn verify_response(
 }
 
 /// The reader's ephemeral key for a MAC'd response: empty for none, PKCS#8 PEM text, or the
-/// 32-byte scalar.
+/// 32-byte scalar (the bench's recording key).
+#[cfg(feature = "bench")]
 pub(crate) fn parse_reader_key(reader_key: &[u8]) -> Result<Option<SoftwareKey>, JsError> {
     match reader_key {
         [] => Ok(None),
@@ -79,8 +85,53 @@ pub(crate) fn parse_reader_key(reader_key: &[u8]) -> Result<Option<SoftwareKey>,
     }
 }
 
+/// The reader's ephemeral private key as verification uses it: ECDH only. A `SoftwareKey`
+/// derives its public key when it is made (a scalar multiplication, a third of a MAC'd
+/// response's whole verification cost in wasm); verification never asks for it, so here it
+/// is derived only if asked.
+struct ReaderKey(p256::SecretKey);
+
+impl ReaderKey {
+    fn parse(bytes: &[u8]) -> Result<Self, JsError> {
+        let bad = || {
+            JsError::invalid_input(
+                "readerKey: not a P-256 private key (32-byte scalar or PKCS#8 PEM)",
+            )
+        };
+        if bytes.starts_with(b"-----BEGIN") {
+            use p256::pkcs8::DecodePrivateKey;
+            let text = std::str::from_utf8(bytes).map_err(|_| bad())?;
+            p256::SecretKey::from_pkcs8_pem(text)
+                .map(ReaderKey)
+                .map_err(|_| bad())
+        } else if bytes.len() == 32 {
+            p256::SecretKey::from_slice(bytes)
+                .map(ReaderKey)
+                .map_err(|_| bad())
+        } else {
+            Err(bad())
+        }
+    }
+}
+
+impl KeyAgreement for ReaderKey {
+    fn public_key(&self) -> Result<EcPublicKey, CryptoError> {
+        EcPublicKey::from_sec1(&self.0.public_key().to_sec1_bytes())
+    }
+
+    fn agree(&self, peer: &EcPublicKey) -> Result<SharedSecret, CryptoError> {
+        let peer = p256::PublicKey::from_sec1_bytes(&peer.to_sec1_uncompressed())
+            .map_err(|_| CryptoError::InvalidPublicKey)?;
+        let shared = p256::ecdh::diffie_hellman(self.0.to_nonzero_scalar(), peer.as_affine());
+        let mut x = zeroize::Zeroizing::new([0u8; 32]);
+        x.copy_from_slice(shared.raw_secret_bytes());
+        Ok(SharedSecret::from_bytes(*x))
+    }
+}
+
 /// A P-256 private key given as its 32-byte scalar or as PKCS#8 PEM text (UTF-8); `what`
 /// names the argument in the error.
+#[cfg(any(feature = "issuer", feature = "reader", feature = "bench"))]
 pub(crate) fn software_key(bytes: &[u8], what: &str) -> Result<SoftwareKey, JsError> {
     if bytes.starts_with(b"-----BEGIN") {
         std::str::from_utf8(bytes)

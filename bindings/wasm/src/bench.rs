@@ -21,12 +21,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use wasm_bindgen::prelude::wasm_bindgen;
 use zeroize::Zeroizing;
-use zhengzhao::cbor::Limits;
 use zhengzhao::crypto::{
     CryptoError, CryptoProvider, EcPublicKey, Es256Signature, KeyAgreement, RustCrypto,
     SharedSecret, SoftwareKey, AES_256_GCM_KEY_LEN, AES_GCM_IV_LEN,
 };
-use zhengzhao::model::SessionTranscript;
 use zhengzhao::verifier::{Verifier, VerifyOptions};
 
 use crate::error::JsError;
@@ -169,8 +167,7 @@ fn record(
 ) -> Result<u32, JsError> {
     let at = time_from_ms(at_ms)?;
     let store = trust_store(trust, pinned)?;
-    let transcript = SessionTranscript::parse_any(transcript, &Limits::default())
-        .map_err(|e| JsError::malformed(format!("session transcript: {e}")))?;
+    let transcript = crate::parse_transcript(transcript)?;
     let key = parse_reader_key(reader_key)?.map(|k| RecordingKey(k, Mutex::default()));
     let recorder = Arc::new(Recorder::default());
     let options = VerifyOptions::new(&transcript, at);

@@ -111,7 +111,7 @@ impl From<TrustError> for JsError {
 }
 
 /// An error's message followed by its sources' (`a: b: c`); core messages carry no values.
-fn chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {

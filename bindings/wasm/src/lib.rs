@@ -64,3 +64,12 @@ pub(crate) fn time_from_ms(ms: f64) -> Result<zhengzhao::time::UnixTime, error::
         (ms / 1000.0).floor() as i64
     ))
 }
+
+/// SessionTranscriptBytes (tag 24) or the bare SessionTranscript, as every export takes it; a
+/// transcript that does not parse is `Malformed`.
+pub(crate) fn parse_transcript(
+    bytes: &[u8],
+) -> Result<zhengzhao::model::SessionTranscript, error::JsError> {
+    zhengzhao::model::SessionTranscript::parse_any(bytes, &zhengzhao::cbor::Limits::default())
+        .map_err(|e| error::JsError::malformed(format!("session transcript: {e}")))
+}

@@ -4,8 +4,7 @@
 use serde_json::Value as Json;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
-use zhengzhao::cbor::Limits;
-use zhengzhao::model::{DeviceRequest, DocRequest, ItemsRequest, SessionTranscript};
+use zhengzhao::model::{DeviceRequest, DocRequest, ItemsRequest};
 use zhengzhao::profiles::PurposeOfUse;
 use zhengzhao::trust::parse_pem_or_der;
 
@@ -42,8 +41,7 @@ fn build(
         .as_array()
         .filter(|d| !d.is_empty())
         .ok_or_else(bad)?;
-    let transcript = SessionTranscript::parse_any(transcript, &Limits::default())
-        .map_err(|e| JsError::malformed(format!("session transcript: {e}")))?;
+    let transcript = crate::parse_transcript(transcript)?;
     let signer = match reader_key {
         [] => None,
         key => {

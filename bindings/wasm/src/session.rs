@@ -53,20 +53,8 @@ pub(crate) fn session_error(e: SessionError) -> JsError {
         }
         SessionError::Request(h) => JsError::new("ReaderAuthentication", h.to_string()),
         SessionError::Engagement(_) => JsError::malformed(e.to_string()),
-        other => JsError::new("Session", error_chain(&other)),
+        other => JsError::new("Session", crate::error::chain(&other)),
     }
-}
-
-/// An error's message followed by its sources' (`a: b: c`); core messages carry no values.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
 }
 
 fn wrong_state(call: &str, state: &str) -> JsError {

@@ -1,11 +1,9 @@
 //! `verify`: one DeviceResponse against trust anchors, a session transcript and a time.
 
 use wasm_bindgen::prelude::wasm_bindgen;
-use zhengzhao::cbor::Limits;
 #[cfg(any(feature = "issuer", feature = "reader", feature = "bench"))]
 use zhengzhao::crypto::SoftwareKey;
 use zhengzhao::crypto::{CryptoError, EcPublicKey, KeyAgreement, SharedSecret};
-use zhengzhao::model::SessionTranscript;
 use zhengzhao::trust::{AnchorRole, TrustStore};
 use zhengzhao::verifier::{VerifiedResponse, Verifier, VerifyOptions};
 
@@ -61,8 +59,7 @@ pub(crate) fn verify_response(
 ) -> Result<VerifiedResponse, JsError> {
     let at = time_from_ms(at_ms)?;
     let store = trust_store(trust, pinned)?;
-    let transcript = SessionTranscript::parse_any(transcript, &Limits::default())
-        .map_err(|e| JsError::malformed(format!("session transcript: {e}")))?;
+    let transcript = crate::parse_transcript(transcript)?;
     let key = match reader_key {
         [] => None,
         key => Some(ReaderKey::parse(key)?),

@@ -349,8 +349,7 @@ impl WalletRaw {
         at_ms: f64,
     ) -> Result<RequestRaw, JsError> {
         let at = time_from_ms(at_ms)?;
-        let transcript = SessionTranscript::parse_any(transcript, &Limits::default())
-            .map_err(|e| JsError::malformed(format!("session transcript: {e}")))?;
+        let transcript = crate::parse_transcript(transcript)?;
         let mut options = RequestOptions::new(at);
         if let Some(trust) = &self.reader_trust {
             options = options.with_reader_trust(trust.clone());

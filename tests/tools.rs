@@ -485,6 +485,15 @@ fn demo_story_and_artefacts_in_both_device_auth_modes() {
             "the placeholder type code is said"
         );
         assert!(out.contains("\u{2588}"), "the QR code is drawn");
+        // Licence status: one valid, one suspended, one revoked; no list is undetermined.
+        for line in [
+            "赵敏's licence: valid — accepted",
+            "李娜's licence: suspended (暂扣) — refused",
+            "王强's licence: revoked (吊销) — refused",
+            "with no list at hand: undetermined — refused",
+        ] {
+            assert!(out.contains(line), "{line:?} missing:\n{out}");
+        }
 
         // The temporary wallet is gone.
         let store = out
@@ -560,6 +569,28 @@ fn demo_story_and_artefacts_in_both_device_auth_modes() {
             docs[1]["elements"]["1.2.156.3005.2.11100000000013127D002"]["vehicle_classes"],
             serde_json::json!(["C1"])
         );
+        // The published lists verify against the issuer CA, at their URIs.
+        for (file, uri, bits) in [
+            ("status_list.cwt", "https://status.example.cn/mdl/1", 1),
+            ("cn_status_list.cwt", "https://status.example.cn/cn-dl/1", 2),
+        ] {
+            let out = tool(&[
+                "status-list",
+                "decode",
+                "--token",
+                &f(file),
+                "--trust",
+                &f("issuer_ca.pem"),
+                "--uri",
+                uri,
+                "--json",
+            ]);
+            let j: Json = serde_json::from_str(out.trim()).unwrap();
+            assert_eq!(
+                (j["bits"].as_u64(), j["size"].as_u64()),
+                (Some(bits), Some(1024))
+            );
+        }
         // What the demo wrote as its own verdict is what verify prints.
         let written: Json =
             serde_json::from_str(&std::fs::read_to_string(f("verification.json")).unwrap())

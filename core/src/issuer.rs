@@ -46,6 +46,7 @@ use crate::model::{
     Credential, DigestAlgorithm, IssuerSigned, IssuerSignedItem, KeyAuthorizations,
     MobileSecurityObject, SignedItem, ValidityInfo,
 };
+use crate::status::StatusReference;
 use crate::time::UnixTime;
 use crate::trust::Certificate;
 
@@ -103,6 +104,7 @@ impl Issuer {
             key_authorizations: None,
             device_key: None,
             validity: None,
+            status: None,
             _state: PhantomData,
         }
     }
@@ -126,6 +128,7 @@ pub struct CredentialBuilder<'a, K, V> {
     key_authorizations: Option<KeyAuthorizations>,
     device_key: Option<EcPublicKey>,
     validity: Option<ValidityInfo>,
+    status: Option<StatusReference>,
     _state: PhantomData<(K, V)>,
 }
 
@@ -155,6 +158,17 @@ impl<'a, K, V> CredentialBuilder<'a, K, V> {
         self
     }
 
+    /// Names where the credential's status is published (the MSO's `status` map, ISO/IEC
+    /// 18013-5 2nd edition §12.3.4). Take the index from
+    /// [`StatusListPublisher::allocate`](crate::status::StatusListPublisher::allocate), which
+    /// draws it at random. [`CredentialBuilder::sign_batch`] writes the same reference into
+    /// every credential of the batch, so a batch meant to be unlinkable is issued one
+    /// [`CredentialBuilder::sign`] at a time, each with its own index.
+    pub fn status(mut self, status: StatusReference) -> Self {
+        self.status = (!status.is_empty()).then_some(status);
+        self
+    }
+
     fn cast<K2, V2>(self) -> CredentialBuilder<'a, K2, V2> {
         CredentialBuilder {
             issuer: self.issuer,
@@ -164,6 +178,7 @@ impl<'a, K, V> CredentialBuilder<'a, K, V> {
             key_authorizations: self.key_authorizations,
             device_key: self.device_key,
             validity: self.validity,
+            status: self.status,
             _state: PhantomData,
         }
     }
@@ -237,6 +252,7 @@ impl CredentialBuilder<'_, NoDeviceKey, HasValidity> {
                     key_authorizations: self.key_authorizations.clone(),
                     device_key: None,
                     validity: self.validity.clone(),
+                    status: self.status.clone(),
                     _state: PhantomData,
                 }
                 .device_key(key.clone())
@@ -310,6 +326,7 @@ impl CredentialBuilder<'_, HasDeviceKey, HasValidity> {
             key_authorizations: self.key_authorizations,
             doc_type: self.doc_type.clone(),
             validity,
+            status: self.status.clone(),
             unknown_keys: Vec::new(),
         };
         let mso_bytes = Embedded::wrap_value(&mso.to_value());

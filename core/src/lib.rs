@@ -122,6 +122,7 @@ pub mod issuer;
 pub mod model;
 pub mod profiles;
 pub mod session;
+pub mod status;
 pub mod structure;
 pub mod time;
 pub mod trust;

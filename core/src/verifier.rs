@@ -68,6 +68,7 @@ use crate::crypto::{self, CryptoError, CryptoProvider, KeyAgreement};
 use crate::model::{
     DeviceAuth, DeviceResponse, Document, ModelError, SessionTranscript, ValidityInfo,
 };
+use crate::status::{StatusChecker, StatusError, StatusOutcome};
 use crate::time::UnixTime;
 use crate::trust::cache::{TrustFingerprint, DEFAULT_CHAIN_CACHE_CAPACITY};
 use crate::trust::{Certificate, ChainCache, ChainUsage, TrustError, TrustStore};
@@ -158,7 +159,6 @@ impl Verifier {
         response: &[u8],
         options: &VerifyOptions<'_>,
     ) -> Result<VerifiedResponse, VerifyError> {
-        let (transcript, at, reader_key) = (options.transcript, options.at, options.reader_key);
         let parsed =
             DeviceResponse::parse(response, &self.limits).map_err(VerifyError::Malformed)?;
         if parsed.status != 0 {
@@ -174,14 +174,7 @@ impl Verifier {
         for (i, doc) in parsed.documents.into_iter().enumerate() {
             checks.push((i, Check::WellFormed));
             checks.push((i, Check::ResponseStatus));
-            documents.push(self.verify_document(
-                i,
-                doc,
-                transcript,
-                at,
-                reader_key,
-                &mut checks,
-            )?);
+            documents.push(self.verify_document(i, doc, options, &mut checks)?);
         }
         Ok(VerifiedResponse {
             documents,
@@ -194,11 +187,11 @@ impl Verifier {
         &self,
         document: usize,
         mut doc: Document,
-        transcript: &SessionTranscript,
-        at: UnixTime,
-        reader_key: Option<&dyn KeyAgreement>,
+        options: &VerifyOptions<'_>,
         checks: &mut Vec<(usize, Check)>,
     ) -> Result<VerifiedDocument, VerifyError> {
+        let (transcript, at, reader_key) = (options.transcript, options.at, options.reader_key);
+        let status_checker = options.status;
         let issuer_auth = &doc.issuer_signed.issuer_auth;
 
         // 2. Issuer chain.
@@ -333,6 +326,40 @@ impl Verifier {
         }
         checks.push((document, Check::KeyAuthorizations));
 
+        // 9. Status, last (Token Status List §8.3: the credential's own checks come first).
+        let mut unchecked = mso.unknown_keys;
+        let status = match (status_checker, &mso.status) {
+            (Some(checker), Some(reference)) => {
+                let iaca = (!validated.is_pinned()).then(|| validated.anchor());
+                let outcome = checker.check(reference, iaca, validated.leaf(), at);
+                match &outcome {
+                    StatusOutcome::Valid => {}
+                    StatusOutcome::Invalid => return Err(VerifyError::Revoked { document }),
+                    StatusOutcome::Suspended => return Err(VerifyError::Suspended { document }),
+                    StatusOutcome::ApplicationSpecific(value) => {
+                        return Err(VerifyError::StatusApplicationSpecific {
+                            document,
+                            value: *value,
+                        })
+                    }
+                    StatusOutcome::Undetermined(source) if !checker.accepts_undetermined() => {
+                        return Err(VerifyError::StatusUndetermined {
+                            document,
+                            source: source.clone(),
+                        })
+                    }
+                    StatusOutcome::Undetermined(_) => {}
+                }
+                checks.push((document, Check::Status));
+                Some(outcome)
+            }
+            (None, Some(_)) => {
+                unchecked.insert(0, "status".to_owned());
+                None
+            }
+            (_, None) => None,
+        };
+
         Ok(VerifiedDocument {
             doc_type: doc.doc_type,
             issuer: validated.leaf_subject().to_owned(),
@@ -341,7 +368,8 @@ impl Verifier {
             issuer_signed,
             device_signed: device_elements,
             device_auth,
-            unchecked: mso.unknown_keys,
+            status,
+            unchecked,
             anchor: validated.anchor().clone(),
         })
     }
@@ -418,6 +446,7 @@ mod check_list_tests {
             Check::Digests => 6,
             Check::DeviceAuthentication => 7,
             Check::KeyAuthorizations => 8,
+            Check::Status => 9,
         }
     }
 

@@ -16,6 +16,10 @@ pub struct Limits {
     pub max_collection: usize,
     /// Most data items in the whole input (all levels together). Default 1 000 000.
     pub max_items: usize,
+    /// Whether byte strings may be map keys. Default `false`: 18013-5 keys are integers and
+    /// text ([`CborError::UnsupportedKey`]). The ISO/IEC 18013-5 identifier list
+    /// (`{"identifiers": {* bstr => IdentifierInfo}}`) is the one structure that needs them.
+    pub byte_string_keys: bool,
 }
 
 /// The deepest nesting any [`Limits`] allows, whatever `max_depth` asks for.
@@ -44,6 +48,7 @@ impl Default for Limits {
             max_depth: 32,
             max_collection: 65_536,
             max_items: 1_000_000,
+            byte_string_keys: false,
         }
     }
 }
@@ -431,7 +436,8 @@ impl<'a> Decoder<'a, '_> {
             });
         }
         let head = self.read_head()?;
-        if is_key && !matches!(head.major, 0 | 1 | 3) {
+        let bytes_key = head.major == 2 && self.limits.byte_string_keys;
+        if is_key && !matches!(head.major, 0 | 1 | 3) && !bytes_key {
             return Err(CborError::UnsupportedKey {
                 offset: head.offset,
             });

@@ -175,7 +175,17 @@ impl Headers {
     }
 
     fn build(alg: Algorithm, unprotected: Vec<(Value, Value)>) -> Self {
-        let protected = vec![(Value::Integer(LABEL_ALG), Value::Integer(alg.cose_id()))];
+        Self::build_with(alg, Vec::new(), unprotected)
+    }
+
+    /// `alg` first, then `extra` in the protected bucket.
+    fn build_with(
+        alg: Algorithm,
+        extra: Vec<(Value, Value)>,
+        unprotected: Vec<(Value, Value)>,
+    ) -> Self {
+        let mut protected = vec![(Value::Integer(LABEL_ALG), Value::Integer(alg.cose_id()))];
+        protected.extend(extra);
         let protected_raw = encode(&Value::Map(protected.clone()));
         Headers {
             protected_raw,
@@ -408,6 +418,34 @@ impl CoseSign1 {
         })
     }
 
+    /// Signs with `signer` (ES256) with further `protected` headers after `alg` (for a Status
+    /// List Token: `typ` and `x5chain`), the payload attached.
+    pub fn sign_with_protected(
+        signer: &dyn Signer,
+        protected: Vec<(Value, Value)>,
+        unprotected: Vec<(Value, Value)>,
+        payload: &[u8],
+    ) -> Result<Self, CoseError> {
+        let headers = Headers::build_with(Algorithm::Es256, protected, unprotected);
+        let tbs = to_be_signed("Signature1", &headers.protected_raw, payload);
+        let signature = crypto::signature_to_raw(&signer.sign(&tbs)?)?.to_vec();
+        Ok(CoseSign1 {
+            headers,
+            payload: Some(payload.to_vec()),
+            signature,
+        })
+    }
+
+    /// The value of header `label` in the protected bucket, if there.
+    pub fn protected_header(&self, label: i128) -> Option<&Value> {
+        find_label(&self.headers.protected, label)
+    }
+
+    /// The value of header `label` in the unprotected bucket, if there.
+    pub fn unprotected_header(&self, label: i128) -> Option<&Value> {
+        find_label(&self.headers.unprotected, label)
+    }
+
     /// The two-phase path: the bytes a (possibly biometric-gated) key must sign for a
     /// detached COSE_Sign1 with protected `{1: -7}` over `payload`. Pass the signature to
     /// [`CoseSign1::from_detached_signature`].
@@ -469,33 +507,11 @@ impl CoseSign1 {
     /// The DER certificates of `x5chain` (label 33) in the order carried, leaf first. A single
     /// certificate may be a bare byte string or an array of one.
     pub fn x5chain(&self) -> Result<Vec<Vec<u8>>, CoseError> {
-        const AT: &str = "COSE_Sign1.x5chain";
         let v = self
             .headers
             .get(LABEL_X5CHAIN)
             .ok_or(CoseError::X5ChainMissing)?;
-        match v {
-            Value::Bytes(b) => Ok(vec![b.clone()]),
-            Value::Array(items) => {
-                if items.is_empty() {
-                    return Err(StructureError::Empty { at: AT }.into());
-                }
-                if items.len() > MAX_X5CHAIN {
-                    return Err(StructureError::InvalidValue { at: AT }.into());
-                }
-                items
-                    .iter()
-                    .map(|i| structure::bytes(i, AT).map(<[u8]>::to_vec))
-                    .collect::<Result<_, _>>()
-                    .map_err(CoseError::from)
-            }
-            other => Err(StructureError::WrongType {
-                at: AT,
-                expected: "byte string or array",
-                found: other.kind(),
-            }
-            .into()),
-        }
+        parse_x5chain(v)
     }
 
     /// Adds a header to the unprotected bucket (outside the signature: e.g. `x5chain`).
@@ -512,6 +528,42 @@ impl CoseSign1 {
     /// The untagged CBOR array, as 18013-5 carries it.
     pub fn to_value(&self) -> Value {
         structure_value(&self.headers, self.payload.as_deref(), &self.signature)
+    }
+}
+
+/// Finds `label` in one header bucket.
+fn find_label(bucket: &[(Value, Value)], label: i128) -> Option<&Value> {
+    bucket
+        .iter()
+        .find(|(k, _)| k.as_integer() == Some(label))
+        .map(|(_, v)| v)
+}
+
+/// The DER certificates of an `x5chain` value (RFC 9360): one bare byte string, or an array
+/// of 1 to [`MAX_X5CHAIN`] byte strings, leaf first.
+pub fn parse_x5chain(v: &Value) -> Result<Vec<Vec<u8>>, CoseError> {
+    const AT: &str = "COSE_Sign1.x5chain";
+    match v {
+        Value::Bytes(b) => Ok(vec![b.clone()]),
+        Value::Array(items) => {
+            if items.is_empty() {
+                return Err(StructureError::Empty { at: AT }.into());
+            }
+            if items.len() > MAX_X5CHAIN {
+                return Err(StructureError::InvalidValue { at: AT }.into());
+            }
+            items
+                .iter()
+                .map(|i| structure::bytes(i, AT).map(<[u8]>::to_vec))
+                .collect::<Result<_, _>>()
+                .map_err(CoseError::from)
+        }
+        other => Err(StructureError::WrongType {
+            at: AT,
+            expected: "byte string or array",
+            found: other.kind(),
+        }
+        .into()),
     }
 }
 

@@ -25,6 +25,7 @@ use std::collections::BTreeMap;
 
 use crate::cbor::{Limits, Node, TDate, Value, ValueRef};
 use crate::cose::{CoseError, CoseKey};
+use crate::status::StatusReference;
 use crate::structure::{self, StructureError};
 use crate::time::UnixTime;
 
@@ -192,6 +193,7 @@ const MSO_KEYS: &[&str] = &[
     "deviceKeyInfo",
     "docType",
     "validityInfo",
+    "status",
 ];
 /// The `DeviceKeyInfo` keys this library knows (`keyInfo` is informational in 18013-5 and has
 /// nothing to check).
@@ -243,6 +245,8 @@ pub struct MobileSecurityObject {
     pub doc_type: String,
     /// When the MSO may be used.
     pub validity: ValidityInfo,
+    /// Where the credential's status is published (the 2nd edition's `"status"`), if it is.
+    pub status: Option<StatusReference>,
     /// Keys the MSO carries that this library does not process, in the order received:
     /// top-level keys by name (e.g. `"status"`), nested ones as `"validityInfo.<key>"` or
     /// `"deviceKeyInfo.<key>"`. Their values are signed but unchecked and not kept
@@ -310,6 +314,10 @@ impl MobileSecurityObject {
         .to_owned();
         let validity_node = structure::field(m, "validityInfo", "MSO.validityInfo")?;
         let validity = ValidityInfo::from_node(validity_node)?;
+        let status = match structure::get_text_key(m, "status") {
+            Some(v) => Some(StatusReference::from_node(v)?),
+            None => None,
+        };
         let mut unknown_keys = Vec::new();
         push_unknown_keys(m, MSO_KEYS, "", &mut unknown_keys);
         push_unknown_keys(
@@ -332,6 +340,7 @@ impl MobileSecurityObject {
             key_authorizations,
             doc_type,
             validity,
+            status,
             unknown_keys,
         })
     }
@@ -342,39 +351,48 @@ impl MobileSecurityObject {
         if let Some(ka) = &self.key_authorizations {
             dki.push((Value::text("keyAuthorizations"), ka.to_value()));
         }
-        Value::Map(vec![
-            (Value::text("version"), Value::text(self.version.as_str())),
-            (
-                Value::text("digestAlgorithm"),
-                Value::text(self.digest_algorithm.name()),
-            ),
-            (
-                Value::text("valueDigests"),
-                Value::Map(
-                    self.value_digests
-                        .iter()
-                        .map(|(ns, ids)| {
-                            (
-                                Value::text(ns.as_str()),
-                                Value::Map(
-                                    ids.iter()
-                                        .map(|(id, d)| {
-                                            (
-                                                Value::Integer(i128::from(*id)),
-                                                Value::Bytes(d.clone()),
-                                            )
-                                        })
-                                        .collect(),
-                                ),
-                            )
-                        })
-                        .collect(),
+        Value::Map(
+            vec![
+                (Value::text("version"), Value::text(self.version.as_str())),
+                (
+                    Value::text("digestAlgorithm"),
+                    Value::text(self.digest_algorithm.name()),
                 ),
-            ),
-            (Value::text("deviceKeyInfo"), Value::Map(dki)),
-            (Value::text("docType"), Value::text(self.doc_type.as_str())),
-            (Value::text("validityInfo"), self.validity.to_value()),
-        ])
+                (
+                    Value::text("valueDigests"),
+                    Value::Map(
+                        self.value_digests
+                            .iter()
+                            .map(|(ns, ids)| {
+                                (
+                                    Value::text(ns.as_str()),
+                                    Value::Map(
+                                        ids.iter()
+                                            .map(|(id, d)| {
+                                                (
+                                                    Value::Integer(i128::from(*id)),
+                                                    Value::Bytes(d.clone()),
+                                                )
+                                            })
+                                            .collect(),
+                                    ),
+                                )
+                            })
+                            .collect(),
+                    ),
+                ),
+                (Value::text("deviceKeyInfo"), Value::Map(dki)),
+                (Value::text("docType"), Value::text(self.doc_type.as_str())),
+                (Value::text("validityInfo"), self.validity.to_value()),
+            ]
+            .into_iter()
+            .chain(
+                self.status
+                    .as_ref()
+                    .map(|s| (Value::text("status"), s.to_value())),
+            )
+            .collect(),
+        )
     }
 
     /// The digest for `digest_id` in `namespace`, if the MSO has one.

@@ -87,6 +87,7 @@ fn mso() -> impl Strategy<Value = MobileSecurityObject> {
                     valid_until: from.add_secs(len),
                     expected_update,
                 },
+                status: None,
                 unknown_keys: Vec::new(),
             }
         })

@@ -117,6 +117,7 @@ impl ChainKey {
         hasher.update([match usage {
             ChainUsage::DocumentSigner => 1u8,
             ChainUsage::ReaderAuth => 2u8,
+            ChainUsage::StatusList => 3u8,
         }]);
         for der in chain {
             update_with_length(&mut hasher, der.as_ref());
@@ -224,8 +225,12 @@ impl ChainMatch {
             .map_or(self.chain.paths.leaf(), |p| &p.anchor)
     }
 
+    /// The leaf certificate.
+    pub(crate) fn leaf(&self) -> &Certificate {
+        self.chain.paths.leaf()
+    }
+
     /// Whether the leaf was accepted as a pinned document signer.
-    #[cfg(test)]
     pub(crate) fn is_pinned(&self) -> bool {
         self.chain.paths.is_pinned()
     }

@@ -309,6 +309,16 @@ pub enum ChainUsage {
     /// [`AnchorRole::ReaderAuthority`]. The leaf must carry an extKeyUsage extension containing
     /// `1.0.18013.5.1.6` (mandatory in Annex B).
     ReaderAuth,
+    /// A Status List Token signer (ISO/IEC 18013-5 2nd edition §12.3.6.2), anchored at the
+    /// IACA that issued the document signer (an [`AnchorRole::IssuingAuthority`] store the
+    /// status check builds with that one certificate).
+    ///
+    /// The leaf is not a CA, its keyUsage (if present) includes `digitalSignature`, and its
+    /// extKeyUsage, if present, does not name the document-signer or reader purposes: a
+    /// document signer's key signs MSOs, not status lists. The Token Status List EKU
+    /// (`id-kp-oauthStatusSigning`) has no OID assigned yet (draft -20 §13), so it cannot be
+    /// required.
+    StatusList,
 }
 
 impl ChainUsage {
@@ -316,13 +326,16 @@ impl ChainUsage {
         match self {
             ChainUsage::DocumentSigner => AnchorRole::IssuingAuthority,
             ChainUsage::ReaderAuth => AnchorRole::ReaderAuthority,
+            ChainUsage::StatusList => AnchorRole::IssuingAuthority,
         }
     }
 
-    fn eku(self) -> ObjectIdentifier {
+    /// The extKeyUsage purpose the leaf must carry, if the usage requires one.
+    fn eku(self) -> Option<ObjectIdentifier> {
         match self {
-            ChainUsage::DocumentSigner => EKU_DOCUMENT_SIGNER,
-            ChainUsage::ReaderAuth => EKU_READER_AUTH,
+            ChainUsage::DocumentSigner => Some(EKU_DOCUMENT_SIGNER),
+            ChainUsage::ReaderAuth => Some(EKU_READER_AUTH),
+            ChainUsage::StatusList => None,
         }
     }
 }
@@ -645,16 +658,24 @@ fn check_validity_window(
 
 fn check_leaf_usage(leaf: &Certificate, usage: ChainUsage) -> Result<(), TrustError> {
     let malformed = TrustError::MalformedExtension { position: 0 };
-    if usage == ChainUsage::DocumentSigner {
+    if usage != ChainUsage::ReaderAuth {
+        // Document and status-list signers: Annex B's end-entity signer profile.
         check_document_signer_profile(leaf)?;
     } else if let Some(ku) = leaf.key_usage().map_err(|_| malformed.clone())? {
         if !ku.digital_signature() {
             return Err(TrustError::KeyUsage { position: 0 });
         }
     }
-    match leaf.extended_key_usage().map_err(|_| malformed)? {
-        Some(eku) if eku.0.contains(&usage.eku()) => Ok(()),
-        _ => Err(TrustError::ExtendedKeyUsage),
+    let eku = leaf.extended_key_usage().map_err(|_| malformed)?;
+    match (usage.eku(), eku) {
+        (Some(required), Some(eku)) if eku.0.contains(&required) => Ok(()),
+        (Some(_), _) => Err(TrustError::ExtendedKeyUsage),
+        (None, Some(eku))
+            if eku.0.contains(&EKU_DOCUMENT_SIGNER) || eku.0.contains(&EKU_READER_AUTH) =>
+        {
+            Err(TrustError::ExtendedKeyUsage)
+        }
+        (None, _) => Ok(()),
     }
 }
 

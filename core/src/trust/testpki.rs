@@ -71,6 +71,8 @@ pub struct TestPkiOptions {
     pub reader_ca_name: String,
     /// Reader certificate subject.
     pub reader_name: String,
+    /// Status-list signer subject (issued by the IACA, valid like the document signer).
+    pub status_signer_name: String,
 }
 
 impl TestPkiOptions {
@@ -91,6 +93,7 @@ impl TestPkiOptions {
             ds_name: "C=CN, O=zhengzhao test, CN=Test Document Signer".into(),
             reader_ca_name: "C=CN, O=zhengzhao test, CN=Test Reader CA".into(),
             reader_name: "C=CN, O=zhengzhao test, CN=Test Reader".into(),
+            status_signer_name: "C=CN, O=zhengzhao test, CN=Test Status List Signer".into(),
         }
     }
 }
@@ -113,6 +116,10 @@ pub struct TestPki {
     pub reader: Certificate,
     /// The reader's private key (signs ReaderAuthentication).
     pub reader_key: SoftwareKey,
+    /// The status-list signer, issued by the IACA (signs Status List Tokens).
+    pub status_signer: Certificate,
+    /// The status-list signer's private key.
+    pub status_signer_key: SoftwareKey,
 }
 
 impl TestPki {
@@ -139,7 +146,19 @@ impl TestPki {
             &iaca_name,
             options.ds_not_before,
             options.ds_not_after,
-            EKU_DOCUMENT_SIGNER,
+            Some(EKU_DOCUMENT_SIGNER),
+        )?;
+        // The status-list signer: issued by the IACA, keyUsage digitalSignature, no
+        // extKeyUsage (the Token Status List EKU has no OID yet; see ChainUsage::StatusList).
+        let status_signer_key = new_key()?;
+        let status_signer = leaf_certificate(
+            &status_signer_key,
+            &parse_name(&options.status_signer_name)?,
+            &iaca_key,
+            &iaca_name,
+            options.ds_not_before,
+            options.ds_not_after,
+            None,
         )?;
 
         let reader_ca_key = new_key()?;
@@ -158,7 +177,7 @@ impl TestPki {
             &reader_ca_name,
             options.reader_not_before,
             options.reader_not_after,
-            EKU_READER_AUTH,
+            Some(EKU_READER_AUTH),
         )?;
 
         Ok(TestPki {
@@ -170,6 +189,8 @@ impl TestPki {
             reader_ca_key,
             reader,
             reader_key,
+            status_signer,
+            status_signer_key,
         })
     }
 
@@ -301,11 +322,16 @@ fn leaf_certificate(
     issuer: &Name,
     not_before: UnixTime,
     not_after: UnixTime,
-    eku: der::asn1::ObjectIdentifier,
+    eku: Option<der::asn1::ObjectIdentifier>,
 ) -> Result<Certificate, TrustError> {
-    let extensions = vec![
-        extension(true, &KeyUsage(KeyUsages::DigitalSignature.into()))?,
-        extension(true, &ExtendedKeyUsage(vec![eku]))?,
+    let mut extensions = vec![extension(
+        true,
+        &KeyUsage(KeyUsages::DigitalSignature.into()),
+    )?];
+    if let Some(eku) = eku {
+        extensions.push(extension(true, &ExtendedKeyUsage(vec![eku]))?);
+    }
+    extensions.extend([
         extension(false, &SubjectKeyIdentifier(key_identifier(key)?))?,
         extension(
             false,
@@ -315,7 +341,7 @@ fn leaf_certificate(
                 authority_cert_serial_number: None,
             },
         )?,
-    ];
+    ]);
     build(
         key, subject, issuer, issuer_key, not_before, not_after, extensions,
     )

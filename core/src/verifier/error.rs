@@ -24,6 +24,9 @@ pub enum Check {
     DeviceAuthentication,
     /// Device-signed elements are authorised by the MSO.
     KeyAuthorizations,
+    /// The credential's status list says it is valid (run only with
+    /// [`VerifyOptions::with_status`] and an MSO that names a list).
+    Status,
 }
 
 impl Check {
@@ -40,6 +43,7 @@ impl Check {
         Check::Digests,
         Check::DeviceAuthentication,
         Check::KeyAuthorizations,
+        Check::Status,
     ];
 
     /// A stable snake_case name, used by tools and JSON output.
@@ -54,6 +58,7 @@ impl Check {
             Check::Digests => "digests",
             Check::DeviceAuthentication => "device_authentication",
             Check::KeyAuthorizations => "key_authorizations",
+            Check::Status => "status",
         }
     }
 }
@@ -247,6 +252,37 @@ pub enum VerifyError {
         /// Namespace of the element.
         namespace: String,
     },
+    /// The credential is revoked (吊销 / 注销): a status list it names says INVALID.
+    #[error("document {document}: the credential is revoked")]
+    Revoked {
+        /// Document index.
+        document: usize,
+    },
+    /// The credential is suspended (暂扣, 记满12分): a status list it names says SUSPENDED.
+    #[error("document {document}: the credential is suspended")]
+    Suspended {
+        /// Document index.
+        document: usize,
+    },
+    /// A status list holds an application-specific value for the credential (for Chinese
+    /// licences 3, [`crate::status::CN_OVERDUE`]); its meaning is not "valid", so it fails.
+    #[error("document {document}: the credential has application-specific status {value}")]
+    StatusApplicationSpecific {
+        /// Document index.
+        document: usize,
+        /// The status value.
+        value: u8,
+    },
+    /// The status could not be determined (list unreachable, invalid, expired, index out of
+    /// range…). Neither valid nor revoked; see
+    /// [`StatusChecker::accept_undetermined`](crate::status::StatusChecker::accept_undetermined).
+    #[error("document {document}: status could not be determined: {source}")]
+    StatusUndetermined {
+        /// Document index.
+        document: usize,
+        /// Why.
+        source: StatusError,
+    },
 }
 
 impl VerifyError {
@@ -272,6 +308,10 @@ impl VerifyError {
             | VerifyError::ReaderKeyRequired { .. }
             | VerifyError::KeyAgreement { .. } => Check::DeviceAuthentication,
             VerifyError::KeyAuthorization { .. } => Check::KeyAuthorizations,
+            VerifyError::Revoked { .. }
+            | VerifyError::Suspended { .. }
+            | VerifyError::StatusApplicationSpecific { .. }
+            | VerifyError::StatusUndetermined { .. } => Check::Status,
         }
     }
 
@@ -299,7 +339,11 @@ impl VerifyError {
             | VerifyError::DeviceMac { document, .. }
             | VerifyError::ReaderKeyRequired { document }
             | VerifyError::KeyAgreement { document, .. }
-            | VerifyError::KeyAuthorization { document, .. } => Some(*document),
+            | VerifyError::KeyAuthorization { document, .. }
+            | VerifyError::Revoked { document }
+            | VerifyError::Suspended { document }
+            | VerifyError::StatusApplicationSpecific { document, .. }
+            | VerifyError::StatusUndetermined { document, .. } => Some(*document),
         }
     }
 }

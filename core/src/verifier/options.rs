@@ -20,6 +20,7 @@ pub struct VerifyOptions<'a> {
     pub(super) transcript: &'a SessionTranscript,
     pub(super) at: UnixTime,
     pub(super) reader_key: Option<&'a dyn KeyAgreement>,
+    pub(super) status: Option<&'a StatusChecker>,
 }
 
 impl<'a> VerifyOptions<'a> {
@@ -30,7 +31,23 @@ impl<'a> VerifyOptions<'a> {
             transcript,
             at,
             reader_key: None,
+            status: None,
         }
+    }
+
+    /// The same options with the credential status checked by `checker` ([`Check::Status`]):
+    /// each document whose MSO names a status list is checked last, after every other check
+    /// passed (Token Status List §8.3: the token's own checks come first). Without it the
+    /// status is not checked, and an MSO carrying `status` lists `"status"` in
+    /// [`VerifiedDocument::unchecked`].
+    pub fn with_status(mut self, checker: &'a StatusChecker) -> Self {
+        self.status = Some(checker);
+        self
+    }
+
+    /// The status checker, if given.
+    pub fn status(&self) -> Option<&'a StatusChecker> {
+        self.status
     }
 
     /// The same options with the reader's ephemeral private key, needed only for `deviceMac`.
@@ -60,6 +77,7 @@ impl fmt::Debug for VerifyOptions<'_> {
         f.debug_struct("VerifyOptions")
             .field("at", &self.at)
             .field("reader_key", &self.reader_key.is_some())
+            .field("status", &self.status.is_some())
             .finish_non_exhaustive()
     }
 }

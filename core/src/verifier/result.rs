@@ -33,6 +33,10 @@ pub struct VerifiedDocument {
     pub device_signed: Elements,
     /// How the device authenticated.
     pub device_auth: DeviceAuthMethod,
+    /// The status check's outcome ([`Check::Status`]): `None` when the status was not checked
+    /// (no [`VerifyOptions::with_status`], or an MSO that names no status list). A document
+    /// reaches the result only as valid, or as undetermined when the checker accepts that.
+    pub status: Option<StatusOutcome>,
     /// MSO keys nothing checked (see [`VerifiedDocument::unchecked`]).
     pub(super) unchecked: Vec<String>,
     /// The trust anchor the chain ended in (for a pinned document signer, the signer itself).
@@ -70,6 +74,7 @@ impl fmt::Debug for VerifiedDocument {
             .field("issuer_signed", &ids(&self.issuer_signed))
             .field("device_signed", &ids(&self.device_signed))
             .field("device_auth", &self.device_auth)
+            .field("status", &self.status.as_ref().map(StatusOutcome::name))
             .field("unchecked", &self.unchecked)
             .finish_non_exhaustive()
     }

@@ -1,0 +1,394 @@
+//! The verifier side: resolve a credential's status lists through the host, verify them,
+//! cache them, and conclude one [`StatusOutcome`].
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use super::token::ChainWindow;
+use super::{
+    Bits, StatusError, StatusLimits, StatusListRef, StatusListToken, StatusOutcome, StatusReference,
+};
+use crate::crypto::{self, CryptoProvider};
+use crate::time::UnixTime;
+use crate::trust::Certificate;
+
+/// Lists kept by a [`StatusChecker`] unless set otherwise.
+pub const DEFAULT_STATUS_CACHE_CAPACITY: usize = 64;
+
+/// The longest a [`StatusChecker`] keeps a list unless set otherwise: one day, whatever a
+/// longer `ttl` allows.
+pub const DEFAULT_MAX_CACHE_AGE: u64 = 24 * 3600;
+
+/// Why the host could not produce a Status List Token for a URI. The message is the host's
+/// and is shown as given (it must not contain personal data).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ResolveError {
+    message: String,
+}
+
+impl ResolveError {
+    /// An error with the host's `message`.
+    pub fn new(message: impl Into<String>) -> Self {
+        ResolveError {
+            message: message.into(),
+        }
+    }
+
+    /// The host's message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+/// Fetches Status List Tokens: implemented by the host (HTTP GET with
+/// `Accept: application/statuslist+cwt`, a file, a local store). The library does no I/O.
+///
+/// Return the body exactly as served; every check is done on it afterwards. An error is never
+/// read as a status: it makes the outcome [`StatusOutcome::Undetermined`].
+pub trait StatusResolver: Send + Sync {
+    /// The bytes `uri` serves, or why they could not be obtained.
+    fn resolve(&self, uri: &str) -> Result<Vec<u8>, ResolveError>;
+}
+
+/// A resolver over tokens held in memory: tests, tools (`verify --status-list URI=FILE`) and
+/// offline verifiers that were handed the lists in advance.
+#[derive(Clone, Debug, Default)]
+pub struct StaticResolver {
+    lists: BTreeMap<String, Vec<u8>>,
+}
+
+impl StaticResolver {
+    /// An empty resolver.
+    pub fn new() -> Self {
+        StaticResolver::default()
+    }
+
+    /// The same resolver also serving `token` at `uri`.
+    pub fn with(mut self, uri: impl Into<String>, token: Vec<u8>) -> Self {
+        self.insert(uri, token);
+        self
+    }
+
+    /// Serves `token` at `uri` (replacing what was there).
+    pub fn insert(&mut self, uri: impl Into<String>, token: Vec<u8>) {
+        self.lists.insert(uri.into(), token);
+    }
+}
+
+impl StatusResolver for StaticResolver {
+    fn resolve(&self, uri: &str) -> Result<Vec<u8>, ResolveError> {
+        self.lists
+            .get(uri)
+            .cloned()
+            .ok_or_else(|| ResolveError::new("no status list held for this uri"))
+    }
+}
+
+/// One verified list in the cache.
+struct Entry {
+    uri: String,
+    trust_point: [u8; 32],
+    signer: Certificate,
+    fetched_at: UnixTime,
+    window: ChainWindow,
+    token: Arc<StatusListToken>,
+}
+
+/// Cache statistics.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StatusCacheStats {
+    /// Lookups answered from the cache.
+    pub hits: u64,
+    /// Lookups that resolved the list.
+    pub misses: u64,
+}
+
+/// Checks credentials' status: resolves each list the MSO names through the host's
+/// [`StatusResolver`], verifies it (see the [module documentation](super)), caches it, and
+/// reads the entry.
+///
+/// **Caching.** A verified list is reused, without resolving or verifying it again, while the
+/// verification time is before `fetched + min(ttl, max cache age)` (§8.3 step 4d: the time it
+/// was resolved plus `ttl`), before `exp`, and inside the validity of its signer chain; the
+/// claims are checked again at every use. The key is the URI *and* the trust point it was
+/// verified against, so a list verified for one IACA never serves a credential of another.
+/// At most [`DEFAULT_STATUS_CACHE_CAPACITY`] lists are kept (least recently used evicted).
+///
+/// **Undetermined.** By default a list that cannot be fetched, verified or read fails the
+/// verification ([`crate::verifier::VerifyError::StatusUndetermined`]);
+/// [`StatusChecker::accept_undetermined`] lets it pass with the outcome reported.
+pub struct StatusChecker {
+    resolver: Arc<dyn StatusResolver>,
+    provider: Arc<dyn CryptoProvider>,
+    limits: StatusLimits,
+    capacity: usize,
+    max_cache_age: u64,
+    max_list_age: Option<u64>,
+    accept_undetermined: bool,
+    cache: Mutex<Vec<Entry>>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+impl fmt::Debug for StatusChecker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StatusChecker")
+            .field("capacity", &self.capacity)
+            .field("max_cache_age", &self.max_cache_age)
+            .field("max_list_age", &self.max_list_age)
+            .field("accept_undetermined", &self.accept_undetermined)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StatusChecker {
+    /// A checker resolving lists with `resolver`, on the default crypto provider.
+    pub fn new(resolver: Arc<dyn StatusResolver>) -> Self {
+        StatusChecker {
+            resolver,
+            provider: crypto::default_provider(),
+            limits: StatusLimits::default(),
+            capacity: DEFAULT_STATUS_CACHE_CAPACITY,
+            max_cache_age: DEFAULT_MAX_CACHE_AGE,
+            max_list_age: None,
+            accept_undetermined: false,
+            cache: Mutex::new(Vec::new()),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+        }
+    }
+
+    /// Replaces the crypto provider that verifies lists and their chains.
+    pub fn with_provider(mut self, provider: Arc<dyn CryptoProvider>) -> Self {
+        self.provider = provider;
+        self
+    }
+
+    /// Replaces the limits.
+    pub fn with_limits(mut self, limits: StatusLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Keeps at most `capacity` lists (0: no caching, every check resolves).
+    pub fn with_cache_capacity(mut self, capacity: usize) -> Self {
+        self.capacity = capacity;
+        self
+    }
+
+    /// Keeps a list at most `secs` seconds after it was resolved, whatever its `ttl`.
+    pub fn with_max_cache_age(mut self, secs: u64) -> Self {
+        self.max_cache_age = secs;
+        self
+    }
+
+    /// Rejects lists issued (`iat`) more than `secs` seconds before the verification time
+    /// ([`StatusError::TooOld`]): the relying party's freshness policy of §8.3 step 4b.
+    pub fn with_max_list_age(mut self, secs: u64) -> Self {
+        self.max_list_age = Some(secs);
+        self
+    }
+
+    /// Whether an [`StatusOutcome::Undetermined`] outcome lets the verification pass (with
+    /// the outcome reported). Default `false`: it fails closed.
+    pub fn accept_undetermined(mut self, accept: bool) -> Self {
+        self.accept_undetermined = accept;
+        self
+    }
+
+    /// Whether undetermined outcomes are accepted.
+    pub fn accepts_undetermined(&self) -> bool {
+        self.accept_undetermined
+    }
+
+    /// Cache statistics.
+    pub fn cache_stats(&self) -> StatusCacheStats {
+        StatusCacheStats {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Drops every cached list.
+    pub fn clear_cache(&self) {
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.clear();
+        }
+    }
+
+    /// The verified token at `uri` for a credential whose status trust point is
+    /// `trust_point` (see [`StatusListToken::verify_chain`]), from the cache or resolved now.
+    /// `exp` is required (ISO §12.3.6.3).
+    pub fn fetch_list(
+        &self,
+        uri: &str,
+        trust_point: &Certificate,
+        document_signer: Option<&Certificate>,
+        at: UnixTime,
+    ) -> Result<Arc<StatusListToken>, StatusError> {
+        let tp = crypto::sha256(trust_point.der());
+        if let Some(token) = self.cached(uri, &tp, document_signer, at)? {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            return Ok(token);
+        }
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        let bytes = self.resolver.resolve(uri).map_err(StatusError::Resolve)?;
+        let token = StatusListToken::parse(&bytes, &self.limits)?;
+        let window =
+            token.verify_chain_window(self.provider.as_ref(), trust_point, document_signer, at)?;
+        token.check_claims(Some(uri), at, true, self.max_list_age)?;
+        let token = Arc::new(token);
+        if self.capacity > 0 {
+            let signer = token
+                .x5chain()?
+                .first()
+                .map(|der| Certificate::from_der(der))
+                .transpose()
+                .map_err(|_| StatusError::Certificate)?
+                .ok_or(StatusError::X5ChainMissing)?;
+            if let Ok(mut cache) = self.cache.lock() {
+                cache.retain(|e| !(e.uri == uri && e.trust_point == tp));
+                while cache.len() >= self.capacity && !cache.is_empty() {
+                    cache.remove(0);
+                }
+                cache.push(Entry {
+                    uri: uri.to_owned(),
+                    trust_point: tp,
+                    signer,
+                    fetched_at: at,
+                    window,
+                    token: Arc::clone(&token),
+                });
+            }
+        }
+        Ok(token)
+    }
+
+    /// A cached token still usable at `at`, its claims checked again.
+    fn cached(
+        &self,
+        uri: &str,
+        tp: &[u8; 32],
+        document_signer: Option<&Certificate>,
+        at: UnixTime,
+    ) -> Result<Option<Arc<StatusListToken>>, StatusError> {
+        let Ok(mut cache) = self.cache.lock() else {
+            return Ok(None);
+        };
+        let Some(pos) = cache
+            .iter()
+            .position(|e| e.uri == uri && &e.trust_point == tp)
+        else {
+            return Ok(None);
+        };
+        let fresh = cache.get(pos).is_some_and(|e| {
+            let ttl = e.token.ttl().unwrap_or(u64::MAX).min(self.max_cache_age);
+            let until = e
+                .fetched_at
+                .add_secs(i64::try_from(ttl).unwrap_or(i64::MAX));
+            e.fetched_at <= at
+                && at < until
+                && e.window.not_before <= at
+                && at <= e.window.not_after
+        });
+        if !fresh {
+            cache.remove(pos);
+            return Ok(None);
+        }
+        let entry = cache.remove(pos);
+        if let Some(ds) = document_signer {
+            let same_key = ds
+                .public_key()
+                .ok()
+                .zip(entry.signer.public_key().ok())
+                .is_some_and(|(a, b)| a == b);
+            if &entry.signer == ds || same_key {
+                return Err(StatusError::SignedByDocumentSigner);
+            }
+        }
+        let token = Arc::clone(&entry.token);
+        token.check_claims(Some(uri), at, true, self.max_list_age)?;
+        cache.push(entry);
+        Ok(Some(token))
+    }
+
+    /// The outcome for a credential whose MSO carries `reference`, signed by
+    /// `document_signer` under `iaca` (the anchor its chain validated to; `None` for a pinned
+    /// document signer, which then needs the MSO's `certificate`).
+    ///
+    /// Every list referenced is checked; the outcome is the gravest: revoked, then suspended,
+    /// then application-specific, then undetermined, then valid. A definite answer from one
+    /// verified list is not hidden by another that could not be read.
+    pub fn check(
+        &self,
+        reference: &StatusReference,
+        iaca: Option<&Certificate>,
+        document_signer: &Certificate,
+        at: UnixTime,
+    ) -> StatusOutcome {
+        let mut outcomes = Vec::with_capacity(3);
+        if let Some(r) = &reference.status_list {
+            outcomes.push(self.list_outcome(r, Bits::One, iaca, document_signer, at));
+        }
+        if let Some(r) = &reference.cn_status_list {
+            outcomes.push(self.list_outcome(r, Bits::Two, iaca, document_signer, at));
+        }
+        if let Some(r) = &reference.identifier_list {
+            let outcome = (|| {
+                let tp = trust_point(r.certificate.as_deref(), iaca)?;
+                let token = self.fetch_list(&r.uri, &tp, Some(document_signer), at)?;
+                Ok(if token.identifiers()?.contains(&r.id) {
+                    StatusOutcome::Invalid
+                } else {
+                    StatusOutcome::Valid
+                })
+            })();
+            outcomes.push(outcome.unwrap_or_else(StatusOutcome::Undetermined));
+        }
+        outcomes
+            .into_iter()
+            .max_by_key(StatusOutcome::severity)
+            .unwrap_or(StatusOutcome::Valid)
+    }
+
+    fn list_outcome(
+        &self,
+        r: &StatusListRef,
+        bits: Bits,
+        iaca: Option<&Certificate>,
+        document_signer: &Certificate,
+        at: UnixTime,
+    ) -> StatusOutcome {
+        let read = || {
+            let tp = trust_point(r.certificate.as_deref(), iaca)?;
+            let token = self.fetch_list(&r.uri, &tp, Some(document_signer), at)?;
+            let list = token.list()?;
+            if list.bits() != bits {
+                return Err(StatusError::BitsNotAllowed {
+                    bits: list.bits().get(),
+                    expected: bits.get(),
+                });
+            }
+            list.get(r.idx)
+        };
+        match read() {
+            Ok(status) => StatusOutcome::from_status(status),
+            Err(e) => StatusOutcome::Undetermined(e),
+        }
+    }
+}
+
+/// The MSO's `certificate` if given, else the IACA.
+fn trust_point(
+    certificate: Option<&[u8]>,
+    iaca: Option<&Certificate>,
+) -> Result<Certificate, StatusError> {
+    match (certificate, iaca) {
+        (Some(der), _) => Certificate::from_der(der).map_err(|_| StatusError::Certificate),
+        (None, Some(iaca)) => Ok(iaca.clone()),
+        (None, None) => Err(StatusError::NoTrustPoint),
+    }
+}

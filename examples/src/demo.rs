@@ -1091,8 +1091,8 @@ fn licence_status(
         );
         issued.push((name, credential, device_key));
     }
-    let iso_token = iso.sign(status_signer_key, &[status_signer.clone()], now)?;
-    let cn_token = cn.sign(status_signer_key, &[status_signer.clone()], now)?;
+    let iso_token = iso.sign(status_signer_key, std::slice::from_ref(status_signer), now)?;
+    let cn_token = cn.sign(status_signer_key, std::slice::from_ref(status_signer), now)?;
     say!(
         o,
         "[issuer]   published: {} + {} bytes, signed by {} (certified by the IACA)",

@@ -71,7 +71,7 @@ pub struct Usage(String);
 
 impl Usage {
     /// The error for `message`.
-    pub fn new(message: impl Into<String>) -> Error {
+    pub fn error(message: impl Into<String>) -> Error {
         Box::new(Usage(message.into()))
     }
 }
@@ -86,7 +86,7 @@ impl std::error::Error for Usage {}
 
 /// [`Args::parse`], an error being an unusable command line.
 fn parse_args(args: &[String], spec: &[(&str, Kind)]) -> Result<Args, Error> {
-    Args::parse(args, spec).map_err(|e| Usage::new(e.to_string()))
+    Args::parse(args, spec).map_err(|e| Usage::error(e.to_string()))
 }
 
 /// The usage text.
@@ -434,13 +434,13 @@ fn status_ref(a: &Args, uri_flag: &str, index_flag: &str) -> Result<Option<Statu
         (None, None) => Ok(None),
         (Some(uri), Some(idx)) if !uri.is_empty() => Ok(Some(StatusListRef {
             idx: idx.parse().map_err(|_| {
-                Usage::new(format!("--{index_flag} {idx:?} is not an unsigned number"))
+                Usage::error(format!("--{index_flag} {idx:?} is not an unsigned number"))
             })?,
             uri: uri.to_owned(),
             certificate: None,
         })),
-        (Some(_), Some(_)) => Err(Usage::new(format!("--{uri_flag} must not be empty"))),
-        _ => Err(Usage::new(format!(
+        (Some(_), Some(_)) => Err(Usage::error(format!("--{uri_flag} must not be empty"))),
+        _ => Err(Usage::error(format!(
             "--{uri_flag} and --{index_flag} go together"
         ))),
     }

@@ -47,30 +47,30 @@ pub fn run(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
     match args.split_first() {
         Some((sub, rest)) if sub == "build" => build(rest, out),
         Some((sub, rest)) if sub == "decode" => decode(rest, out),
-        Some((sub, _)) => Err(Usage::new(format!(
+        Some((sub, _)) => Err(Usage::error(format!(
             "unknown status-list command {:?} (build or decode)",
             sub
         ))),
-        None => Err(Usage::new("status-list needs build or decode")),
+        None => Err(Usage::error("status-list needs build or decode")),
     }
 }
 
 fn parse(args: &[String], spec: &[(&str, Kind)]) -> Result<Args, Error> {
-    Args::parse(args, spec).map_err(|e| Usage::new(e.to_string()))
+    Args::parse(args, spec).map_err(|e| Usage::error(e.to_string()))
 }
 
 fn required<'a>(a: &'a Args, name: &str) -> Result<&'a str, Error> {
     a.value(name)
-        .ok_or_else(|| Usage::new(format!("--{name} is required")))
+        .ok_or_else(|| Usage::error(format!("--{name} is required")))
 }
 
 fn number<T: std::str::FromStr>(name: &str, s: &str) -> Result<T, Error> {
     s.parse()
-        .map_err(|_| Usage::new(format!("--{name} {s:?} is not a number")))
+        .map_err(|_| Usage::error(format!("--{name} {s:?} is not a number")))
 }
 
 fn time(name: &str, s: &str) -> Result<UnixTime, Error> {
-    UnixTime::parse_rfc3339(s).map_err(|e| Usage::new(format!("--{name} {s:?}: {e}")))
+    UnixTime::parse_rfc3339(s).map_err(|e| Usage::error(format!("--{name} {s:?}: {e}")))
 }
 
 /// The draft's name of a status value.
@@ -103,25 +103,25 @@ fn build(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
     )?;
     let bits_text = required(&a, "bits")?;
     let bits = Bits::new(number("bits", bits_text)?)
-        .map_err(|_| Usage::new(format!("--bits {bits_text} is not 1, 2, 4 or 8")))?;
+        .map_err(|_| Usage::error(format!("--bits {bits_text} is not 1, 2, 4 or 8")))?;
     let size: usize = number("size", required(&a, "size")?)?;
     let mut sets = Vec::new();
     for s in a.values("set") {
         let (i, v) = s
             .split_once('=')
-            .ok_or_else(|| Usage::new(format!("--set {s:?} is not INDEX=VALUE")))?;
+            .ok_or_else(|| Usage::error(format!("--set {s:?} is not INDEX=VALUE")))?;
         sets.push((number::<u64>("set", i)?, number::<u8>("set", v)?));
     }
     let uri = required(&a, "uri")?;
     if uri.is_empty() {
-        return Err(Usage::new("--uri must not be empty"));
+        return Err(Usage::error("--uri must not be empty"));
     }
     let ttl = a
         .value("ttl")
         .map(|s| number::<u64>("ttl", s))
         .transpose()?;
     if ttl == Some(0) {
-        return Err(Usage::new("--ttl must be positive"));
+        return Err(Usage::error("--ttl must be positive"));
     }
     let exp = a.value("exp").map(|s| time("exp", s)).transpose()?;
     let key_path = required(&a, "signer-key")?;
@@ -191,7 +191,7 @@ fn decode(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
         (Some(t), None) => (Some(t), None),
         (None, Some(k)) => (None, Some(k)),
         _ => {
-            return Err(Usage::new(
+            return Err(Usage::error(
                 "exactly one of --trust CA.pem and --key PUBLIC.pem",
             ))
         }
@@ -220,7 +220,7 @@ fn decode(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
         token.verify_with_key(provider.as_ref(), &files::read_public_key(path)?)?;
         format!("signature verified with the key in {path}")
     } else {
-        return Err(Usage::new(
+        return Err(Usage::error(
             "exactly one of --trust CA.pem and --key PUBLIC.pem",
         ));
     };

@@ -485,6 +485,15 @@ fn demo_story_and_artefacts_in_both_device_auth_modes() {
             "the placeholder type code is said"
         );
         assert!(out.contains("\u{2588}"), "the QR code is drawn");
+        // Licence status: one valid, one suspended, one revoked; no list is undetermined.
+        for line in [
+            "赵敏's licence: valid — accepted",
+            "李娜's licence: suspended (暂扣) — refused",
+            "王强's licence: revoked (吊销) — refused",
+            "with no list at hand: undetermined — refused",
+        ] {
+            assert!(out.contains(line), "{line:?} missing:\n{out}");
+        }
 
         // The temporary wallet is gone.
         let store = out
@@ -560,6 +569,28 @@ fn demo_story_and_artefacts_in_both_device_auth_modes() {
             docs[1]["elements"]["1.2.156.3005.2.11100000000013127D002"]["vehicle_classes"],
             serde_json::json!(["C1"])
         );
+        // The published lists verify against the issuer CA, at their URIs.
+        for (file, uri, bits) in [
+            ("status_list.cwt", "https://status.example.cn/mdl/1", 1),
+            ("cn_status_list.cwt", "https://status.example.cn/cn-dl/1", 2),
+        ] {
+            let out = tool(&[
+                "status-list",
+                "decode",
+                "--token",
+                &f(file),
+                "--trust",
+                &f("issuer_ca.pem"),
+                "--uri",
+                uri,
+                "--json",
+            ]);
+            let j: Json = serde_json::from_str(out.trim()).unwrap();
+            assert_eq!(
+                (j["bits"].as_u64(), j["size"].as_u64()),
+                (Some(bits), Some(1024))
+            );
+        }
         // What the demo wrote as its own verdict is what verify prints.
         let written: Json =
             serde_json::from_str(&std::fs::read_to_string(f("verification.json")).unwrap())
@@ -791,5 +822,555 @@ fn wasm_expected_json_is_what_native_verify_prints() {
         let committed: Json = serde_json::from_str(&std::fs::read_to_string(&file).unwrap())
             .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         assert_eq!(native, committed, "{}", file.display());
+    }
+}
+
+/// Licence status (issue 15): `mdoc-tool status-list build/decode`, `issue --status-uri`, and
+/// `verify --status-list`.
+mod status {
+    use super::*;
+    use zhengzhao_examples::files;
+
+    const SPEC_URI: &str = "https://example.com/statuslists/1";
+
+    /// Runs `mdoc-tool` with `args`: (exit status, stdout, stderr).
+    fn tool_code(args: &[&str]) -> (i32, String, String) {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = mdoc_tool::run(&args, &mut out, &mut err);
+        (
+            code,
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(err).unwrap(),
+        )
+    }
+
+    /// `status-list decode ... --json`, which must succeed.
+    fn decode_json(args: &[&str]) -> Json {
+        let mut all = vec!["status-list", "decode"];
+        all.extend_from_slice(args);
+        all.push("--json");
+        let out = tool(&all);
+        serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"))
+    }
+
+    /// `status-list decode ...`, which must fail a check (exit 1, one line on stderr).
+    fn decode_refused(args: &[&str]) -> String {
+        let mut all = vec!["status-list", "decode"];
+        all.extend_from_slice(args);
+        let (code, out, err) = tool_code(&all);
+        assert_eq!(code, 1, "{args:?}\n{out}\n{err}");
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        err
+    }
+
+    /// `status-list build` of a list at `uri` signed by the status signer in `pki`.
+    fn build(pki: &str, out: &str, uri: &str, bits: u8, size: usize, sets: &[(u64, u8)]) {
+        let (bits, size) = (bits.to_string(), size.to_string());
+        let sets: Vec<String> = sets.iter().map(|(i, v)| format!("{i}={v}")).collect();
+        let key = format!("{pki}/status_signer.key.pem");
+        let cert = format!("{pki}/status_signer.pem");
+        let mut args = vec![
+            "status-list",
+            "build",
+            "--bits",
+            &bits,
+            "--size",
+            &size,
+            "--signer-key",
+            &key,
+            "--signer-cert",
+            &cert,
+            "--uri",
+            uri,
+            "--out",
+            out,
+        ];
+        for s in &sets {
+            args.extend(["--set", s.as_str()]);
+        }
+        tool(&args);
+    }
+
+    #[test]
+    fn pki_writes_the_status_signer() {
+        let s = Scratch::new("status-pki");
+        let pki = s.path("pki");
+        let shown = tool(&["pki", "--out", &pki]);
+        assert!(shown.contains("Test Status List Signer"), "{shown}");
+        let cert = files::read_certificates(format!("{pki}/status_signer.pem")).unwrap();
+        let key = files::read_private_key(format!("{pki}/status_signer.key.pem")).unwrap();
+        assert_eq!(cert[0].public_key().unwrap(), key.public());
+        let iaca = files::read_certificates(format!("{pki}/iaca.pem")).unwrap();
+        assert_eq!(cert[0].issuer(), iaca[0].subject());
+    }
+
+    /// For each width: build with `--ttl`/`--exp` and some entries set (the width's maximum
+    /// among them), decode with the IACA and with the signer's public key; bits, size, sub,
+    /// iat, exp, ttl and every status come back.
+    #[test]
+    fn build_decode_round_trip_for_every_width() {
+        let s = Scratch::new("status-roundtrip");
+        let pki = s.path("pki");
+        tool(&["pki", "--out", &pki]);
+        let public = s.path("status_signer.pub.pem");
+        let signer = files::read_private_key(format!("{pki}/status_signer.key.pem")).unwrap();
+        std::fs::write(&public, files::public_key_pem(&signer.public())).unwrap();
+        let iaca = format!("{pki}/iaca.pem");
+        let before = zhengzhao::time::UnixTime::now().secs();
+        for bits in [1u8, 2, 4, 8] {
+            let max = u8::try_from((1u16 << bits) - 1).unwrap();
+            let size = 1000usize;
+            let sets = [(0u64, max), (7, 1), (500, max / 2 + 1), (999, max)];
+            let uri = format!("https://status.example.cn/lists/{bits}");
+            let token = s.path(&format!("list{bits}.cwt"));
+            let (bits_s, size_s) = (bits.to_string(), size.to_string());
+            let key = format!("{pki}/status_signer.key.pem");
+            let cert = format!("{pki}/status_signer.pem");
+            let sets_s: Vec<String> = sets.iter().map(|(i, v)| format!("{i}={v}")).collect();
+            let mut args = vec![
+                "status-list",
+                "build",
+                "--bits",
+                &bits_s,
+                "--size",
+                &size_s,
+                "--signer-key",
+                &key,
+                "--signer-cert",
+                &cert,
+                "--uri",
+                &uri,
+                "--ttl",
+                "3600",
+                "--exp",
+                "2099-01-01T00:00:00Z",
+                "--out",
+                &token,
+            ];
+            for set in &sets_s {
+                args.extend(["--set", set.as_str()]);
+            }
+            tool(&args);
+
+            let expected: serde_json::Map<String, Json> = [0u64, 1, 6, 7, 8, 500, 998, 999]
+                .iter()
+                .map(|&i| {
+                    let v = sets.iter().find(|(j, _)| *j == i).map_or(0, |(_, v)| *v);
+                    (i.to_string(), Json::from(v))
+                })
+                .collect();
+            let index_args: Vec<String> = expected.keys().cloned().collect();
+            for anchor in [["--trust", iaca.as_str()], ["--key", public.as_str()]] {
+                let mut args = vec!["--token", token.as_str(), "--uri", uri.as_str()];
+                args.extend(anchor);
+                for i in &index_args {
+                    args.extend(["--index", i.as_str()]);
+                }
+                let j = decode_json(&args);
+                assert_eq!(j["bits"], bits, "{j}");
+                assert_eq!(j["size"], size, "{j}");
+                assert_eq!(j["sub"], uri.as_str(), "{j}");
+                assert_eq!(j["ttl"], 3600, "{j}");
+                assert_eq!(j["exp"], 4_070_908_800i64, "{j}");
+                let iat = j["iat"].as_i64().unwrap();
+                assert!(iat >= before && iat <= zhengzhao::time::UnixTime::now().secs());
+                assert_eq!(j["statuses"], Json::Object(expected.clone()), "{j}");
+                assert_eq!(
+                    j.as_object().unwrap().len(),
+                    7,
+                    "exactly the contract's keys: {j}"
+                );
+            }
+        }
+
+        // Without --exp: 24 hours after iat; without --ttl: null. The text output names them.
+        let token = s.path("default.cwt");
+        build(&pki, &token, "https://status.example.cn/d", 1, 8, &[]);
+        let j = decode_json(&["--token", &token, "--trust", &iaca]);
+        assert_eq!(
+            j["exp"].as_i64().unwrap() - j["iat"].as_i64().unwrap(),
+            86_400
+        );
+        assert_eq!(j["ttl"], Json::Null);
+        assert_eq!(j["statuses"], serde_json::json!({}));
+        let text = tool(&[
+            "status-list",
+            "decode",
+            "--token",
+            &token,
+            "--trust",
+            &iaca,
+            "--index",
+            "3",
+        ]);
+        assert!(text.contains("bits     : 1"), "{text}");
+        assert!(text.contains("index 3: 0 (valid)"), "{text}");
+        assert!(text.contains("ttl      : (none)"), "{text}");
+
+        // A token built as hex text decodes the same.
+        let hex_token = s.path("default.cwt.hex");
+        std::fs::write(&hex_token, hex::encode(std::fs::read(&token).unwrap())).unwrap();
+        assert_eq!(decode_json(&["--token", &hex_token, "--trust", &iaca]), j);
+    }
+
+    #[test]
+    fn build_refuses_values_wider_than_the_list_and_bad_flags() {
+        let s = Scratch::new("status-build-bad");
+        let pki = s.path("pki");
+        tool(&["pki", "--out", &pki]);
+        let key = format!("{pki}/status_signer.key.pem");
+        let cert = format!("{pki}/status_signer.pem");
+        let out = s.path("x.cwt");
+        let base = |bits: &'static str, extra: &[&'static str]| -> (i32, String) {
+            let mut args = vec![
+                "status-list",
+                "build",
+                "--bits",
+                bits,
+                "--size",
+                "16",
+                "--signer-key",
+                key.as_str(),
+                "--signer-cert",
+                cert.as_str(),
+                "--uri",
+                "https://status.example.cn/x",
+                "--out",
+                out.as_str(),
+            ];
+            args.extend_from_slice(extra);
+            let (code, _, err) = tool_code(&args);
+            (code, err)
+        };
+        let (code, err) = base("2", &["--set", "3=4"]);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("does not fit in 2 bits"), "{err}");
+        assert!(!Path::new(&out).exists(), "nothing written");
+        let (code, err) = base("1", &["--set", "16=1"]);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("outside the list"), "{err}");
+        for (bits, extra) in [
+            ("3", &[][..]),
+            ("x", &[]),
+            ("1", &["--set", "3"]),
+            ("1", &["--set", "3=-1"]),
+            ("1", &["--ttl", "0"]),
+            ("1", &["--exp", "tomorrow"]),
+            ("1", &["--bogus"]),
+        ] {
+            let (code, err) = base(bits, extra);
+            assert_eq!(code, 2, "--bits {bits} {extra:?}: {err}");
+        }
+        let (code, _, err) = tool_code(&["status-list", "build", "--bits", "1"]);
+        assert_eq!(code, 2, "{err}");
+        let (code, _, _) = tool_code(&["status-list", "frobnicate"]);
+        assert_eq!(code, 2);
+        let (code, _, _) = tool_code(&["status-list"]);
+        assert_eq!(code, 2);
+    }
+
+    /// The draft's §5.2 token with its example key: statuses 0 → 1 and 1 → 0 (its list is
+    /// `list_1bit_16`); each relying-party check refuses with exit 1.
+    #[test]
+    fn decode_the_drafts_token_and_its_refusals() {
+        let token = vector("status-list/status_list_token.cwt.hex");
+        let key = vector("status-list/example_key.pub.pem");
+        let j = decode_json(&[
+            "--token",
+            &token,
+            "--key",
+            &key,
+            "--uri",
+            SPEC_URI,
+            "--at",
+            "2026-01-01T00:00:00Z",
+            "--index",
+            "0",
+            "--index",
+            "1",
+        ]);
+        assert_eq!(
+            j,
+            serde_json::json!({"bits": 1, "size": 16, "sub": SPEC_URI, "iat": 1_686_920_170,
+                "exp": 2_291_720_170u64, "ttl": 43_200, "statuses": {"0": 1, "1": 0}})
+        );
+        let at = ["--at", "2026-01-01T00:00:00Z"];
+        let base = ["--token", token.as_str(), "--key", key.as_str()];
+        let with = |extra: &[&str]| -> Vec<String> {
+            base.iter()
+                .chain(extra)
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+        };
+        for (extra, reason) in [
+            (
+                &["--uri", "https://example.com/statuslists/2", at[0], at[1]][..],
+                "sub does not match",
+            ),
+            (&["--at", "2042-08-15T12:56:10Z"], "expired"),
+            (&[at[0], at[1], "--index", "16"], "outside the list"),
+            (&["--at", "2023-01-01T00:00:00Z"], "issued after"),
+        ] {
+            let args = with(extra);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let err = decode_refused(&args);
+            assert!(err.contains(reason), "{extra:?}: {err}");
+        }
+        // Another key.
+        let s = Scratch::new("status-spec");
+        tool(&[
+            "device-key",
+            "--out",
+            &s.path("k.pem"),
+            "--public-out",
+            &s.path("k.pub.pem"),
+        ]);
+        let err = decode_refused(&[
+            "--token",
+            &token,
+            "--key",
+            &s.path("k.pub.pem"),
+            at[0],
+            at[1],
+        ]);
+        assert!(err.contains("signature invalid"), "{err}");
+        // Both or neither of --trust and --key: a usage error.
+        let (code, _, _) = tool_code(&["status-list", "decode", "--token", &token]);
+        assert_eq!(code, 2);
+    }
+
+    /// A token of our PKI is refused by another PKI's IACA, and by the document signer's
+    /// certificate (which is no CA); it decodes with its own IACA.
+    #[test]
+    fn decode_with_trust_needs_the_chain_to_that_ca() {
+        let s = Scratch::new("status-trust");
+        let (pki, other) = (s.path("pki"), s.path("other"));
+        tool(&["pki", "--out", &pki]);
+        tool(&["pki", "--out", &other]);
+        let token = s.path("l.cwt");
+        build(
+            &pki,
+            &token,
+            "https://status.example.cn/t",
+            1,
+            16,
+            &[(2, 1)],
+        );
+        let j = decode_json(&[
+            "--token",
+            &token,
+            "--trust",
+            &format!("{pki}/iaca.pem"),
+            "--index",
+            "2",
+        ]);
+        assert_eq!(j["statuses"], serde_json::json!({"2": 1}));
+        for ca in [format!("{other}/iaca.pem"), format!("{pki}/ds.pem")] {
+            let err = decode_refused(&["--token", &token, "--trust", &ca]);
+            assert!(err.contains("chain"), "{err}");
+        }
+        // A list signed by another PKI's status signer, trusted with ours: refused.
+        let foreign = s.path("foreign.cwt");
+        build(&other, &foreign, "https://status.example.cn/t", 1, 16, &[]);
+        decode_refused(&["--token", &foreign, "--trust", &format!("{pki}/iaca.pem")]);
+    }
+
+    /// `issue --status-uri/--status-index` (and the Chinese 2-bit list) → `present` → `verify
+    /// --status-list`: valid; revoked and suspended exit 1; no list for the URI is undetermined
+    /// (exit 1, or exit 0 with `--accept-undetermined`).
+    #[test]
+    fn issue_with_status_then_verify_with_status_lists() {
+        let s = Scratch::new("status-verify");
+        let pki = s.path("pki");
+        let p = |f: &str| format!("{pki}/{f}");
+        tool(&["pki", "--out", &pki]);
+        tool(&[
+            "device-key",
+            "--out",
+            &s.path("device.key.pem"),
+            "--public-out",
+            &s.path("device.pub.pem"),
+        ]);
+        tool(&["transcript", "--out", &s.path("transcript.cbor")]);
+        let claims = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../examples/data/mdl-claims.json")
+            .display()
+            .to_string();
+        let (iso, cn) = (
+            "https://status.example.cn/iso/1",
+            "https://status.example.cn/cn/1",
+        );
+        let issued = tool(&[
+            "issue",
+            "--claims",
+            &claims,
+            "--ds-cert",
+            &p("ds.pem"),
+            "--ds-key",
+            &p("ds.key.pem"),
+            "--device-key",
+            &s.path("device.pub.pem"),
+            "--status-uri",
+            iso,
+            "--status-index",
+            "41",
+            "--cn-status-uri",
+            cn,
+            "--cn-status-index",
+            "5",
+            "--out",
+            &s.path("credential.cbor"),
+        ]);
+        assert!(issued.contains("status_list index 41"), "{issued}");
+        assert!(issued.contains("cn_status_list index 5"), "{issued}");
+        tool(&[
+            "request",
+            "--doc-type",
+            "org.iso.18013.5.1.mDL",
+            "--element",
+            "org.iso.18013.5.1/family_name",
+            "--out",
+            &s.path("request.cbor"),
+        ]);
+        tool(&[
+            "present",
+            "--credential",
+            &s.path("credential.cbor"),
+            "--device-key",
+            &s.path("device.key.pem"),
+            "--request",
+            &s.path("request.cbor"),
+            "--transcript",
+            &s.path("transcript.cbor"),
+            "--consent-all",
+            "--out",
+            &s.path("response.cbor"),
+        ]);
+        build(
+            &pki,
+            &s.path("iso-valid.cwt"),
+            iso,
+            1,
+            128,
+            &[(40, 1), (42, 1)],
+        );
+        build(&pki, &s.path("iso-revoked.cwt"), iso, 1, 128, &[(41, 1)]);
+        build(&pki, &s.path("cn-valid.cwt"), cn, 2, 16, &[(4, 2), (6, 1)]);
+        build(&pki, &s.path("cn-suspended.cwt"), cn, 2, 16, &[(5, 2)]);
+        let response = s.path("response.cbor");
+        let iaca = p("iaca.pem");
+        let transcript = s.path("transcript.cbor");
+        let base = [
+            "--response",
+            response.as_str(),
+            "--trust",
+            iaca.as_str(),
+            "--transcript",
+            transcript.as_str(),
+        ];
+        let run = |extra: &[String]| -> (i32, Json) {
+            let mut args: Vec<&str> = base.to_vec();
+            args.extend(extra.iter().map(String::as_str));
+            verify_json(&args)
+        };
+        let list = |uri: &str, file: &str| {
+            vec![
+                "--status-list".to_owned(),
+                format!("{uri}={}", s.path(file)),
+            ]
+        };
+
+        // Without --status-list: unchanged output, `status` unchecked.
+        let (code, json) = run(&[]);
+        assert_eq!(code, 0, "{json}");
+        assert!(json["documents"][0].get("status").is_none(), "{json}");
+        assert_eq!(
+            json["documents"][0]["unchecked"],
+            serde_json::json!(["status"])
+        );
+
+        let both_valid = [list(iso, "iso-valid.cwt"), list(cn, "cn-valid.cwt")].concat();
+        let (code, json) = run(&both_valid);
+        assert_eq!(code, 0, "{json}");
+        assert_eq!(json["documents"][0]["status"], "valid", "{json}");
+        assert!(json["documents"][0].get("status_detail").is_none());
+        assert_eq!(json["documents"][0]["unchecked"], serde_json::json!([]));
+        assert_eq!(json["checks"].as_array().unwrap().last().unwrap(), "status");
+
+        let (code, json) = run(&[list(iso, "iso-revoked.cwt"), list(cn, "cn-valid.cwt")].concat());
+        assert_eq!(code, 1, "{json}");
+        assert_eq!(json["error"]["check"], "status");
+        assert!(
+            json["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("revoked"),
+            "{json}"
+        );
+
+        let (code, json) =
+            run(&[list(iso, "iso-valid.cwt"), list(cn, "cn-suspended.cwt")].concat());
+        assert_eq!(code, 1, "{json}");
+        assert!(
+            json["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("suspended"),
+            "{json}"
+        );
+
+        // No list for the Chinese URI: undetermined, which fails unless accepted.
+        let only_iso = list(iso, "iso-valid.cwt");
+        let (code, json) = run(&only_iso);
+        assert_eq!(code, 1, "{json}");
+        assert!(
+            json["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("could not be determined"),
+            "{json}"
+        );
+        let accepted = [only_iso.clone(), vec!["--accept-undetermined".to_owned()]].concat();
+        let (code, json) = run(&accepted);
+        assert_eq!(code, 0, "{json}");
+        assert_eq!(json["documents"][0]["status"], "undetermined", "{json}");
+        assert!(json["documents"][0]["status_detail"].is_string(), "{json}");
+        // A revocation is never hidden by an undetermined second list, accepted or not.
+        let (code, json) = run(&[
+            list(iso, "iso-revoked.cwt"),
+            vec!["--accept-undetermined".to_owned()],
+        ]
+        .concat());
+        assert_eq!(code, 1, "{json}");
+
+        // The text output says it; a malformed --status-list is an input problem.
+        let mut args: Vec<&str> = base.to_vec();
+        args.extend(both_valid.iter().map(String::as_str));
+        let (code, text) = verify(&args);
+        assert_eq!(code, 0);
+        assert!(text.contains("licence status          : valid"), "{text}");
+        let (code, _) = verify(&[&base[..], &["--status-list", "no-equals-sign"]].concat());
+        assert_eq!(code, 2);
+        let (code, _) = verify(&[&base[..], &["--accept-undetermined"]].concat());
+        assert_eq!(code, 2);
+
+        // issue: --status-uri without --status-index is a usage error.
+        let (code, _, err) = tool_code(&[
+            "issue",
+            "--claims",
+            &claims,
+            "--ds-cert",
+            &p("ds.pem"),
+            "--ds-key",
+            &p("ds.key.pem"),
+            "--device-key",
+            &s.path("device.pub.pem"),
+            "--status-uri",
+            iso,
+            "--out",
+            &s.path("x.cbor"),
+        ]);
+        assert_eq!(code, 2, "{err}");
     }
 }

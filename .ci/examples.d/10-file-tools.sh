@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The example tools as processes: a whole exchange through files (mdoc-tool → verify, as the
-# docs/tools.md runs it), the scenario table, and `verify` on the ISO 18013-5 Annex D
+# docs/tools.md runs it), licence status through files (status-list build → decode, issue
+# --status-uri → verify --status-list: valid, then revoked and exit 1), the scenario table, and `verify` on the ISO 18013-5 Annex D
 # vector (exit 0 and 6 elements at 2021-01-01 with the reader key; non-zero naming expiry today).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -53,6 +54,44 @@ set -e
 [ "$(json_get "$work/replayed.json" 'j["error"]["check"]')" = device_authentication ] ||
     fail "replay: $(cat "$work/replayed.json")"
 echo "verify: replay into another session rejected by device_authentication (exit 1)"
+
+echo "--- licence status through files"
+uri=https://status.example.cn/mdl/1
+"$bin/mdoc-tool" issue --claims examples/data/mdl-claims.json \
+    --ds-cert "$work/pki/ds.pem" --ds-key "$work/pki/ds.key.pem" \
+    --device-key "$work/device.pub.pem" --status-uri "$uri" --status-index 41 \
+    --out "$work/credential-status.cbor" >/dev/null
+"$bin/mdoc-tool" present --credential "$work/credential-status.cbor" --device-key "$work/device.key.pem" \
+    --request "$work/request.cbor" --transcript "$work/transcript.cbor" \
+    --reader-trust "$work/pki/reader_ca.pem" --consent family_name --out "$work/response-status.cbor" >/dev/null
+for case in "valid 40=1 42=1" "revoked 41=1"; do
+    read -r -a f <<<"$case"
+    sets=()
+    for kv in "${f[@]:1}"; do sets+=(--set "$kv"); done
+    "$bin/mdoc-tool" status-list build --bits 1 --size 1024 "${sets[@]}" \
+        --signer-key "$work/pki/status_signer.key.pem" --signer-cert "$work/pki/status_signer.pem" \
+        --uri "$uri" --ttl 600 --out "$work/list-${f[0]}.cwt" >/dev/null
+    "$bin/mdoc-tool" status-list decode --token "$work/list-${f[0]}.cwt" --trust "$work/pki/iaca.pem" \
+        --uri "$uri" --index 41 --json >"$work/list-${f[0]}.json" || fail "decode of the ${f[0]} list"
+    want=$([ "${f[0]}" = valid ] && echo 0 || echo 1)
+    [ "$(json_get "$work/list-${f[0]}.json" 'j["statuses"]["41"]')" = "$want" ] ||
+        fail "decode of the ${f[0]} list: $(cat "$work/list-${f[0]}.json")"
+done
+"$bin/verify" --response "$work/response-status.cbor" --trust "$work/pki/iaca.pem" \
+    --transcript "$work/transcript.cbor" --status-list "$uri=$work/list-valid.cwt" --json \
+    >"$work/status-valid.json" || fail "verify --status-list (valid): $(cat "$work/status-valid.json")"
+[ "$(json_get "$work/status-valid.json" 'j["documents"][0]["status"]')" = valid ] ||
+    fail "status: $(cat "$work/status-valid.json")"
+set +e
+"$bin/verify" --response "$work/response-status.cbor" --trust "$work/pki/iaca.pem" \
+    --transcript "$work/transcript.cbor" --status-list "$uri=$work/list-revoked.cwt" --json \
+    >"$work/status-revoked.json"
+rc=$?
+set -e
+[ "$rc" = 1 ] || fail "verify --status-list (revoked): exit $rc, expected 1"
+[ "$(json_get "$work/status-revoked.json" 'j["error"]["check"]')" = status ] ||
+    fail "revoked: $(cat "$work/status-revoked.json")"
+echo "status-list build → decode: index 41 valid / revoked; verify --status-list: valid (exit 0), revoked (exit 1, check status)"
 
 echo "--- scenarios"
 "$bin/scenarios"

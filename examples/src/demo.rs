@@ -5,7 +5,12 @@
 //! of use, for the holder's name, whether they may drive a C1 car and whether they are over 18;
 //! the wallet shows who asks and what, the holder consents, and the wallet answers over a
 //! proximity session started from a QR code printed in the terminal; the company verifies each
-//! document and answers its three questions from the disclosed data only.
+//! document and answers its three questions from the disclosed data only. Then licence
+//! status (issue 15): the authority issues three more licences that name their entries in two
+//! status lists (the ISO 1-bit revocation list and this project's 2-bit Chinese list), suspends
+//! one (暂扣) and revokes another (吊销), publishes both lists signed by its status-list signer,
+//! and a verifier with a `StatusChecker` answers "valid", "suspended (暂扣)" and
+//! "revoked (吊销)" — and refuses as undetermined when it has no list.
 //!
 //! Everything between the three parties runs through bytes; the test PKI is generated on the
 //! fly, so there is nothing to set up. Exit status is non-zero if any step fails.
@@ -22,7 +27,10 @@
 //! session's SessionTranscriptBytes, the tag-24 form), `issuer_ca.pem` (the trust anchor),
 //! `verification.json` (what `verify --json` prints for them), `README.txt` (the time of
 //! verification and the disclosed elements) and, with `--device-mac`,
-//! `ephemeral_reader_key.d.hex` (the reader's ephemeral private key, which a deviceMac needs).
+//! `ephemeral_reader_key.d.hex` (the reader's ephemeral private key, which a deviceMac needs);
+//! also the two Status List Tokens of the status section, `status_list.cwt` (served at
+//! [`ISO_STATUS_URI`]) and `cn_status_list.cwt` (at [`CN_STATUS_URI`]), which
+//! `mdoc-tool status-list decode --trust issuer_ca.pem` verifies.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -33,7 +41,9 @@ use qrcode::render::unicode::Dense1x2;
 use qrcode::QrCode;
 use zhengzhao::cbor::{FullDate, Value};
 use zhengzhao::crypto::{EcPublicKey, SoftwareKey};
-use zhengzhao::holder::{ReaderIdentity, RequestOptions, RequestedDocument};
+use zhengzhao::holder::{
+    ParsedRequest, ReaderIdentity, RequestOptions, RequestedDocument, ResponseBuilder,
+};
 use zhengzhao::issuer::Issuer;
 use zhengzhao::model::{Credential, DeviceRequest, DocRequest, ItemsRequest, SessionTranscript};
 use zhengzhao::profiles::{
@@ -43,9 +53,16 @@ use zhengzhao::session::{
     BleOptions, DeviceEngagement, Handover, HolderEvent, HolderSession, ReaderOutcome,
     ReaderSession, RetrievalMethod,
 };
+use zhengzhao::status::{
+    Bits, StaticResolver, Status, StatusChecker, StatusListPublisher, StatusListRef,
+    StatusReference,
+};
 use zhengzhao::time::UnixTime;
 use zhengzhao::trust::testpki::TestPki;
-use zhengzhao::verifier::{VerifiedDocument, VerifiedResponse, Verifier};
+use zhengzhao::trust::{Certificate, TrustStore};
+use zhengzhao::verifier::{
+    VerifiedDocument, VerifiedResponse, Verifier, VerifyError, VerifyOptions,
+};
 use zhengzhao::wallet::{
     BatchPolicy, Consent, CredentialId, DeviceAuthMode, DisplayName, FileStore, LogQuery,
     SoftwareSecureArea, StoreKey, Wallet,
@@ -206,6 +223,8 @@ fn story(o: &mut dyn Write, options: &Options) -> Result<(), Error> {
     let reader_trust = pki.reader_trust_store();
     let reader_chain = vec![pki.reader.der().to_vec()];
     let reader_key = pki.reader_key;
+    let status_signer = pki.status_signer;
+    let status_signer_key = pki.status_signer_key;
     let issuer = Issuer::new(Box::new(pki.document_signer_key), vec![pki.document_signer]);
     let validity = MsoValidity::new(now, now, now.add_secs(365 * 86_400));
 
@@ -461,6 +480,7 @@ fn story(o: &mut dyn Write, options: &Options) -> Result<(), Error> {
 
     // ── 6. Verifier: check everything, offline ─────────────────────────────────────────────
     section(o, "6. Verifier: checks, disclosed values, answers");
+    let verifier_trust = issuer_trust.clone();
     let verifier = Verifier::new(issuer_trust);
     let ReaderOutcome::Response {
         response: verified,
@@ -530,9 +550,23 @@ fn story(o: &mut dyn Write, options: &Options) -> Result<(), Error> {
         );
     }
 
-    // ── 8. Artefacts for other tools (--out) ───────────────────────────────────────────────
+    // ── 8. Licence status: one suspended, one revoked ──────────────────────────────────────
+    section(
+        o,
+        "8. Licence status: one licence suspended (暂扣), one revoked (吊销)",
+    );
+    let status_lists = licence_status(
+        o,
+        &issuer,
+        &verifier_trust,
+        &status_signer,
+        &status_signer_key,
+        now,
+    )?;
+
+    // ── 9. Artefacts for other tools (--out) ───────────────────────────────────────────────
     if let Some(dir) = &options.out {
-        section(o, "8. Artefacts of the exchange");
+        section(o, "9. Artefacts of the exchange");
         let artefacts = Artefacts {
             response: &shown.response,
             transcript: &transcript,
@@ -543,6 +577,7 @@ fn story(o: &mut dyn Write, options: &Options) -> Result<(), Error> {
             reader_key_hex: options
                 .device_mac
                 .then(|| hex::encode(e_reader_scalar.as_slice())),
+            status_lists: &status_lists,
         };
         artefacts.write(dir)?;
         say!(o, "[files]    written to {}:", dir.display());
@@ -852,6 +887,8 @@ struct Artefacts<'a> {
     at: UnixTime,
     /// With deviceMac: the reader's ephemeral private key (hex scalar).
     reader_key_hex: Option<String>,
+    /// The Status List Tokens of the status section.
+    status_lists: &'a [StatusListFile],
 }
 
 impl Artefacts<'_> {
@@ -869,6 +906,7 @@ impl Artefacts<'_> {
         if self.reader_key_hex.is_some() {
             names.push(Self::READER_KEY);
         }
+        names.extend(self.status_lists.iter().map(|l| l.file));
         names
     }
 
@@ -887,6 +925,9 @@ impl Artefacts<'_> {
         )?;
         if let Some(key) = &self.reader_key_hex {
             files::write(dir.join(Self::READER_KEY), format!("{key}\n"))?;
+        }
+        for l in self.status_lists {
+            files::write(dir.join(l.file), &l.token)?;
         }
         files::write(dir.join("README.txt"), self.readme(dir))?;
         Ok(())
@@ -937,6 +978,12 @@ impl Artefacts<'_> {
                  \x20                             can check a deviceMac; a throw-away key of this session\n",
             );
         }
+        for l in self.status_lists {
+            s.push_str(&format!(
+                "  {:<27} the Status List Token served at {} ({}; raw CWT bytes)\n",
+                l.file, l.uri, l.what
+            ));
+        }
         s.push_str(&format!(
             "\ncheck them with:\n\
              \x20 cargo run --example verify -- --response {d}/device_response.cbor \\\n\
@@ -948,6 +995,196 @@ impl Artefacts<'_> {
                 String::new()
             }
         ));
+        for l in self.status_lists {
+            s.push_str(&format!(
+                "\x20 cargo run --example mdoc-tool -- status-list decode --token {d}/{f} \\\n\
+                 \x20     --trust {d}/issuer_ca.pem --uri {u} --at {at}\n",
+                d = dir.display(),
+                f = l.file,
+                u = l.uri,
+            ));
+        }
         s
     }
+}
+
+/// Where the demo's ISO 1-bit revocation list is served.
+pub const ISO_STATUS_URI: &str = "https://status.example.cn/mdl/1";
+/// Where the demo's 2-bit Chinese licence list (`cn_status_list`) is served.
+pub const CN_STATUS_URI: &str = "https://status.example.cn/cn-dl/1";
+
+/// A Status List Token the demo publishes, for `--out`.
+struct StatusListFile {
+    file: &'static str,
+    uri: &'static str,
+    what: &'static str,
+    token: Vec<u8>,
+}
+
+/// The status section: three licences naming entries in both lists; one suspended, one
+/// revoked; both lists published; each licence presented and verified with a
+/// `StatusChecker`, and the verifier's answer compared with what the authority set.
+fn licence_status(
+    o: &mut dyn Write,
+    issuer: &Issuer,
+    trust: &TrustStore,
+    status_signer: &Certificate,
+    status_signer_key: &SoftwareKey,
+    now: UnixTime,
+) -> Result<Vec<StatusListFile>, Error> {
+    // Ten minutes of caching for verifiers; the lists expire after a day (the default).
+    let mut iso = StatusListPublisher::new(ISO_STATUS_URI, Bits::One, 1024)?.with_ttl(600);
+    let mut cn = StatusListPublisher::new(CN_STATUS_URI, Bits::Two, 1024)?.with_ttl(600);
+    say!(
+        o,
+        "[issuer]   status lists: {ISO_STATUS_URI} (ISO status_list, 1 bit: revoked)\n\
+         \x20          and {CN_STATUS_URI} (cn_status_list, 2 bits: 0 valid, 1 revoked,\n\
+         \x20          2 suspended, 3 overdue); 1024 entries each, indices drawn at random"
+    );
+    // (holder, what the authority does, the answer expected)
+    let holders = [
+        ("赵敏", None, "valid"),
+        ("李娜", Some(Status::Suspended), "suspended (暂扣)"),
+        ("王强", Some(Status::Invalid), "revoked (吊销)"),
+    ];
+    let mut issued = Vec::new();
+    for (name, change, _) in holders {
+        let (iso_idx, cn_idx) = (iso.allocate()?, cn.allocate()?);
+        let device_key = SoftwareKey::generate()?;
+        let credential = issuer
+            .credential(MDL)
+            .element(NS, "family_name", Value::text(name))
+            .element(NS, "issuing_country", Value::text("CN"))
+            .device_key(device_key.public())
+            .validity(now, now, now.add_secs(365 * 86_400))
+            .status(StatusReference {
+                status_list: Some(StatusListRef {
+                    idx: iso_idx,
+                    uri: ISO_STATUS_URI.into(),
+                    certificate: None,
+                }),
+                identifier_list: None,
+                cn_status_list: Some(StatusListRef {
+                    idx: cn_idx,
+                    uri: CN_STATUS_URI.into(),
+                    certificate: None,
+                }),
+            })
+            .sign()?;
+        let action = match change {
+            // 暂扣: only the Chinese list can say suspended (the ISO list says revoked or not).
+            Some(Status::Suspended) => {
+                cn.set(cn_idx, Status::Suspended)?;
+                "suspended (暂扣) in cn_status_list"
+            }
+            // 吊销: both lists, so that an ISO-only reader learns it too.
+            Some(status) => {
+                iso.set(iso_idx, status)?;
+                cn.set(cn_idx, status)?;
+                "revoked (吊销) in both lists"
+            }
+            None => "valid",
+        };
+        say!(
+            o,
+            "[issuer]   {name}'s licence: status_list idx {iso_idx}, cn_status_list idx {cn_idx} → {action}"
+        );
+        issued.push((name, credential, device_key));
+    }
+    let iso_token = iso.sign(status_signer_key, std::slice::from_ref(status_signer), now)?;
+    let cn_token = cn.sign(status_signer_key, std::slice::from_ref(status_signer), now)?;
+    say!(
+        o,
+        "[issuer]   published: {} + {} bytes, signed by {} (certified by the IACA)",
+        iso_token.len(),
+        cn_token.len(),
+        status_signer.subject()
+    );
+
+    // The verifier fetched both lists (here: a StaticResolver over the published bytes).
+    let resolver = StaticResolver::new()
+        .with(ISO_STATUS_URI, iso_token.clone())
+        .with(CN_STATUS_URI, cn_token.clone());
+    let checker = StatusChecker::new(Arc::new(resolver));
+    let offline = StatusChecker::new(Arc::new(StaticResolver::new()));
+    let verifier = Verifier::new(trust.clone());
+    let transcript = SessionTranscript::new(None, None, &Value::text("demo: licence status"));
+    for (i, ((name, credential, device_key), (_, _, expected))) in
+        issued.iter().zip(holders).enumerate()
+    {
+        let response = present_name(credential, device_key, &transcript, now)?;
+        let options = VerifyOptions::new(&transcript, now).with_status(&checker);
+        let answer = match verifier.verify(&response, &options) {
+            Ok(v) => match v.documents.first().and_then(|d| d.status.as_ref()) {
+                Some(outcome) => outcome.to_string(),
+                None => "not checked".into(),
+            },
+            Err(VerifyError::Suspended { .. }) => "suspended (暂扣)".into(),
+            Err(VerifyError::Revoked { .. }) => "revoked (吊销)".into(),
+            Err(e) => format!("error: {e}"),
+        };
+        let verdict = if answer == "valid" {
+            "accepted"
+        } else {
+            "refused"
+        };
+        say!(o, "[verifier] {name}'s licence: {answer} — {verdict}");
+        if answer != expected {
+            return Err(format!(
+                "licence {i}: the verifier answered {answer}, expected {expected}"
+            )
+            .into());
+        }
+        if i == 0 {
+            // Without the lists (offline, never fetched) the answer is not "valid".
+            let options = VerifyOptions::new(&transcript, now).with_status(&offline);
+            match verifier.verify(&response, &options) {
+                Err(VerifyError::StatusUndetermined { .. }) => say!(
+                    o,
+                    "[verifier] {name}'s licence with no list at hand: undetermined — refused \
+                     (never reported as valid, nor as revoked)"
+                ),
+                other => {
+                    return Err(format!("no list: expected undetermined, got {other:?}").into())
+                }
+            }
+        }
+    }
+    Ok(vec![
+        StatusListFile {
+            file: "status_list.cwt",
+            uri: ISO_STATUS_URI,
+            what: "ISO status_list, 1 bit",
+            token: iso_token,
+        },
+        StatusListFile {
+            file: "cn_status_list.cwt",
+            uri: CN_STATUS_URI,
+            what: "cn_status_list, 2 bits",
+            token: cn_token,
+        },
+    ])
+}
+
+/// A DeviceResponse disclosing `family_name` of `credential`, device-signed for `transcript`.
+fn present_name(
+    credential: &Credential,
+    device_key: &SoftwareKey,
+    transcript: &SessionTranscript,
+    now: UnixTime,
+) -> Result<Vec<u8>, Error> {
+    let request = DeviceRequest::new(vec![DocRequest::new(ItemsRequest::new(MDL).with_element(
+        NS,
+        "family_name",
+        false,
+    ))]);
+    let parsed = ParsedRequest::parse(&request.to_bytes(), transcript, &RequestOptions::new(now))?;
+    let doc = parsed
+        .documents()
+        .first()
+        .ok_or("the request has no document")?;
+    let approved = doc.disclosable(credential);
+    let mut builder = ResponseBuilder::new(transcript);
+    builder.add_document(credential, doc, &approved, device_key)?;
+    Ok(builder.finish())
 }

@@ -11,7 +11,8 @@
 //! | [`args`] | a tiny `--flag value` parser |
 //! | [`demo`] | `cargo run --example demo` and the demo test |
 //! | [`verify_tool`] | `cargo run --example verify` |
-//! | [`mdoc_tool`] | `cargo run --example mdoc-tool -- <pki|device-key|transcript|issue|request|present|inspect>` |
+//! | [`mdoc_tool`] | `cargo run --example mdoc-tool -- <pki|device-key|transcript|issue|request|present|inspect|status-list>` |
+//! | [`status_tool`] | `mdoc-tool status-list <build|decode>`: Status List Tokens |
 //! | [`scenario`] | `cargo run --example scenarios` and the scenario test |
 //! | [`perf`] | `cargo run --release --example perf` and the criterion benches |
 //!
@@ -25,6 +26,7 @@ pub use zhengzhao_json::value as json;
 pub mod mdoc_tool;
 pub mod perf;
 pub mod scenario;
+pub mod status_tool;
 pub mod verify_tool;
 
 use std::borrow::Cow;

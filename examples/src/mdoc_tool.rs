@@ -13,7 +13,24 @@
 //!                      (--consent ID[,ID...] ... | --consent-all) [--reader-trust FILE]
 //!                      [--at RFC3339] --out FILE
 //! mdoc-tool inspect    FILE                            # any CBOR (raw or hex) as JSON
+//! mdoc-tool status-list build  --bits B --size N [--set I=V ...] --signer-key KEY
+//!                              --signer-cert CERT --uri URI [--ttl SECONDS] [--exp RFC3339]
+//!                              --out FILE
+//! mdoc-tool status-list decode --token FILE (--trust CA.pem | --key PUBLIC.pem) [--uri URI]
+//!                              [--at RFC3339] [--index I ...] [--json]
 //! ```
+//!
+//! `pki` also writes the status-list signer (`status_signer.pem`, `status_signer.key.pem`: a
+//! leaf the IACA certified, which signs the Status List Tokens of `status-list build`).
+//! `issue --status-uri URI --status-index I` names the credential's entry in an ISO 1-bit
+//! revocation list (the MSO's `status` = `{"status_list": {"idx", "uri"}}`), and
+//! `--cn-status-uri URI --cn-status-index I` its entry in this project's 2-bit Chinese licence
+//! list (0 valid, 1 revoked, 2 suspended, 3 overdue; key
+//! [`CN_STATUS_LIST_KEY`](zhengzhao::status::CN_STATUS_LIST_KEY)). The `status-list` commands
+//! are described in [`crate::status_tool`].
+//!
+//! Exit status: 0 success, 1 failure (a failed check, an unreadable file), 2 an unusable
+//! command line (an unknown or malformed option; for `status-list`, also a missing one).
 //!
 //! Claims files are JSON (element values as in [`crate::json`]):
 //!
@@ -42,9 +59,35 @@ use zhengzhao::time::UnixTime;
 use zhengzhao::trust::testpki::{TestPki, TestPkiOptions};
 use zhengzhao::trust::{TrustAnchor, TrustStore};
 
+use zhengzhao::status::{StatusListRef, StatusReference};
+
 use crate::args::{Args, Kind};
 use crate::json::{cbor_to_json_expanded, json_to_cbor};
-use crate::{escape, files, json_pretty, show_value, Error};
+use crate::{escape, files, json_pretty, show_value, status_tool, Error};
+
+/// An unusable command line (exit status 2), as opposed to a failure (exit status 1).
+#[derive(Debug)]
+pub struct Usage(String);
+
+impl Usage {
+    /// The error for `message`.
+    pub fn error(message: impl Into<String>) -> Error {
+        Box::new(Usage(message.into()))
+    }
+}
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
+/// [`Args::parse`], an error being an unusable command line.
+fn parse_args(args: &[String], spec: &[(&str, Kind)]) -> Result<Args, Error> {
+    Args::parse(args, spec).map_err(|e| Usage::error(e.to_string()))
+}
 
 /// The usage text.
 pub const USAGE: &str = "\
@@ -52,14 +95,20 @@ usage: mdoc-tool <command> [options]
 
 commands (a whole exchange through files; check the result with the `verify` example):
   pki        --out DIR [--valid-days N]
-             writes a test PKI: iaca.pem, ds.pem, reader_ca.pem, reader.pem and their *.key.pem
+             writes a test PKI: iaca.pem, ds.pem, reader_ca.pem, reader.pem, status_signer.pem
+             (the status-list signer, issued by the IACA) and their *.key.pem
   device-key --out FILE [--public-out FILE]
              the holder's device key (PKCS#8 PEM; on a phone it stays in secure hardware)
   transcript --out FILE [--handover TEXT]
              SessionTranscriptBytes (tag 24) for [null, null, handover] (until engagement lands)
   issue      --claims FILE --ds-cert FILE --ds-key FILE --device-key FILE --out FILE
              [--valid-from RFC3339] [--valid-until RFC3339] [--decoys N]
-             signs a credential from a JSON claims file (device key: public or private PEM)
+             [--status-uri URI --status-index I] [--cn-status-uri URI --cn-status-index I]
+             signs a credential from a JSON claims file (device key: public or private PEM);
+             --status-uri/--status-index name its entry in an ISO 1-bit revocation list (MSO
+             status = {\"status_list\": {\"idx\", \"uri\"}}), --cn-status-uri/--cn-status-index
+             in the project's 2-bit Chinese licence list (\"cn_status_list\": 0 valid, 1 revoked,
+             2 suspended, 3 overdue); each pair both or neither
   request    --doc-type DT --element NS/ID [--element ...] [--retain NS/ID ...] [--purpose TEXT]
              [--reader-cert FILE --reader-key FILE --transcript FILE] --out FILE
              a DeviceRequest, with readerAuth when a reader certificate and key are given
@@ -69,7 +118,24 @@ commands (a whole exchange through files; check the result with the `verify` exa
              shows who asks for what and answers with requested ∩ consented ∩ held elements
              (consent entries are NS/ID or a bare ID)
   inspect    FILE
-             prints any CBOR file (raw or hex) as JSON, tag-24 items decoded";
+             prints any CBOR file (raw or hex) as JSON, tag-24 items decoded
+  status-list build --bits B --size N [--set I=V ...] --signer-key KEY --signer-cert CERT
+             --uri URI [--ttl SECONDS] [--exp RFC3339] --out FILE
+             writes a signed Status List Token (CWT, raw bytes): N entries of B bits (1, 2, 4
+             or 8), all 0 (valid) but those --set (0 valid, 1 revoked, 2 suspended, 3
+             application-specific); iat now, exp --exp or now + 24 h; the certificates of CERT
+             (leaf first: status_signer.pem of `pki`) in the protected x5chain
+  status-list decode --token FILE (--trust CA.pem | --key PUBLIC.pem) [--uri URI]
+             [--at RFC3339] [--index I ...] [--json]
+             verifies a token (raw or hex): with --trust its x5chain must chain to that CA,
+             with --key (SPKI PEM) the signature is checked with that key; then typ, sub = --uri
+             (if given), iat <= --at < exp (default now; exp is not required: the draft makes
+             it RECOMMENDED, ISO only for MSO lists) and that every --index is in the list.
+             Prints bits, size, sub, iat, exp, ttl and the status at each index; --json:
+             {\"bits\", \"size\", \"sub\", \"iat\", \"exp\", \"ttl\", \"statuses\": {\"I\": V}}
+             (iat/exp in seconds since the epoch; exp/ttl null when absent)
+
+exit status: 0 success, 1 failure (a check failed, a file is unusable), 2 unusable command line";
 
 /// Runs `mdoc-tool` on `args` (without the program name). Returns the exit status: 0 on
 /// success, 1 on failure, 2 for an unusable command line.
@@ -86,6 +152,7 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         "request" => request(rest, out),
         "present" => present(rest, out),
         "inspect" => inspect(rest, out),
+        "status-list" => status_tool::run(rest, out),
         "help" | "--help" | "-h" => {
             let _ = writeln!(out, "{USAGE}");
             return 0;
@@ -103,7 +170,11 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Ok(()) => 0,
         Err(e) => {
             let _ = writeln!(err, "mdoc-tool {command}: {}", escape(&e.to_string()));
-            1
+            if e.downcast_ref::<Usage>().is_some() {
+                2
+            } else {
+                1
+            }
         }
     }
 }
@@ -115,7 +186,7 @@ fn parse_time(name: &str, s: &str) -> Result<UnixTime, Error> {
 // ── pki ──────────────────────────────────────────────────────────────────────────────────────
 
 fn pki(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
-    let a = Args::parse(args, &[("out", Kind::Value), ("valid-days", Kind::Value)])?;
+    let a = parse_args(args, &[("out", Kind::Value), ("valid-days", Kind::Value)])?;
     let dir = Path::new(a.required("out")?);
     std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
     let now = UnixTime::now();
@@ -131,6 +202,7 @@ fn pki(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
         ("ds", &pki.document_signer, &pki.document_signer_key),
         ("reader_ca", &pki.reader_ca, &pki.reader_ca_key),
         ("reader", &pki.reader, &pki.reader_key),
+        ("status_signer", &pki.status_signer, &pki.status_signer_key),
     ];
     for (name, cert, key) in certs {
         files::write(
@@ -140,7 +212,7 @@ fn pki(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
         files::write_private_key(dir.join(format!("{name}.key.pem")), key)?;
         writeln!(
             out,
-            "{:<34} {} (valid until {})",
+            "{:<42} {} (valid until {})",
             format!("{name}.pem, {name}.key.pem"),
             cert.subject(),
             cert.not_after()
@@ -153,7 +225,7 @@ fn pki(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
 // ── device-key, transcript ───────────────────────────────────────────────────────────────────
 
 fn device_key(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
-    let a = Args::parse(args, &[("out", Kind::Value), ("public-out", Kind::Value)])?;
+    let a = parse_args(args, &[("out", Kind::Value), ("public-out", Kind::Value)])?;
     let key = SoftwareKey::generate()?;
     let path = a.required("out")?;
     files::write_private_key(path, &key)?;
@@ -169,7 +241,7 @@ fn device_key(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
 pub const DEFAULT_HANDOVER: &str = "zhengzhao file exchange";
 
 fn transcript(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
-    let a = Args::parse(args, &[("out", Kind::Value), ("handover", Kind::Value)])?;
+    let a = parse_args(args, &[("out", Kind::Value), ("handover", Kind::Value)])?;
     let handover = a.value("handover").unwrap_or(DEFAULT_HANDOVER);
     let st = SessionTranscript::new(None, None, &Value::text(handover));
     let path = a.required("out")?;
@@ -241,11 +313,32 @@ impl Claims {
         valid_from: UnixTime,
         valid_until: UnixTime,
     ) -> Result<Credential, Error> {
+        self.issue_with_status(
+            issuer,
+            device_key,
+            signed,
+            valid_from,
+            valid_until,
+            StatusReference::default(),
+        )
+    }
+
+    /// As [`Claims::issue`], the MSO's `status` naming `status` (nothing if it is empty).
+    pub fn issue_with_status(
+        &self,
+        issuer: &Issuer,
+        device_key: EcPublicKey,
+        signed: UnixTime,
+        valid_from: UnixTime,
+        valid_until: UnixTime,
+        status: StatusReference,
+    ) -> Result<Credential, Error> {
         let mut builder = issuer.credential(self.doc_type.as_str());
         for (ns, id, value) in &self.elements {
             builder = builder.element(ns.as_str(), id.as_str(), value.clone());
         }
         Ok(builder
+            .status(status)
             .decoys(self.decoys)
             .device_key(device_key)
             .validity(signed, valid_from, valid_until)
@@ -261,7 +354,7 @@ pub fn read_json(path: impl AsRef<Path>) -> Result<Json, Error> {
 }
 
 fn issue(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
-    let a = Args::parse(
+    let a = parse_args(
         args,
         &[
             ("claims", Kind::Value),
@@ -272,8 +365,17 @@ fn issue(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
             ("valid-from", Kind::Value),
             ("valid-until", Kind::Value),
             ("decoys", Kind::Value),
+            ("status-uri", Kind::Value),
+            ("status-index", Kind::Value),
+            ("cn-status-uri", Kind::Value),
+            ("cn-status-index", Kind::Value),
         ],
     )?;
+    let status = StatusReference {
+        status_list: status_ref(&a, "status-uri", "status-index")?,
+        identifier_list: None,
+        cn_status_list: status_ref(&a, "cn-status-uri", "cn-status-index")?,
+    };
     let mut claims = Claims::from_json(&read_json(a.required("claims")?)?)?;
     if let Some(n) = a.value("decoys") {
         claims.decoys = n.parse().map_err(|_| "--decoys needs a number")?;
@@ -293,7 +395,14 @@ fn issue(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
     };
     let signed = if now < valid_from { now } else { valid_from };
     let issuer = Issuer::new(Box::new(ds_key), chain);
-    let credential = claims.issue(&issuer, device_key, signed, valid_from, valid_until)?;
+    let credential = claims.issue_with_status(
+        &issuer,
+        device_key,
+        signed,
+        valid_from,
+        valid_until,
+        status.clone(),
+    )?;
     let path = a.required("out")?;
     files::write(path, credential.to_bytes())?;
     writeln!(
@@ -304,8 +413,37 @@ fn issue(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
         claims.decoys
     )?;
     writeln!(out, "signed by {}", escape(&ds_subject.to_string()))?;
+    for (key, r) in [
+        ("status_list", &status.status_list),
+        (
+            zhengzhao::status::CN_STATUS_LIST_KEY,
+            &status.cn_status_list,
+        ),
+    ] {
+        if let Some(r) = r {
+            writeln!(out, "status: {key} index {} at {}", r.idx, escape(&r.uri))?;
+        }
+    }
     writeln!(out, "credential written to {path}")?;
     Ok(())
+}
+
+/// The reference `--URI_FLAG URI --INDEX_FLAG I` give: both or neither.
+fn status_ref(a: &Args, uri_flag: &str, index_flag: &str) -> Result<Option<StatusListRef>, Error> {
+    match (a.value(uri_flag), a.value(index_flag)) {
+        (None, None) => Ok(None),
+        (Some(uri), Some(idx)) if !uri.is_empty() => Ok(Some(StatusListRef {
+            idx: idx.parse().map_err(|_| {
+                Usage::error(format!("--{index_flag} {idx:?} is not an unsigned number"))
+            })?,
+            uri: uri.to_owned(),
+            certificate: None,
+        })),
+        (Some(_), Some(_)) => Err(Usage::error(format!("--{uri_flag} must not be empty"))),
+        _ => Err(Usage::error(format!(
+            "--{uri_flag} and --{index_flag} go together"
+        ))),
+    }
 }
 
 // ── request ──────────────────────────────────────────────────────────────────────────────────
@@ -358,7 +496,7 @@ fn read_transcript(path: &str) -> Result<SessionTranscript, Error> {
 }
 
 fn request(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
-    let a = Args::parse(
+    let a = parse_args(
         args,
         &[
             ("doc-type", Kind::Value),
@@ -479,7 +617,7 @@ fn describe_reader(reader: &ReaderIdentity) -> String {
 }
 
 fn present(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
-    let a = Args::parse(
+    let a = parse_args(
         args,
         &[
             ("credential", Kind::Value),

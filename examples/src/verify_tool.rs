@@ -9,6 +9,8 @@
 //!     [--at RFC3339]             # verification time; default now
 //!     [--json]
 //!     [--pinned FILE]            # a document-signer certificate trusted as it is; repeatable
+//!     [--status-list URI=FILE]   # the Status List Token URI serves (raw or hex); repeatable
+//!     [--accept-undetermined]    # a status that cannot be determined does not fail
 //! ```
 //!
 //! Exit status: 0 only if every document verified; 1 if a verification check failed; 2 if the
@@ -24,6 +26,18 @@
 //! `device_signed` (added in issue 13.13; absent keys mean an older tool) holds the elements
 //! the device signed rather than the issuer; `unchecked` (issue 13.7) lists the MSO keys the
 //! verifier did not process (e.g. `"status"`: licence status was not checked), empty if none.
+//!
+//! With `--status-list` (issue 15) the licence status is checked too ([`Check::Status`], last):
+//! each list a credential's MSO names is looked up among the given `URI=FILE` pairs (the
+//! tool does no network I/O), verified (its `x5chain` chained to the IACA of the document
+//! signer, `sub`, `iat`, `exp`, the index) and read at the verification time. A revoked,
+//! suspended or application-specific status fails (exit 1, the check `"status"`), and so does
+//! one that cannot be determined (no list for the URI, a list that does not verify) unless
+//! `--accept-undetermined`. Only then does each document in the JSON carry `"status"`: the
+//! outcome's name (`valid`, `undetermined`, …, or `null` when the MSO names no list) and, for
+//! `undetermined` and `application_specific`, `"status_detail"` (the reason, or the value).
+//! Without `--status-list` the output is unchanged and an MSO `status` is listed in
+//! `unchecked`.
 //!
 //! This shape is a contract other tools reproduce: keys are only ever added. Namespaces and
 //! element identifiers are CBOR text, so they are JSON object keys as they are. Element values
@@ -46,6 +60,10 @@
 //! of the public test vectors.
 
 use std::io::Write;
+use std::sync::Arc;
+
+use serde_json::Value as Json;
+use zhengzhao::status::{StaticResolver, StatusChecker, StatusOutcome};
 use zhengzhao::verifier::VerifyOptions;
 
 use zhengzhao::cbor::Limits;
@@ -62,6 +80,7 @@ use crate::{escape, files, json_line, show_value, Error};
 pub const USAGE: &str = "\
 usage: verify --response FILE --trust FILE [--trust FILE ...] --transcript FILE
               [--reader-key FILE] [--at RFC3339] [--json] [--pinned FILE ...]
+              [--status-list URI=FILE ...] [--accept-undetermined]
 
   --response FILE    DeviceResponse, raw CBOR or hex text
   --trust FILE       issuing authority CA certificate (IACA), PEM or DER; repeatable
@@ -71,6 +90,13 @@ usage: verify --response FILE --trust FILE [--trust FILE ...] --transcript FILE
   --json             print one JSON object (shape and value encoding below)
   --pinned FILE      document-signer certificate trusted as it is, without its CA (only for
                      issuers whose CA is unpublished); repeatable
+  --status-list URI=FILE
+                     check the licence status: FILE is the Status List Token URI serves (raw
+                     or hex); repeatable. Revoked, suspended, application-specific and
+                     undetermined (e.g. no list given for a URI the MSO names) fail (exit 1)
+  --accept-undetermined
+                     with --status-list: a status that cannot be determined does not fail
+                     (it is reported as \"undetermined\")
 
 exit status: 0 every document verified, 1 a check failed, 2 unusable command line or input
 
@@ -78,6 +104,8 @@ exit status: 0 every document verified, 1 a check failed, 2 unusable command lin
   {\"verified\": true, \"documents\": [{\"doc_type\", \"issuer\", \"trust_anchor\", \"device_auth\",
     \"valid_from\", \"valid_until\", \"elements\": {namespace: {identifier: value}},
     \"device_signed\": {namespace: {identifier: value}}}], \"checks\": [check, ...]}
+  with --status-list each document also has \"status\": valid, undetermined, ... (null: the
+    MSO names no list) and, for undetermined / application_specific, \"status_detail\"
   or {\"verified\": false, \"error\": {\"check\": check or \"input\", \"message\": text}}
 values are JSON where JSON is exact, otherwise a $-object (keys are only ever added):
   text, true/false, null, arrays     as they are
@@ -100,6 +128,8 @@ const SPEC: &[(&str, Kind)] = &[
     ("at", Kind::Value),
     ("json", Kind::Flag),
     ("pinned", Kind::Repeated),
+    ("status-list", Kind::Repeated),
+    ("accept-undetermined", Kind::Flag),
     ("help", Kind::Flag),
 ];
 
@@ -117,6 +147,8 @@ struct Inputs {
     transcript: SessionTranscript,
     reader_key: Option<SoftwareKey>,
     at: UnixTime,
+    /// With `--status-list`: the checker over the given lists.
+    status: Option<StatusChecker>,
 }
 
 fn load(args: &Args) -> Result<Inputs, Error> {
@@ -151,12 +183,33 @@ fn load(args: &Args) -> Result<Inputs, Error> {
         Some(s) => UnixTime::parse_rfc3339(s).map_err(|e| format!("--at {s:?}: {e}"))?,
         None => UnixTime::now(),
     };
+    let lists = args.values("status-list");
+    if lists.is_empty() && args.flag("accept-undetermined") {
+        return Err("--accept-undetermined needs --status-list".into());
+    }
+    let status = if lists.is_empty() {
+        None
+    } else {
+        let mut resolver = StaticResolver::new();
+        for pair in lists {
+            let (uri, path) = pair
+                .split_once('=')
+                .filter(|(uri, path)| !uri.is_empty() && !path.is_empty())
+                .ok_or_else(|| format!("--status-list {pair:?} is not URI=FILE"))?;
+            resolver.insert(uri, files::read_cbor_or_hex(path)?);
+        }
+        Some(
+            StatusChecker::new(Arc::new(resolver))
+                .accept_undetermined(args.flag("accept-undetermined")),
+        )
+    };
     Ok(Inputs {
         response,
         trust,
         transcript,
         reader_key,
         at,
+        status,
     })
 }
 
@@ -175,13 +228,14 @@ fn verify(args: &Args) -> Result<(Outcome, UnixTime), Error> {
         .reader_key
         .as_ref()
         .map(|k| k as &dyn zhengzhao::crypto::KeyAgreement);
-    let outcome = match Verifier::new(inputs.trust).verify(
-        &inputs.response,
-        &match key {
-            Some(key) => VerifyOptions::new(&inputs.transcript, inputs.at).with_reader_key(key),
-            None => VerifyOptions::new(&inputs.transcript, inputs.at),
-        },
-    ) {
+    let mut options = VerifyOptions::new(&inputs.transcript, inputs.at);
+    if let Some(key) = key {
+        options = options.with_reader_key(key);
+    }
+    if let Some(checker) = &inputs.status {
+        options = options.with_status(checker);
+    }
+    let outcome = match Verifier::new(inputs.trust).verify(&inputs.response, &options) {
         Ok(v) => Outcome::Verified(Box::new(v)),
         Err(e) => Outcome::Rejected {
             check: e.check(),
@@ -189,6 +243,42 @@ fn verify(args: &Args) -> Result<(Outcome, UnixTime), Error> {
         },
     };
     Ok((outcome, inputs.at))
+}
+
+/// The outcome's JSON: `(status, status_detail)` (see the module documentation).
+fn status_json(outcome: Option<&StatusOutcome>) -> (Json, Option<Json>) {
+    match outcome {
+        None => (Json::Null, None),
+        Some(o) => (
+            Json::from(o.name()),
+            match o {
+                StatusOutcome::Undetermined(e) => Some(Json::from(e.to_string())),
+                StatusOutcome::ApplicationSpecific(v) => Some(Json::from(*v)),
+                _ => None,
+            },
+        ),
+    }
+}
+
+/// [`verified_json`], with each document's `"status"` (and `"status_detail"`) when the status
+/// was checked.
+fn verified_json_with_status(v: &VerifiedResponse, status_checked: bool) -> Json {
+    let mut j = verified_json(v);
+    if !status_checked {
+        return j;
+    }
+    if let Some(docs) = j.get_mut("documents").and_then(Json::as_array_mut) {
+        for (doc, d) in docs.iter_mut().zip(&v.documents) {
+            if let Some(obj) = doc.as_object_mut() {
+                let (status, detail) = status_json(d.status.as_ref());
+                obj.insert("status".into(), status);
+                if let Some(detail) = detail {
+                    obj.insert("status_detail".into(), detail);
+                }
+            }
+        }
+    }
+    j
 }
 
 pub use zhengzhao_json::verify::{device_auth_name, error_json, verified_json};
@@ -220,6 +310,13 @@ fn print_text(out: &mut dyn Write, v: &VerifiedResponse, at: UnixTime) -> std::i
             .map(|(_, c)| c.name())
             .collect();
         writeln!(out, "  checks passed           : {}", checks.join(", "))?;
+        if let Some(status) = &d.status {
+            writeln!(
+                out,
+                "  licence status          : {}",
+                escape(&status.to_string())
+            )?;
+        }
         if !d.unchecked().is_empty() {
             let unchecked: Vec<String> = d
                 .unchecked()
@@ -287,6 +384,7 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
     };
     let json = parsed.flag("json");
+    let status_checked = !parsed.values("status-list").is_empty();
     match verify(&parsed) {
         Err(e) => {
             if json {
@@ -297,7 +395,11 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
         Ok((Outcome::Verified(v), at)) => {
             let _ = if json {
-                writeln!(out, "{}", json_line(&verified_json(&v)))
+                writeln!(
+                    out,
+                    "{}",
+                    json_line(&verified_json_with_status(&v, status_checked))
+                )
             } else {
                 print_text(out, &v, at)
             };

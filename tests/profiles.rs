@@ -1162,3 +1162,113 @@ fn signed_trust_list_rollback_and_missing_next_update_are_refused() {
         Err(TrustListError::NextUpdateMissing)
     ));
 }
+
+/// The Chinese suspension list end to end: a driving licence naming the ISO 1-bit list and
+/// the project's 2-bit list (`cn_status_list`), published by the traffic police's status
+/// signer; a business verifier checks both, and `may_drive` follows the status.
+#[test]
+fn driving_licence_suspension_and_may_drive() {
+    use std::sync::Arc;
+    use zhengzhao::profiles::issue_with_status;
+    use zhengzhao::status::{
+        Bits, StaticResolver, Status, StatusChecker, StatusListPublisher, StatusListRef,
+        StatusOutcome, StatusReference,
+    };
+
+    let w = world();
+    let profile = Profile::driving_licence();
+    let iso_uri = "https://gdjj.example.cn/status/dl-1";
+    let cn_uri = "https://gdjj.example.cn/status/dl-cn-1";
+    let mut iso = StatusListPublisher::new(iso_uri, Bits::One, 4096).unwrap();
+    let mut cn = StatusListPublisher::new(cn_uri, Bits::Two, 4096).unwrap();
+    let index = iso.allocate().unwrap();
+    cn.mark_allocated(index).unwrap();
+    let device_key = SoftwareKey::generate().unwrap();
+    let reference = |uri: &str| StatusListRef {
+        idx: index,
+        uri: uri.into(),
+        certificate: None,
+    };
+    let issued = issue_with_status(
+        &issuer_of(&w.traffic),
+        &profile,
+        &driving_claims(&w),
+        device_key.public(),
+        w.validity(),
+        StatusReference {
+            status_list: Some(reference(iso_uri)),
+            cn_status_list: Some(reference(cn_uri)),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let p = present(
+        &w,
+        &profile,
+        &issued.credential,
+        &device_key,
+        &[(Namespace::Licence, "vehicle_classes")],
+        &PurposeOfUse::new("租车准驾车型核验").unwrap(),
+    );
+    let pki = &w.traffic.pki;
+    let signer = std::slice::from_ref(&pki.status_signer);
+    let checker_for = |iso: &StatusListPublisher, cn: &StatusListPublisher| {
+        let resolver = StaticResolver::new()
+            .with(
+                iso_uri,
+                iso.sign(&pki.status_signer_key, signer, w.now).unwrap(),
+            )
+            .with(
+                cn_uri,
+                cn.sign(&pki.status_signer_key, signer, w.now).unwrap(),
+            );
+        StatusChecker::new(Arc::new(resolver))
+    };
+    let verify = |checker: &StatusChecker| {
+        w.verifier().verify(
+            &p.response,
+            &VerifyOptions::new(&p.transcript, w.now).with_status(checker),
+        )
+    };
+
+    // Valid: the licence answers from its classes.
+    let out = verify(&checker_for(&iso, &cn)).unwrap();
+    let mut doc = out.licences[0].document.clone();
+    assert_eq!(doc.status, Some(StatusOutcome::Valid));
+    assert_eq!(may_drive(&doc, VehicleClass::C1), Ok(true));
+
+    // Suspended (暂扣): the verifier rejects it, naming the status.
+    cn.set(index, Status::Suspended).unwrap();
+    let err = verify(&checker_for(&iso, &cn)).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            LicenceVerifyError::Verify(VerifyError::Suspended { document: 0 })
+        ),
+        "{err}"
+    );
+    // A document marked suspended (built by a caller) never may drive.
+    doc.status = Some(StatusOutcome::Suspended);
+    assert_eq!(may_drive(&doc, VehicleClass::C1), Ok(false));
+
+    // Restored, then revoked (吊销) in the ISO list.
+    cn.set(index, Status::Valid).unwrap();
+    assert!(verify(&checker_for(&iso, &cn)).is_ok());
+    iso.set(index, Status::Invalid).unwrap();
+    assert!(matches!(
+        verify(&checker_for(&iso, &cn)),
+        Err(LicenceVerifyError::Verify(VerifyError::Revoked {
+            document: 0
+        }))
+    ));
+
+    // Offline, accepted as undetermined: may_drive cannot say yes.
+    let offline = StatusChecker::new(Arc::new(StaticResolver::new())).accept_undetermined(true);
+    let out = verify(&offline).unwrap();
+    let doc = &out.licences[0].document;
+    assert!(matches!(doc.status, Some(StatusOutcome::Undetermined(_))));
+    assert_eq!(
+        may_drive(doc, VehicleClass::C1),
+        Err(PredicateError::StatusUndetermined)
+    );
+}

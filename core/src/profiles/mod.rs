@@ -143,9 +143,9 @@ pub use licence_verifier::{
     LicenceVerifier, LicenceVerifyError, VerifiedLicence, VerifiedLicences,
 };
 pub use profile::{
-    issue, Claims, ElementSpec, ElementType, HolderCodeType, IssuedLicence, LicenceKind,
-    MsoValidity, Namespace, Presence, Profile, ProfileError, ProfileWarning, COMMON_NAMESPACE,
-    DECOYS_PER_NAMESPACE,
+    issue, issue_with_status, Claims, ElementSpec, ElementType, HolderCodeType, IssuedLicence,
+    LicenceKind, MsoValidity, Namespace, Presence, Profile, ProfileError, ProfileWarning,
+    COMMON_NAMESPACE, DECOYS_PER_NAMESPACE,
 };
 pub use purpose::{PurposeError, PurposeOfUse, MAX_PURPOSE_CHARS, PURPOSE_OF_USE_KEY};
 pub use trust_list::{

@@ -9,6 +9,7 @@
 use super::licence_id::LicenceTypeCode;
 use super::vehicle::VehicleClass;
 use crate::cbor::Value;
+use crate::status::StatusOutcome;
 use crate::verifier::VerifiedDocument;
 
 /// Why a predicate cannot be answered.
@@ -30,6 +31,10 @@ pub enum PredicateError {
         /// The element.
         element: String,
     },
+    /// The licence's status could not be determined (its status list was unreachable or
+    /// invalid, and the verifier accepted that): no "yes" can be given, and it is not a "no".
+    #[error("the licence's status could not be determined")]
+    StatusUndetermined,
 }
 
 /// The disclosed value of `element` in the licence's own namespace.
@@ -75,7 +80,21 @@ pub fn disclosed_vehicle_classes(
 /// if may_drive(doc, VehicleClass::C2)? { /* rent out the automatic car */ }
 /// # Ok(()) }
 /// ```
+///
+/// A licence whose status check found it suspended, revoked or overdue answers `false`
+/// whatever its classes (such a document only reaches a caller that built it by hand: the
+/// verifier rejects it); one whose status could not be determined is
+/// [`PredicateError::StatusUndetermined`]. A document whose status was not checked is
+/// answered from its classes alone: check the status ([`VerifyOptions::with_status`]) when
+/// the answer matters.
+///
+/// [`VerifyOptions::with_status`]: crate::verifier::VerifyOptions::with_status
 pub fn may_drive(doc: &VerifiedDocument, class: VehicleClass) -> Result<bool, PredicateError> {
+    match &doc.status {
+        None | Some(StatusOutcome::Valid) => {}
+        Some(StatusOutcome::Undetermined(_)) => return Err(PredicateError::StatusUndetermined),
+        Some(_) => return Ok(false),
+    }
     Ok(disclosed_vehicle_classes(doc)?
         .iter()
         .any(|held| held.permits(class)))

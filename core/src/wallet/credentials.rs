@@ -170,6 +170,7 @@ impl Wallet {
             policy,
             added: now,
             copies,
+            status_check: None,
         };
         {
             let _guard = self.guard();

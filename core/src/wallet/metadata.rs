@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::cbor::{Limits, Value};
+use crate::cbor::{Limits, MapExt, Value};
 use crate::model::{Credential, ValidityInfo};
 use crate::time::UnixTime;
 use crate::trust::{validate_chain, Certificate, ChainUsage, TrustStore};
@@ -104,6 +104,64 @@ impl CredentialStatus {
             _ => None,
         }
     }
+}
+
+/// What the last status-list check of a credential concluded
+/// ([`Wallet::refresh_status`](super::Wallet::refresh_status)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CheckedStatus {
+    /// Every list says valid.
+    Valid,
+    /// A list says revoked.
+    Revoked,
+    /// A list says suspended.
+    Suspended,
+    /// A list holds an application-specific value (Chinese licences: 3, overdue).
+    ApplicationSpecific(u8),
+    /// The lists could not be fetched or verified; the credential's status was left as it
+    /// was.
+    Undetermined {
+        /// Why (the status error's text: URIs and checks, no personal data).
+        reason: String,
+    },
+}
+
+impl CheckedStatus {
+    /// A stable name: `valid`, `revoked`, `suspended`, `application_specific`,
+    /// `undetermined`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            CheckedStatus::Valid => "valid",
+            CheckedStatus::Revoked => "revoked",
+            CheckedStatus::Suspended => "suspended",
+            CheckedStatus::ApplicationSpecific(_) => "application_specific",
+            CheckedStatus::Undetermined { .. } => "undetermined",
+        }
+    }
+}
+
+/// The last status-list check of a credential: when, and what it concluded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StatusCheck {
+    /// When the check ran (the time given to the refresh).
+    pub at: UnixTime,
+    /// What it concluded.
+    pub outcome: CheckedStatus,
+}
+
+/// The colour a wallet shows a credential in, as the 交管12123 e-licence does: green when
+/// it may be used, red when it is suspended, revoked or expired, grey when the wallet could
+/// not determine its status at the last check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum QrColour {
+    /// Usable.
+    Green,
+    /// Suspended, revoked, overdue or expired.
+    Red,
+    /// The last status check could not determine the status.
+    Grey,
 }
 
 /// How the copies of a batch are used.
@@ -261,12 +319,27 @@ pub struct CredentialMetadata {
     pub fresh_copies: usize,
     /// When it was added to the wallet.
     pub added: UnixTime,
+    /// The last status-list check, if one ran (a credential whose MSO names no list is
+    /// never checked).
+    pub status_check: Option<StatusCheck>,
 }
 
 impl CredentialMetadata {
     /// Whether `at` lies in the validity window.
     pub fn is_valid_at(&self, at: UnixTime) -> bool {
         self.validity.valid_from <= at && at <= self.validity.valid_until
+    }
+
+    /// The colour to show the credential in at `at` (see [`QrColour`]).
+    pub fn qr_colour(&self, at: UnixTime) -> QrColour {
+        if self.status != CredentialStatus::Active || !self.is_valid_at(at) {
+            return QrColour::Red;
+        }
+        match self.status_check.as_ref().map(|c| &c.outcome) {
+            Some(CheckedStatus::Undetermined { .. }) => QrColour::Grey,
+            Some(CheckedStatus::Valid) | None => QrColour::Green,
+            Some(_) => QrColour::Red,
+        }
     }
 }
 
@@ -290,6 +363,7 @@ pub(crate) struct StoredCredential {
     pub(crate) policy: BatchPolicy,
     pub(crate) added: UnixTime,
     pub(crate) copies: Vec<StoredCopy>,
+    pub(crate) status_check: Option<StatusCheck>,
 }
 
 impl StoredCredential {
@@ -312,6 +386,7 @@ impl StoredCredential {
             copies: self.copies.len(),
             fresh_copies: self.fresh_copies(),
             added: self.added,
+            status_check: self.status_check.clone(),
         }
     }
 
@@ -341,7 +416,7 @@ impl StoredCredential {
                 ])
             })
             .collect();
-        crate::cbor::encode(&Value::Map(vec![
+        let mut record = vec![
             entry("v", Value::Integer(i128::from(codec::RECORD_VERSION))),
             entry("id", Value::text(self.id.as_str())),
             entry("docType", Value::text(self.doc_type.as_str())),
@@ -359,7 +434,24 @@ impl StoredCredential {
             entry("policy", Value::text(self.policy.name())),
             entry("added", time_value(self.added)),
             entry("copies", Value::Array(copies)),
-        ]))
+        ];
+        if let Some(check) = &self.status_check {
+            let mut c = vec![
+                entry("at", time_value(check.at)),
+                entry("outcome", Value::text(check.outcome.name())),
+            ];
+            match &check.outcome {
+                CheckedStatus::ApplicationSpecific(v) => {
+                    c.push(entry("value", Value::Integer(i128::from(*v))))
+                }
+                CheckedStatus::Undetermined { reason } => {
+                    c.push(entry("reason", Value::text(reason.as_str())))
+                }
+                _ => {}
+            }
+            record.push(entry("statusCheck", Value::Map(c)));
+        }
+        crate::cbor::encode(&Value::Map(record))
     }
 
     pub(crate) fn from_bytes(bytes: &[u8]) -> Result<Self, Unreadable> {
@@ -393,6 +485,30 @@ impl StoredCredential {
             policy: BatchPolicy::from_name(&codec::text(&m, "policy")?).ok_or(Unreadable)?,
             added: codec::time(&m, "added")?,
             copies,
+            status_check: match m.get_text_key("statusCheck") {
+                None => None,
+                Some(c) => Some(read_status_check(c.as_map().ok_or(Unreadable)?)?),
+            },
         })
     }
+}
+
+/// Reads a record's `statusCheck` map (absent in records written before status lists).
+fn read_status_check(c: &[(Value, Value)]) -> Result<StatusCheck, Unreadable> {
+    let outcome = match codec::text(c, "outcome")?.as_str() {
+        "valid" => CheckedStatus::Valid,
+        "revoked" => CheckedStatus::Revoked,
+        "suspended" => CheckedStatus::Suspended,
+        "application_specific" => CheckedStatus::ApplicationSpecific(
+            u8::try_from(codec::uint(c, "value")?).map_err(|_| Unreadable)?,
+        ),
+        "undetermined" => CheckedStatus::Undetermined {
+            reason: codec::text(c, "reason")?,
+        },
+        _ => return Err(Unreadable),
+    };
+    Ok(StatusCheck {
+        at: codec::time(c, "at")?,
+        outcome,
+    })
 }

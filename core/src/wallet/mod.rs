@@ -106,6 +106,7 @@ mod metadata;
 mod presentation;
 mod seal;
 mod secure_area;
+mod status;
 mod store;
 
 #[doc(hidden)]
@@ -121,12 +122,14 @@ pub use log::{
     MAX_PURPOSE_CHARS, PURPOSE_KEY,
 };
 pub use metadata::{
-    BatchPolicy, CredentialId, CredentialMetadata, CredentialStatus, DisplayName, IssuerName,
+    BatchPolicy, CheckedStatus, CredentialId, CredentialMetadata, CredentialStatus, DisplayName,
+    IssuerName, QrColour, StatusCheck,
 };
 pub use presentation::{Consent, DeviceAuthMode, Match, Presentation, SelectedCopy, Selection};
 pub use secure_area::{
     AreaKey, KeyAlias, KeyAttestation, SecureArea, SecureAreaError, SoftwareSecureArea,
 };
+pub use status::StatusRefresh;
 pub use store::{
     Collection, CredentialStore, MemoryStore, RecordId, StoreError, StoreKey, MAX_ID_LEN,
     MAX_RECORD_LEN,

@@ -35,6 +35,11 @@ pub struct Consent {
     pub credential: CredentialId,
     /// The approved elements (only those also requested and held are disclosed).
     pub approved: Vec<RequestedElement>,
+    /// Whether the credential may be presented although it is not
+    /// [`CredentialStatus::Active`] (suspended or revoked): the host's explicit decision, for
+    /// example to show a suspended licence to an officer whose reader checks the status
+    /// itself. Default `false`.
+    pub present_inactive: bool,
 }
 
 impl Consent {
@@ -44,7 +49,15 @@ impl Consent {
             document,
             credential,
             approved,
+            present_inactive: false,
         }
+    }
+
+    /// The same consent, allowing a suspended or revoked credential to be presented (see
+    /// [`Consent::present_inactive`]).
+    pub fn presenting_inactive(mut self) -> Self {
+        self.present_inactive = true;
+        self
     }
 }
 
@@ -198,7 +211,7 @@ impl Wallet {
             let stored = touched
                 .get_mut(&consent.credential)
                 .ok_or(WalletError::UnknownCredential)?;
-            if stored.status != CredentialStatus::Active {
+            if stored.status != CredentialStatus::Active && !consent.present_inactive {
                 return Err(WalletError::NotPresentable {
                     status: stored.status,
                 });

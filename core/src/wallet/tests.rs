@@ -679,3 +679,155 @@ fn issuer_name_is_verified_only_against_the_wallets_issuer_anchors() {
     s.wallet.set_issuer_trust(crate::trust::TrustStore::new());
     assert_eq!(s.wallet.metadata(&meta.id).unwrap().issuer, unverified);
 }
+
+#[test]
+fn refresh_status_follows_the_lists_and_blocks_presentation() {
+    use crate::status::{
+        Bits, StaticResolver, Status, StatusChecker, StatusListPublisher, StatusListRef,
+        StatusReference,
+    };
+    let now = UnixTime::now();
+    let pki = TestPki::generate(now).unwrap();
+    let wallet = Wallet::new(
+        Arc::new(MemoryStore::new()),
+        Arc::new(SoftwareSecureArea::in_memory()),
+    )
+    .with_issuer_trust(pki.issuer_trust_store());
+    let (iso_uri, cn_uri) = ("https://dl.example.cn/s/1", "https://dl.example.cn/s/cn");
+    let mut iso = StatusListPublisher::new(iso_uri, Bits::One, 256).unwrap();
+    let mut cn = StatusListPublisher::new(cn_uri, Bits::Two, 256).unwrap();
+    let idx = iso.allocate().unwrap();
+    cn.mark_allocated(idx).unwrap();
+    let issuer = Issuer::new(
+        Box::new(SoftwareKey::from_bytes(&pki.document_signer_key.to_bytes()[..]).unwrap()),
+        vec![pki.document_signer.clone()],
+    );
+    let r = |uri: &str| StatusListRef {
+        idx,
+        uri: uri.into(),
+        certificate: None,
+    };
+    let pending = wallet.prepare(2).unwrap();
+    let batch = issuer
+        .credential(MDL)
+        .element(NS, "age_over_18", Value::Bool(true))
+        .status(StatusReference {
+            status_list: Some(r(iso_uri)),
+            cn_status_list: Some(r(cn_uri)),
+            ..Default::default()
+        })
+        .validity(now, now, now.add_secs(86_400))
+        .sign_batch(&pending.device_keys())
+        .unwrap();
+    let meta = wallet
+        .add(
+            pending,
+            batch,
+            DisplayName::new("驾驶证", "Driving licence"),
+            BatchPolicy::Rotate,
+            now,
+        )
+        .unwrap();
+    assert_eq!(
+        (meta.qr_colour(now), &meta.status_check),
+        (QrColour::Green, &None)
+    );
+    let signer = std::slice::from_ref(&pki.status_signer);
+    let checker = |iso: &StatusListPublisher, cn: &StatusListPublisher| {
+        StatusChecker::new(Arc::new(
+            StaticResolver::new()
+                .with(
+                    iso_uri,
+                    iso.sign(&pki.status_signer_key, signer, now).unwrap(),
+                )
+                .with(
+                    cn_uri,
+                    cn.sign(&pki.status_signer_key, signer, now).unwrap(),
+                ),
+        ))
+    };
+    let present = |consent: Consent| {
+        let items = ItemsRequest::new(MDL).with_element(NS, "age_over_18", false);
+        let bytes = DeviceRequest::new(vec![DocRequest::new(items)]).to_bytes();
+        let transcript = SessionTranscript::new(None, None, &Value::text("unit"));
+        let request = ParsedRequest::parse(&bytes, &transcript, &RequestOptions::new(now)).unwrap();
+        wallet.present(
+            &request,
+            &transcript,
+            &[consent],
+            DeviceAuthMode::Signature,
+            now,
+        )
+    };
+    let approved = vec![RequestedElement {
+        namespace: NS.into(),
+        identifier: "age_over_18".into(),
+        intent_to_retain: false,
+    }];
+
+    let m = wallet
+        .refresh_status(&meta.id, &checker(&iso, &cn), now)
+        .unwrap();
+    assert_eq!(m.status, CredentialStatus::Active);
+    assert_eq!(
+        m.status_check.as_ref().unwrap().outcome,
+        CheckedStatus::Valid
+    );
+    assert_eq!(m.qr_colour(now), QrColour::Green);
+
+    // Suspended (the red QR): not presented unless the host says so.
+    cn.set(idx, Status::Suspended).unwrap();
+    let m = wallet
+        .refresh_status(&meta.id, &checker(&iso, &cn), now)
+        .unwrap();
+    assert_eq!(
+        (m.status, m.qr_colour(now)),
+        (CredentialStatus::Suspended, QrColour::Red)
+    );
+    assert!(matches!(
+        present(Consent::new(0, meta.id.clone(), approved.clone())),
+        Err(WalletError::NotPresentable {
+            status: CredentialStatus::Suspended
+        })
+    ));
+    assert!(
+        present(Consent::new(0, meta.id.clone(), approved.clone()).presenting_inactive()).is_ok()
+    );
+    // The check is stored with the record.
+    assert_eq!(
+        wallet.metadata(&meta.id).unwrap().status_check,
+        m.status_check
+    );
+
+    // Restored; then offline: undetermined leaves the status alone and shows grey.
+    cn.set(idx, Status::Valid).unwrap();
+    let m = wallet
+        .refresh_status(&meta.id, &checker(&iso, &cn), now)
+        .unwrap();
+    assert_eq!(m.status, CredentialStatus::Active);
+    let offline = StatusChecker::new(Arc::new(StaticResolver::new()));
+    let m = wallet.refresh_status(&meta.id, &offline, now).unwrap();
+    assert_eq!(m.status, CredentialStatus::Active);
+    assert!(matches!(
+        m.status_check.as_ref().unwrap().outcome,
+        CheckedStatus::Undetermined { .. }
+    ));
+    assert_eq!(m.qr_colour(now), QrColour::Grey);
+
+    // Revoked is for good, even if a later list says valid.
+    iso.set(idx, Status::Invalid).unwrap();
+    let m = wallet
+        .refresh_status(&meta.id, &checker(&iso, &cn), now)
+        .unwrap();
+    assert_eq!(m.status, CredentialStatus::Revoked);
+    iso.set(idx, Status::Valid).unwrap();
+    let m = wallet
+        .refresh_status(&meta.id, &checker(&iso, &cn), now)
+        .unwrap();
+    assert_eq!(
+        (m.status, m.qr_colour(now)),
+        (CredentialStatus::Revoked, QrColour::Red)
+    );
+    let all = wallet.refresh_all_status(&offline, now).unwrap();
+    assert_eq!(all.len(), 1);
+}

@@ -110,6 +110,29 @@ pub fn issue(
     device_key: EcPublicKey,
     validity: MsoValidity,
 ) -> Result<IssuedLicence, ProfileError> {
+    issue_with_status(
+        issuer,
+        profile,
+        claims,
+        device_key,
+        validity,
+        StatusReference::default(),
+    )
+}
+
+/// [`issue`] with the credential's status lists named in its MSO: the ISO 1-bit
+/// `status_list` (revocation) and, for suspension, the 2-bit
+/// [`CN_STATUS_LIST_KEY`](crate::status::CN_STATUS_LIST_KEY) list (see
+/// [`status`](crate::status)). Take each index from
+/// [`StatusListPublisher::allocate`](crate::status::StatusListPublisher::allocate).
+pub fn issue_with_status(
+    issuer: &Issuer,
+    profile: &Profile,
+    claims: &Claims,
+    device_key: EcPublicKey,
+    validity: MsoValidity,
+    status: StatusReference,
+) -> Result<IssuedLicence, ProfileError> {
     let checked = profile.check(claims, &validity)?;
     let mut builder = issuer.credential(profile.doc_type());
     for spec in profile.elements() {
@@ -126,6 +149,7 @@ pub fn issue(
         }
     }
     let credential = builder
+        .status(status)
         .decoys(DECOYS_PER_NAMESPACE)
         .device_key(device_key)
         .validity(validity.signed, validity.valid_from, validity.valid_until)

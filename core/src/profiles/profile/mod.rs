@@ -14,6 +14,7 @@ use crate::cbor::{DateError, FullDate, Value};
 use crate::crypto::EcPublicKey;
 use crate::issuer::{IssueError, Issuer};
 use crate::model::Credential;
+use crate::status::StatusReference;
 use crate::time::UnixTime;
 
 mod checks;
@@ -23,7 +24,7 @@ mod tables;
 #[cfg(test)]
 use checks::{age_on, china_date};
 pub use checks::{ProfileError, ProfileWarning};
-pub use issuance::{issue, Claims, IssuedLicence, MsoValidity};
+pub use issuance::{issue, issue_with_status, Claims, IssuedLicence, MsoValidity};
 pub use tables::{
     ElementSpec, ElementType, HolderCodeType, LicenceKind, Namespace, Presence, COMMON_NAMESPACE,
     DECOYS_PER_NAMESPACE,

@@ -236,7 +236,7 @@ fn wallet_present_answers_with_device_mac_for_a_reader_key() {
     // closed, naming device authentication.
     match s
         .verifier
-        .verify(shown.response.clone(), s.transcript.clone(), None)
+        .verify(shown.response.clone(), s.transcript.clone(), None, None)
     {
         Err(ZhengzhaoError::VerificationFailed { check, .. }) => {
             assert_eq!(check, Check::DeviceAuthentication)

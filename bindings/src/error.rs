@@ -512,6 +512,36 @@ mod tests {
     }
 
     #[test]
+    fn status_failures_have_their_own_variants() {
+        use zhengzhao::status::{ResolveError, StatusError};
+        assert!(matches!(
+            ZhengzhaoError::from(VerifyError::Revoked { document: 1 }),
+            ZhengzhaoError::Revoked { document: 1 }
+        ));
+        assert!(matches!(
+            ZhengzhaoError::from(VerifyError::Suspended { document: 0 }),
+            ZhengzhaoError::Suspended { document: 0 }
+        ));
+        assert!(matches!(
+            ZhengzhaoError::from(VerifyError::StatusApplicationSpecific {
+                document: 2,
+                value: 3
+            }),
+            ZhengzhaoError::StatusApplicationSpecific {
+                document: 2,
+                value: 3
+            }
+        ));
+        assert!(matches!(
+            ZhengzhaoError::from(VerifyError::StatusUndetermined {
+                document: 0,
+                source: StatusError::Resolve(ResolveError::new("offline")),
+            }),
+            ZhengzhaoError::StatusUndetermined { document: 0, reason } if reason.contains("offline")
+        ));
+    }
+
+    #[test]
     fn callback_errors_become_the_trait_variant() {
         let unexpected: ZhengzhaoError =
             uniffi::UnexpectedUniFFICallbackError::new("RuntimeException: boom").into();

@@ -1,6 +1,13 @@
 //! Licence status through the bindings' API (the same API Kotlin, Swift and Python see): a
 //! credential naming a status list, the host's resolver serving the list, and each outcome.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use std::sync::{Arc, Mutex};
@@ -243,4 +250,57 @@ fn publisher_input_is_checked() {
         one_bit.set(0, ListStatus::ApplicationSpecific { value: 4 }),
         Err(ZhengzhaoError::InvalidInput { .. })
     ));
+}
+
+/// A proximity session whose reader checks status: the holder answers by `deviceMac` (so the
+/// reader's ephemeral key is needed again at verification), first valid, then revoked.
+#[test]
+fn a_reader_session_checks_status_too() {
+    let st = StatusSetup::new();
+    let checker = StatusChecker::new(st.resolver.clone(), false, None, None);
+    let exchange = |checker: Arc<StatusChecker>| {
+        let holder = HolderSession::new(
+            st.s.wallet.clone(),
+            vec![RetrievalMethod::BlePeripheralServer {
+                uuid: vec![0x42; 16],
+            }],
+        )
+        .unwrap();
+        let reader = ReaderSession::from_qr(holder.qr_code(), st.s.verifier.clone()).unwrap();
+        let establishment = reader
+            .send_request(vec![document_request(MDL, NS, &["family_name"], None)])
+            .unwrap();
+        let documents = holder.handle_establishment(establishment).unwrap();
+        let approval = Approval {
+            document_index: 0,
+            credential_id: st.s.credential_id.clone(),
+            elements: vec![ElementId {
+                namespace: NS.into(),
+                identifier: "family_name".into(),
+            }],
+        };
+        assert!(documents[0]
+            .candidates
+            .iter()
+            .any(|c| c.credential.id == st.s.credential_id));
+        let answer = holder.respond(vec![approval], false, true).unwrap();
+        let outcome = reader.handle_response(answer.message, Some(checker));
+        (reader, outcome)
+    };
+    let (_, outcome) = exchange(checker.clone());
+    let Ok(ReaderOutcome::Response { response }) = outcome else {
+        panic!("expected a verified response, got {outcome:?}")
+    };
+    assert_eq!(response.documents[0].status, StatusOutcome::Valid);
+    assert_eq!(response.documents[0].device_auth, DeviceAuthMethod::Mac);
+
+    st.publisher.set(st.index, ListStatus::Invalid).unwrap();
+    st.publish();
+    checker.clear_cache();
+    let (reader, outcome) = exchange(checker);
+    assert!(matches!(
+        outcome,
+        Err(ZhengzhaoError::Revoked { document: 0 })
+    ));
+    assert!(reader.is_ended());
 }

@@ -119,9 +119,9 @@ summary=()
 # Minimum test counts (issue 13.15): a suite that runs fewer tests than this fails, so a
 # collection mistake (a renamed file, a lost annotation) cannot pass as a green run. Raise them
 # when tests are added. Timing measurements are not tests and are not counted.
-MIN_KOTLIN_TESTS=20
-MIN_PYTHON_TESTS=22
-MIN_SWIFT_TESTS=21
+MIN_KOTLIN_TESTS=21
+MIN_PYTHON_TESTS=23
+MIN_SWIFT_TESTS=22
 
 # at_least SUITE LINE MIN: fails (1) when the "N passed" of LINE is below MIN.
 at_least() {

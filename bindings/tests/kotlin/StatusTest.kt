@@ -105,4 +105,20 @@ class StatusTest {
         val status = verified.documents[0].status
         assertTrue(status is StatusOutcome.Undetermined && status.reason.contains("offline: no network"), "$status")
     }
+
+    @Test
+    fun aReaderSessionChecksStatusToo() {
+        val st = StatusSetup()
+        st.publisher.set(st.index, ListStatus.Suspended)
+        st.publish()
+        val holder = HolderSession(st.s.wallet, listOf(RetrievalMethod.BlePeripheralServer(ByteArray(16) { 0x42 })))
+        val reader = ReaderSession.fromQr(holder.qrCode(), st.s.verifier)
+        holder.handleEstablishment(reader.sendRequest(st.s.documents("family_name")))
+        val answer = holder.respond(listOf(Approval(0u, st.s.credentialId, listOf(id("family_name")))), deviceMac = true)
+        val e = assertThrows<ZhengzhaoException.Suspended> {
+            reader.handleResponse(answer.message, status = StatusChecker(st.resolver))
+        }
+        assertEquals(0u, e.document)
+        assertTrue(reader.isEnded())
+    }
 }

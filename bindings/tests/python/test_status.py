@@ -109,3 +109,22 @@ def test_a_raising_resolver_is_undetermined_and_accepted_only_when_asked():
     status = verified.documents[0].status
     assert isinstance(status, zz.StatusOutcome.UNDETERMINED)
     assert "offline: no network" in status.reason
+
+
+def test_a_reader_session_checks_status_too():
+    st = StatusSetup()
+    st.publisher.set(st.index, zz.ListStatus.SUSPENDED())
+    st.publish()
+    holder = zz.HolderSession(st.s.wallet, [zz.RetrievalMethod.BLE_PERIPHERAL_SERVER(uuid=bytes([0x42] * 16))])
+    reader = zz.ReaderSession.from_qr(holder.qr_code(), st.s.verifier)
+    holder.handle_establishment(reader.send_request(st.s.documents("family_name")))
+    approval = zz.Approval(
+        document_index=0,
+        credential_id=st.s.credential_id,
+        elements=[zz.ElementId(namespace="org.iso.18013.5.1", identifier="family_name")],
+    )
+    answer = holder.respond([approval], device_mac=True)
+    with pytest.raises(zz.ZhengzhaoError.Suspended) as e:
+        reader.handle_response(answer.message, status=zz.StatusChecker(st.resolver))
+    assert e.value.document == 0
+    assert reader.is_ended()

@@ -127,4 +127,24 @@ final class StatusTests: XCTestCase {
         }
         XCTAssertTrue(reason.contains("offline: no network"), reason)
     }
+
+    func testAReaderSessionChecksStatusToo() throws {
+        let st = try StatusSetup()
+        try st.publisher.set(index: st.index, status: .suspended)
+        try st.publish()
+        let holder = try HolderSession(
+            wallet: st.s.wallet, retrievalMethods: [.blePeripheralServer(uuid: Data(repeating: 0x42, count: 16))]
+        )
+        let reader = try ReaderSession.fromQr(qr: holder.qrCode(), verifier: st.s.verifier)
+        _ = try holder.handleEstablishment(message: reader.sendRequest(documents: st.s.documents(["family_name"])))
+        let approval = Approval(documentIndex: 0, credentialId: st.s.credentialId, elements: [eid("family_name")])
+        let answer = try holder.respond(approvals: [approval], deviceMac: true)
+        assertZhengzhaoError({
+            _ = try reader.handleResponse(message: answer.message, status: StatusChecker(resolver: st.resolver))
+        }) {
+            if case let .Suspended(document) = $0 { return document == 0 }
+            return false
+        }
+        XCTAssertTrue(reader.isEnded())
+    }
 }

@@ -209,6 +209,12 @@ pub enum ListStatus {
         /// The value.
         value: u8,
     },
+    /// Any other value: reserved by the Token Status List registry. Read only: `set`
+    /// refuses it.
+    Reserved {
+        /// The value.
+        value: u8,
+    },
 }
 
 impl ListStatus {
@@ -217,6 +223,11 @@ impl ListStatus {
             ListStatus::Valid => Status::Valid,
             ListStatus::Invalid => Status::Invalid,
             ListStatus::Suspended => Status::Suspended,
+            ListStatus::Reserved { .. } => {
+                return Err(ZhengzhaoError::invalid_input(
+                    "reserved status values cannot be set",
+                ))
+            }
             ListStatus::ApplicationSpecific { value } => match Status::from_value(value) {
                 s @ Status::ApplicationSpecific(_) => s,
                 _ => {
@@ -233,9 +244,8 @@ impl ListStatus {
             Status::Valid => ListStatus::Valid,
             Status::Invalid => ListStatus::Invalid,
             Status::Suspended => ListStatus::Suspended,
-            Status::ApplicationSpecific(value) | Status::Reserved(value) => {
-                ListStatus::ApplicationSpecific { value }
-            }
+            Status::ApplicationSpecific(value) => ListStatus::ApplicationSpecific { value },
+            Status::Reserved(value) => ListStatus::Reserved { value },
         }
     }
 }
@@ -374,6 +384,11 @@ mod tests {
         assert!(ListStatus::ApplicationSpecific { value: 5 }
             .to_core()
             .is_err());
+        assert!(ListStatus::Reserved { value: 5 }.to_core().is_err());
+        assert_eq!(
+            ListStatus::from_core(Status::Reserved(5)),
+            ListStatus::Reserved { value: 5 }
+        );
     }
 
     #[test]

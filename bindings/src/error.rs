@@ -41,6 +41,9 @@ pub enum Check {
     DeviceAuthentication,
     /// Device-signed elements are authorised by the MSO.
     KeyAuthorizations,
+    /// The credential's status (revocation, suspension) from the status lists it names:
+    /// runs last, only with a `StatusChecker` and for an MSO that names a list.
+    Status,
     /// A check added to the core after this mirror was written (still a failure: the
     /// verifier fails closed).
     Other,
@@ -58,6 +61,7 @@ impl From<CoreCheck> for Check {
             CoreCheck::Digests => Check::Digests,
             CoreCheck::DeviceAuthentication => Check::DeviceAuthentication,
             CoreCheck::KeyAuthorizations => Check::KeyAuthorizations,
+            CoreCheck::Status => Check::Status,
             _ => Check::Other,
         }
     }
@@ -83,6 +87,41 @@ pub enum ZhengzhaoError {
         /// The index of the offending document, if the failure is specific to one.
         document: Option<u32>,
         /// Details (positions, namespaces, digest IDs; never values).
+        reason: String,
+    },
+    /// The credential is revoked (吊销 / 注销): a status list it names says so. Permanent:
+    /// reject it. (Check `Status`.)
+    #[error("document {document}: the credential is revoked")]
+    Revoked {
+        /// The index of the document.
+        document: u32,
+    },
+    /// The credential is suspended (暂扣, 记满12分): a status list it names says so. It may be
+    /// restored later: reject it for now. (Check `Status`.)
+    #[error("document {document}: the credential is suspended")]
+    Suspended {
+        /// The index of the document.
+        document: u32,
+    },
+    /// A status list holds an application-specific value for the credential (for Chinese
+    /// licences 3: overdue for renewal or periodic inspection, 逾期未换证 / 逾期未审验): not
+    /// valid; the holder must have it renewed or inspected. (Check `Status`.)
+    #[error("document {document}: the credential has application-specific status {value}")]
+    StatusApplicationSpecific {
+        /// The index of the document.
+        document: u32,
+        /// The status value (3 for "overdue" in the Chinese licence list).
+        value: u8,
+    },
+    /// The credential's status could not be determined (the host's `StatusResolver` failed,
+    /// the list is invalid, expired, or does not cover the credential): neither valid nor
+    /// revoked. Retry when online, or build the `StatusChecker` with `acceptUndetermined` to
+    /// accept the document with its `status` reported as `Undetermined`. (Check `Status`.)
+    #[error("document {document}: status could not be determined: {reason}")]
+    StatusUndetermined {
+        /// The index of the document.
+        document: u32,
+        /// Why (the resolver's message or the failed list check; never element values).
         reason: String,
     },
     /// The response's document-signer chain does not lead to any trusted issuing authority:
@@ -205,6 +244,32 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for ZhengzhaoError {
 
 impl From<VerifyError> for ZhengzhaoError {
     fn from(e: VerifyError) -> Self {
+        let index = |d: &usize| u32::try_from(*d).unwrap_or(u32::MAX);
+        match &e {
+            VerifyError::Revoked { document } => {
+                return ZhengzhaoError::Revoked {
+                    document: index(document),
+                }
+            }
+            VerifyError::Suspended { document } => {
+                return ZhengzhaoError::Suspended {
+                    document: index(document),
+                }
+            }
+            VerifyError::StatusApplicationSpecific { document, value } => {
+                return ZhengzhaoError::StatusApplicationSpecific {
+                    document: index(document),
+                    value: *value,
+                }
+            }
+            VerifyError::StatusUndetermined { document, source } => {
+                return ZhengzhaoError::StatusUndetermined {
+                    document: index(document),
+                    reason: source.to_string(),
+                }
+            }
+            _ => {}
+        }
         let reason = e.to_string();
         match (&e, e.check()) {
             (_, CoreCheck::WellFormed) => ZhengzhaoError::Malformed { reason },
@@ -444,6 +509,36 @@ mod tests {
             assert!(!mirrors.contains(&mirror), "{} shares a mirror", c.name());
             mirrors.push(mirror);
         }
+    }
+
+    #[test]
+    fn status_failures_have_their_own_variants() {
+        use zhengzhao::status::{ResolveError, StatusError};
+        assert!(matches!(
+            ZhengzhaoError::from(VerifyError::Revoked { document: 1 }),
+            ZhengzhaoError::Revoked { document: 1 }
+        ));
+        assert!(matches!(
+            ZhengzhaoError::from(VerifyError::Suspended { document: 0 }),
+            ZhengzhaoError::Suspended { document: 0 }
+        ));
+        assert!(matches!(
+            ZhengzhaoError::from(VerifyError::StatusApplicationSpecific {
+                document: 2,
+                value: 3
+            }),
+            ZhengzhaoError::StatusApplicationSpecific {
+                document: 2,
+                value: 3
+            }
+        ));
+        assert!(matches!(
+            ZhengzhaoError::from(VerifyError::StatusUndetermined {
+                document: 0,
+                source: StatusError::Resolve(ResolveError::new("offline")),
+            }),
+            ZhengzhaoError::StatusUndetermined { document: 0, reason } if reason.contains("offline")
+        ));
     }
 
     #[test]

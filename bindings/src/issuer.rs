@@ -9,6 +9,7 @@ use zhengzhao::trust::Certificate;
 
 use crate::error::ZhengzhaoError;
 use crate::keystore::{AliasKey, SecureArea};
+use crate::status::{self, StatusListReference};
 use crate::value::{from_system_time, Element};
 
 /// What to put in a credential.
@@ -30,6 +31,14 @@ pub struct IssuanceRequest {
     /// Decoy digests per namespace, hiding how many elements the credential holds.
     #[uniffi(default = 0)]
     pub decoys: u32,
+    /// The credential's entry in the ISO/IEC 18013-5 revocation list (1-bit
+    /// `status_list`), if its status is published.
+    #[uniffi(default = None)]
+    pub status_list: Option<StatusListReference>,
+    /// The credential's entry in the Chinese licence list (2-bit, under the MSO `status` key
+    /// `cn_status_list`: valid, revoked, suspended, overdue), if published.
+    #[uniffi(default = None)]
+    pub cn_status_list: Option<StatusListReference>,
 }
 
 /// An issuing authority's document signer.
@@ -82,6 +91,12 @@ impl Issuer {
         }
         let decoys = usize::try_from(request.decoys)
             .map_err(|_| ZhengzhaoError::invalid_input("too many decoys"))?;
+        if let Some(reference) = status::reference(
+            request.status_list.as_ref(),
+            request.cn_status_list.as_ref(),
+        ) {
+            builder = builder.status(reference);
+        }
         let credential = builder
             .decoys(decoys)
             .device_key(device_key)

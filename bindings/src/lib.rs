@@ -32,6 +32,7 @@ mod issuer;
 mod keystore;
 mod profiles;
 mod session;
+mod status;
 mod storage;
 mod transcript;
 mod value;
@@ -54,6 +55,10 @@ pub use profiles::{
 };
 pub use session::{
     HolderEvent, HolderSession, ReaderOutcome, ReaderSession, RetrievalMethod, SessionResponse,
+};
+pub use status::{
+    ListStatus, StatusCacheStats, StatusChecker, StatusListPublisher, StatusListReference,
+    StatusOutcome, StatusResolver,
 };
 pub use storage::{CredentialStorage, RecordCollection};
 #[cfg(feature = "test-hooks")]

@@ -12,23 +12,27 @@ use crate::keystore::SecureArea;
 
 const DOCUMENT_SIGNER_ALIAS: &str = "test-document-signer";
 const READER_ALIAS: &str = "test-reader";
+const STATUS_SIGNER_ALIAS: &str = "test-status-signer";
 
 /// A freshly generated test PKI: an issuing authority CA with a document signer, and a reader
-/// CA with a reader-authentication certificate, valid from a day ago. The document-signer and
-/// reader keys are in an in-memory secure area; nothing here is for production.
+/// CA with a reader-authentication certificate, and a status-list signer issued by the IACA,
+/// valid from a day ago. The document-signer, reader and status-signer keys are in an
+/// in-memory secure area; nothing here is for production.
 #[derive(uniffi::Object)]
 pub struct TestPki {
     iaca: Vec<u8>,
     document_signer: Vec<u8>,
     reader_ca: Vec<u8>,
     reader: Vec<u8>,
+    status_signer: Vec<u8>,
     area: Arc<TestKeys>,
 }
 
-/// The test PKI's two keys under fixed aliases: a secure area that cannot create or delete.
+/// The test PKI's keys under fixed aliases: a secure area that cannot create or delete.
 struct TestKeys {
     document_signer: SoftwareKey,
     reader: SoftwareKey,
+    status_signer: SoftwareKey,
 }
 
 impl TestKeys {
@@ -36,6 +40,7 @@ impl TestKeys {
         match alias {
             DOCUMENT_SIGNER_ALIAS => Ok(&self.document_signer),
             READER_ALIAS => Ok(&self.reader),
+            STATUS_SIGNER_ALIAS => Ok(&self.status_signer),
             _ => Err(ZhengzhaoError::KeyStore {
                 reason: "no key under this alias".into(),
             }),
@@ -82,12 +87,14 @@ impl TestPki {
         let area = Arc::new(TestKeys {
             document_signer: pki.document_signer_key,
             reader: pki.reader_key,
+            status_signer: pki.status_signer_key,
         });
         Ok(Arc::new(TestPki {
             iaca: pki.iaca.der().to_vec(),
             document_signer: pki.document_signer.der().to_vec(),
             reader_ca: pki.reader_ca.der().to_vec(),
             reader: pki.reader.der().to_vec(),
+            status_signer: pki.status_signer.der().to_vec(),
             area,
         }))
     }
@@ -112,7 +119,18 @@ impl TestPki {
         self.reader.clone()
     }
 
-    /// The secure area holding the document-signer and reader keys.
+    /// The status-list signer certificate (DER), issued by the IACA: signs the Status List
+    /// Tokens of `StatusListPublisher.sign`.
+    pub fn status_signer_certificate(&self) -> Vec<u8> {
+        self.status_signer.clone()
+    }
+
+    /// The alias of the status-signer key in [`TestPki::secure_area`].
+    pub fn status_signer_key_alias(&self) -> String {
+        STATUS_SIGNER_ALIAS.to_owned()
+    }
+
+    /// The secure area holding the document-signer, reader and status-signer keys.
     pub fn secure_area(&self) -> Arc<dyn SecureArea> {
         self.area.clone()
     }

@@ -14,6 +14,7 @@ use zhengzhao::verifier as core;
 use crate::error::{Check, ZhengzhaoError};
 use crate::keystore::{AliasKey, SecureArea};
 use crate::profiles::DocumentPredicates;
+use crate::status::{StatusChecker, StatusOutcome};
 use crate::value::{elements, from_system_time, to_system_time, Element, MapEntry};
 
 /// What a trust anchor is trusted for.
@@ -181,6 +182,11 @@ pub struct VerifiedDocument {
     pub unchecked: Vec<String>,
     /// Licence questions (may drive, age over) answered from the disclosed elements.
     pub predicates: Arc<DocumentPredicates>,
+    /// The licence status: `NotChecked` unless `verify` was given a `StatusChecker` and the
+    /// MSO names a status list; `Valid`, or `Undetermined(reason)` when the checker accepts
+    /// undetermined statuses (revoked, suspended and application-specific statuses fail
+    /// verification with their own error instead).
+    pub status: StatusOutcome,
 }
 
 impl From<core::VerifiedDocument> for VerifiedDocument {
@@ -193,6 +199,7 @@ impl From<core::VerifiedDocument> for VerifiedDocument {
             valid_from: to_system_time(d.validity.valid_from),
             valid_until: to_system_time(d.validity.valid_until),
             device_auth: d.device_auth.into(),
+            status: d.status.as_ref().into(),
             unchecked: d.unchecked().to_vec(),
             doc_type: d.doc_type,
             issuer: d.issuer,
@@ -415,22 +422,31 @@ impl Verifier {
     /// Verifies a DeviceResponse for the session (`SessionTranscriptBytes`, or the bare
     /// array) at time `at` (default: now). Returns only what every check vouched for, or
     /// raises `VerificationFailed` naming the check, `Untrusted` for an unknown issuer, or
-    /// `Malformed`. (`deviceMac` responses need the reader's ephemeral key: verify them
-    /// through a `ReaderSession`.)
-    #[uniffi::method(default(at = None))]
+    /// `Malformed`. With a `status` checker, each credential that names a status list has it
+    /// checked last: `Revoked`, `Suspended`, `StatusApplicationSpecific` or
+    /// `StatusUndetermined` when it is not valid (see `VerifiedDocument.status`). The host's
+    /// resolver is called without any lock held. (`deviceMac` responses need the reader's
+    /// ephemeral key: verify them through a `ReaderSession`.)
+    #[uniffi::method(default(at = None, status = None))]
     pub fn verify(
         &self,
         response: Vec<u8>,
         session_transcript: Vec<u8>,
         at: Option<SystemTime>,
+        status: Option<Arc<StatusChecker>>,
     ) -> Result<VerifiedResponse, ZhengzhaoError> {
         let transcript = SessionTranscript::parse_any(&session_transcript, &Limits::default())?;
         let at = at.map(from_system_time).unwrap_or_else(UnixTime::now);
-        let verified = self
-            .inner
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .verify(&response, &VerifyOptions::new(&transcript, at))?;
+        let options = VerifyOptions::new(&transcript, at);
+        let verified = match &status {
+            None => self.with_core(|v| v.verify(&response, &options))?,
+            Some(checker) => {
+                // A snapshot of the core verifier, so that no lock is held while the host's
+                // resolver runs (it may block on the network, or call `addIssuingAuthority`).
+                let verifier = self.with_core(Clone::clone);
+                verifier.verify(&response, &options.with_status(&checker.inner))?
+            }
+        };
         Ok(verified.into())
     }
 }

@@ -125,7 +125,7 @@ fn callbacks_run_concurrently_without_deadlock() {
                 barrier.wait();
                 let response = present(&s, &["family_name", "age_over_18"]).unwrap();
                 s.verifier
-                    .verify(response, s.transcript.clone(), None)
+                    .verify(response, s.transcript.clone(), None, None)
                     .unwrap()
             })
         })
@@ -212,7 +212,7 @@ fn the_host_storage_holds_the_core_records_and_is_called_concurrently() {
                 barrier.wait();
                 let response = present(&s, &["family_name"]).unwrap();
                 s.verifier
-                    .verify(response, s.transcript.clone(), None)
+                    .verify(response, s.transcript.clone(), None, None)
                     .unwrap()
             })
         })

@@ -64,7 +64,7 @@ fn issue_store_request_consent_present_verify() {
         .unwrap();
     let verified = s
         .verifier
-        .verify(response.response, s.transcript.clone(), None)
+        .verify(response.response, s.transcript.clone(), None, None)
         .unwrap();
     let doc = &verified.documents[0];
     assert_eq!(doc.doc_type, MDL);
@@ -94,7 +94,10 @@ fn tampered_response_fails_the_digest_check() {
         .position(|w| w == zhang)
         .unwrap();
     response[at..at + zhang.len()].copy_from_slice("李".as_bytes());
-    match s.verifier.verify(response, s.transcript.clone(), None) {
+    match s
+        .verifier
+        .verify(response, s.transcript.clone(), None, None)
+    {
         Err(ZhengzhaoError::VerificationFailed {
             check: Check::Digests,
             document: Some(0),
@@ -111,7 +114,8 @@ fn failures_map_to_the_variant_a_caller_acts_on() {
 
     let other_transcript = session_transcript(text("another session"), None, None).unwrap();
     assert!(matches!(
-        s.verifier.verify(response.clone(), other_transcript, None),
+        s.verifier
+            .verify(response.clone(), other_transcript, None, None),
         Err(ZhengzhaoError::VerificationFailed {
             check: Check::DeviceAuthentication,
             ..
@@ -124,7 +128,7 @@ fn failures_map_to_the_variant_a_caller_acts_on() {
         .add_issuing_authority(s.pki.reader_ca_certificate())
         .unwrap();
     assert!(matches!(
-        stranger.verify(response.clone(), s.transcript.clone(), None),
+        stranger.verify(response.clone(), s.transcript.clone(), None, None),
         Err(ZhengzhaoError::Untrusted { .. })
     ));
     // An authority of the same name with another key is no unknown issuer but a forgery.
@@ -133,7 +137,7 @@ fn failures_map_to_the_variant_a_caller_acts_on() {
         .add_issuing_authority(TestPki::generate().unwrap().iaca_certificate())
         .unwrap();
     assert!(matches!(
-        impostor.verify(response.clone(), s.transcript.clone(), None),
+        impostor.verify(response.clone(), s.transcript.clone(), None, None),
         Err(ZhengzhaoError::VerificationFailed {
             check: Check::IssuerChain,
             ..
@@ -141,7 +145,8 @@ fn failures_map_to_the_variant_a_caller_acts_on() {
     ));
 
     assert!(matches!(
-        s.verifier.verify(vec![1, 2, 3], s.transcript.clone(), None),
+        s.verifier
+            .verify(vec![1, 2, 3], s.transcript.clone(), None, None),
         Err(ZhengzhaoError::Malformed { .. })
     ));
     assert!(matches!(
@@ -158,7 +163,7 @@ fn failures_map_to_the_variant_a_caller_acts_on() {
         std::time::SystemTime::now() + std::time::Duration::from_secs(2 * 365 * 86_400);
     assert!(matches!(
         s.verifier
-            .verify(response, s.transcript.clone(), Some(far_future)),
+            .verify(response, s.transcript.clone(), Some(far_future), None),
         Err(ZhengzhaoError::VerificationFailed {
             check: Check::IssuerChain | Check::Validity,
             ..
@@ -206,6 +211,8 @@ fn invalid_input_is_reported_as_such() {
         valid_from: std::time::SystemTime::now(),
         valid_until: std::time::SystemTime::now(),
         decoys: 0,
+        status_list: None,
+        cn_status_list: None,
     });
     assert!(matches!(bad_date, Err(ZhengzhaoError::InvalidInput { .. })));
 
@@ -532,7 +539,7 @@ fn two_phase_signing_lets_the_host_prompt_between_the_phases() {
     assert_eq!(shown.disclosures.len(), 1);
     let verified = s
         .verifier
-        .verify(shown.response, s.transcript.clone(), None)
+        .verify(shown.response, s.transcript.clone(), None, None)
         .unwrap();
     assert_eq!(verified.documents[0].issuer_signed.len(), 2);
     assert!(matches!(
@@ -587,7 +594,7 @@ fn predicates_answer_from_disclosed_elements_only() {
     let response = present(&s, &["family_name"]).unwrap();
     let verified = s
         .verifier
-        .verify(response, s.transcript.clone(), None)
+        .verify(response, s.transcript.clone(), None, None)
         .unwrap();
     // An mDL is not a Chinese licence docType: the question does not apply.
     assert!(matches!(
@@ -631,6 +638,8 @@ fn may_drive_and_age_over_on_a_verified_driving_licence() {
             valid_from: now,
             valid_until: now + std::time::Duration::from_secs(86_400),
             decoys: 0,
+            status_list: None,
+            cn_status_list: None,
         })
         .unwrap();
     let id = s
@@ -681,7 +690,7 @@ fn may_drive_and_age_over_on_a_verified_driving_licence() {
         .unwrap();
     let verified = s
         .verifier
-        .verify(shown.response, s.transcript.clone(), None)
+        .verify(shown.response, s.transcript.clone(), None, None)
         .unwrap();
     let p = &verified.documents[0].predicates;
     assert!(p.may_drive("C1".into()).unwrap());

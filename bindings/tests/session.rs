@@ -76,7 +76,8 @@ fn a_whole_exchange_through_bytes() {
         .respond(approve_all(&documents), false, false)
         .unwrap();
     assert_eq!(answer.disclosures.len(), 1);
-    let ReaderOutcome::Response { response } = reader.handle_response(answer.message).unwrap()
+    let ReaderOutcome::Response { response } =
+        reader.handle_response(answer.message, None).unwrap()
     else {
         panic!("no response")
     };
@@ -91,7 +92,7 @@ fn a_whole_exchange_through_bytes() {
         .respond(approve_all(&documents), true, false)
         .unwrap();
     assert!(matches!(
-        reader.handle_response(last.message).unwrap(),
+        reader.handle_response(last.message, None).unwrap(),
         ReaderOutcome::FinalResponse { .. }
     ));
     assert!(holder.is_ended() && reader.is_ended());
@@ -115,7 +116,7 @@ fn calls_out_of_order_raise_wrong_state_and_change_nothing() {
         Err(ZhengzhaoError::WrongState { .. })
     ));
     assert!(matches!(
-        reader.handle_response(vec![0xa0]),
+        reader.handle_response(vec![0xa0], None),
         Err(ZhengzhaoError::WrongState { .. })
     ));
     let establishment = reader.send_request(asks(&["family_name"])).unwrap();
@@ -135,7 +136,7 @@ fn calls_out_of_order_raise_wrong_state_and_change_nothing() {
     ));
     let declined = holder.decline().unwrap();
     assert!(matches!(
-        reader.handle_response(declined).unwrap(),
+        reader.handle_response(declined, None).unwrap(),
         ReaderOutcome::Terminated
     ));
     assert!(log_is_empty(&s.wallet));
@@ -181,7 +182,11 @@ fn a_session_answered_with_device_mac_verifies_at_the_reader() {
     let answer = holder
         .respond(approve_all(&documents), false, true)
         .unwrap();
-    let response = answered(reader.handle_response(answer.message.clone()).unwrap());
+    let response = answered(
+        reader
+            .handle_response(answer.message.clone(), None)
+            .unwrap(),
+    );
     assert_eq!(response.documents[0].device_auth, DeviceAuthMethod::Mac);
     assert_eq!(response.documents[0].issuer_signed.len(), 1);
 
@@ -195,7 +200,7 @@ fn a_session_answered_with_device_mac_verifies_at_the_reader() {
     let signed = holder
         .respond(approve_all(&documents), true, false)
         .unwrap();
-    let response = answered(reader.handle_response(signed.message).unwrap());
+    let response = answered(reader.handle_response(signed.message, None).unwrap());
     assert_eq!(
         response.documents[0].device_auth,
         DeviceAuthMethod::Signature
@@ -236,7 +241,7 @@ fn wallet_present_answers_with_device_mac_for_a_reader_key() {
     // closed, naming device authentication.
     match s
         .verifier
-        .verify(shown.response.clone(), s.transcript.clone(), None)
+        .verify(shown.response.clone(), s.transcript.clone(), None, None)
     {
         Err(ZhengzhaoError::VerificationFailed { check, .. }) => {
             assert_eq!(check, Check::DeviceAuthentication)
@@ -310,7 +315,7 @@ fn two_phase_signing_inside_a_session() {
         .complete_response(prepared.clone(), signatures, false)
         .unwrap();
     assert_eq!(answer.disclosures.len(), 1);
-    let response = answered(reader.handle_response(answer.message).unwrap());
+    let response = answered(reader.handle_response(answer.message, None).unwrap());
     assert_eq!(
         response.documents[0].device_auth,
         DeviceAuthMethod::Signature
@@ -343,7 +348,7 @@ fn two_phase_signing_inside_a_session() {
         .unwrap();
     assert!(holder.is_ended());
     assert!(matches!(
-        reader.handle_response(answer.message).unwrap(),
+        reader.handle_response(answer.message, None).unwrap(),
         ReaderOutcome::FinalResponse { .. }
     ));
 }
@@ -410,7 +415,7 @@ fn a_storage_failure_after_the_session_keys_exist_ends_it_with_status_20() {
     assert!(holder.is_ended());
     let reply = holder.error_reply().expect("a status reply is due");
     assert!(matches!(
-        reader.handle_response(reply).unwrap(),
+        reader.handle_response(reply, None).unwrap(),
         ReaderOutcome::Terminated
     ));
     *storage.broken.lock().unwrap() = None;
@@ -430,7 +435,7 @@ fn a_storage_failure_after_the_session_keys_exist_ends_it_with_status_20() {
     assert!(holder.is_ended());
     assert!(matches!(
         reader
-            .handle_response(holder.error_reply().unwrap())
+            .handle_response(holder.error_reply().unwrap(), None)
             .unwrap(),
         ReaderOutcome::Terminated
     ));
@@ -446,7 +451,7 @@ fn a_storage_failure_after_the_session_keys_exist_ends_it_with_status_20() {
     let answer = holder
         .respond(approve_all(&documents), false, false)
         .unwrap();
-    answered(reader.handle_response(answer.message).unwrap());
+    answered(reader.handle_response(answer.message, None).unwrap());
     let again = reader.send_request(asks(&["given_name"])).unwrap();
     *storage.broken.lock().unwrap() = Some(RecordCollection::Credentials);
     assert!(matches!(
@@ -457,7 +462,7 @@ fn a_storage_failure_after_the_session_keys_exist_ends_it_with_status_20() {
     assert!(holder.is_ended());
     assert!(matches!(
         reader
-            .handle_response(holder.error_reply().unwrap())
+            .handle_response(holder.error_reply().unwrap(), None)
             .unwrap(),
         ReaderOutcome::Terminated
     ));

@@ -81,6 +81,8 @@ pub fn issue_for(issuer: &Issuer, pending: &PendingCredential) -> Vec<Vec<u8>> {
                     valid_from: now,
                     valid_until: now + Duration::from_secs(365 * 86_400),
                     decoys: 2,
+                    status_list: None,
+                    cn_status_list: None,
                 })
                 .unwrap()
         })

@@ -13,7 +13,10 @@
 //! The mapping from core errors is the one the uniffi bindings use (`bindings/src/error.rs`):
 //! a response that is not well formed is `Malformed` with check `well_formed`, a chain to no
 //! trusted root is `Untrusted` with check `issuer_chain`, any other failed check is
-//! `VerificationFailed`.
+//! `VerificationFailed`. Licence status is not checked here (no status checker in this
+//! build), so the uniffi bindings' `Revoked`, `Suspended`, `StatusApplicationSpecific` and
+//! `StatusUndetermined` never arise; a status failure would be `VerificationFailed` with check
+//! `status`.
 
 use serde_json::json;
 use wasm_bindgen::JsValue;

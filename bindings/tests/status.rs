@@ -1,0 +1,306 @@
+//! Licence status through the bindings' API (the same API Kotlin, Swift and Python see): a
+//! credential naming a status list, the host's resolver serving the list, and each outcome.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use common::*;
+use zhengzhao_ffi::*;
+
+const URI: &str = "https://dl.example.cn/status/7";
+
+/// A host resolver serving one token, or failing as if offline.
+struct HostResolver {
+    token: Mutex<Option<Vec<u8>>>,
+    calls: Mutex<Vec<String>>,
+}
+
+impl StatusResolver for HostResolver {
+    fn resolve(&self, uri: String) -> Result<Vec<u8>, ZhengzhaoError> {
+        self.calls.lock().unwrap().push(uri);
+        self.token
+            .lock()
+            .unwrap()
+            .clone()
+            .ok_or_else(|| ZhengzhaoError::Internal {
+                reason: "offline: no network".into(),
+            })
+    }
+}
+
+struct StatusSetup {
+    s: Setup,
+    publisher: Arc<StatusListPublisher>,
+    index: u64,
+    resolver: Arc<HostResolver>,
+}
+
+impl StatusSetup {
+    fn new() -> Self {
+        let s = setup(software_secure_area());
+        let publisher = StatusListPublisher::new(URI.into(), 2, 4096).unwrap();
+        let index = publisher.allocate().unwrap();
+        let pending = s.wallet.prepare(1).unwrap();
+        let now = SystemTime::now();
+        let credential = s
+            .issuer
+            .issue(IssuanceRequest {
+                doc_type: MDL.into(),
+                elements: licence_elements(),
+                device_public_key: pending.device_keys().remove(0),
+                signed: now,
+                valid_from: now,
+                valid_until: now + Duration::from_secs(365 * 86_400),
+                decoys: 0,
+                status_list: None,
+                cn_status_list: Some(StatusListReference {
+                    uri: URI.into(),
+                    index,
+                    certificate: None,
+                }),
+            })
+            .unwrap();
+        let id = s
+            .wallet
+            .add(
+                pending,
+                vec![credential],
+                licence_name(),
+                BatchPolicy::Rotate,
+            )
+            .unwrap()
+            .id;
+        let resolver = Arc::new(HostResolver {
+            token: Mutex::new(None),
+            calls: Mutex::new(vec![]),
+        });
+        let mut st = StatusSetup {
+            s,
+            publisher,
+            index,
+            resolver,
+        };
+        st.s.credential_id = id;
+        st.publish();
+        st
+    }
+
+    /// Signs the list as it is now and serves it.
+    fn publish(&self) {
+        let token = self
+            .publisher
+            .sign(
+                self.s.pki.secure_area(),
+                self.s.pki.status_signer_key_alias(),
+                vec![self.s.pki.status_signer_certificate()],
+                None,
+            )
+            .unwrap();
+        *self.resolver.token.lock().unwrap() = Some(token);
+    }
+
+    fn verify(&self, accept_undetermined: bool) -> Result<VerifiedResponse, ZhengzhaoError> {
+        let checker = StatusChecker::new(self.resolver.clone(), accept_undetermined, None, None);
+        let response = present(&self.s, &["family_name"]).unwrap();
+        self.s
+            .verifier
+            .verify(response, self.s.transcript.clone(), None, Some(checker))
+    }
+}
+
+#[test]
+fn a_listed_valid_credential_verifies_with_status_valid() {
+    let st = StatusSetup::new();
+    let verified = st.verify(false).unwrap();
+    assert_eq!(verified.documents[0].status, StatusOutcome::Valid);
+    assert!(verified.documents[0].unchecked.is_empty());
+    assert!(verified
+        .checks
+        .iter()
+        .any(|c| c.check == Check::Status && c.document == 0));
+    assert_eq!(*st.resolver.calls.lock().unwrap(), vec![URI.to_owned()]);
+    // Without a checker the status is reported as not checked.
+    let response = present(&st.s, &["family_name"]).unwrap();
+    let unchecked =
+        st.s.verifier
+            .verify(response, st.s.transcript.clone(), None, None)
+            .unwrap();
+    assert_eq!(unchecked.documents[0].status, StatusOutcome::NotChecked);
+    assert_eq!(unchecked.documents[0].unchecked, vec!["status".to_owned()]);
+}
+
+#[test]
+fn revoked_suspended_and_overdue_are_typed_errors() {
+    let st = StatusSetup::new();
+    st.publisher.set(st.index, ListStatus::Invalid).unwrap();
+    st.publish();
+    assert!(matches!(
+        st.verify(false),
+        Err(ZhengzhaoError::Revoked { document: 0 })
+    ));
+    st.publisher.set(st.index, ListStatus::Suspended).unwrap();
+    assert_eq!(
+        st.publisher.status(st.index).unwrap(),
+        ListStatus::Suspended
+    );
+    st.publish();
+    // Accepting undetermined statuses never accepts a definite one.
+    assert!(matches!(
+        st.verify(true),
+        Err(ZhengzhaoError::Suspended { document: 0 })
+    ));
+    st.publisher
+        .set(st.index, ListStatus::ApplicationSpecific { value: 3 })
+        .unwrap();
+    st.publish();
+    assert!(matches!(
+        st.verify(false),
+        Err(ZhengzhaoError::StatusApplicationSpecific {
+            document: 0,
+            value: 3
+        })
+    ));
+}
+
+#[test]
+fn a_failing_resolver_is_undetermined_and_accepted_only_when_asked() {
+    let st = StatusSetup::new();
+    *st.resolver.token.lock().unwrap() = None;
+    match st.verify(false) {
+        Err(ZhengzhaoError::StatusUndetermined { document, reason }) => {
+            assert_eq!(document, 0);
+            assert!(reason.contains("offline: no network"), "{reason}");
+        }
+        other => panic!("expected StatusUndetermined, got {other:?}"),
+    }
+    let verified = st.verify(true).unwrap();
+    assert!(matches!(
+        &verified.documents[0].status,
+        StatusOutcome::Undetermined { reason } if reason.contains("offline: no network")
+    ));
+}
+
+#[test]
+fn a_list_signed_by_the_document_signer_is_undetermined_never_valid() {
+    let st = StatusSetup::new();
+    let forged = st
+        .publisher
+        .sign(
+            st.s.pki.secure_area(),
+            st.s.pki.document_signer_key_alias(),
+            vec![st.s.pki.document_signer_certificate()],
+            None,
+        )
+        .unwrap();
+    *st.resolver.token.lock().unwrap() = Some(forged);
+    assert!(matches!(
+        st.verify(false),
+        Err(ZhengzhaoError::StatusUndetermined { .. })
+    ));
+}
+
+#[test]
+fn the_checker_caches_lists_between_verifications() {
+    let st = StatusSetup::new();
+    let checker = StatusChecker::new(st.resolver.clone(), false, Some(3600), None);
+    for _ in 0..2 {
+        let response = present(&st.s, &["family_name"]).unwrap();
+        let verified =
+            st.s.verifier
+                .verify(
+                    response,
+                    st.s.transcript.clone(),
+                    None,
+                    Some(checker.clone()),
+                )
+                .unwrap();
+        assert_eq!(verified.documents[0].status, StatusOutcome::Valid);
+    }
+    assert_eq!(st.resolver.calls.lock().unwrap().len(), 1);
+    assert_eq!(checker.cache_stats().hits, 1);
+    checker.clear_cache();
+    assert!(!checker.accepts_undetermined());
+}
+
+#[test]
+fn publisher_input_is_checked() {
+    assert!(matches!(
+        StatusListPublisher::new(URI.into(), 3, 16),
+        Err(ZhengzhaoError::InvalidInput { .. })
+    ));
+    let one_bit = StatusListPublisher::new(URI.into(), 1, 16).unwrap();
+    assert!(matches!(
+        one_bit.set(0, ListStatus::Suspended),
+        Err(ZhengzhaoError::InvalidInput { .. })
+    ));
+    assert!(matches!(
+        one_bit.set(16, ListStatus::Invalid),
+        Err(ZhengzhaoError::InvalidInput { .. })
+    ));
+    assert!(matches!(
+        one_bit.set(0, ListStatus::ApplicationSpecific { value: 4 }),
+        Err(ZhengzhaoError::InvalidInput { .. })
+    ));
+}
+
+/// A proximity session whose reader checks status: the holder answers by `deviceMac` (so the
+/// reader's ephemeral key is needed again at verification), first valid, then revoked.
+#[test]
+fn a_reader_session_checks_status_too() {
+    let st = StatusSetup::new();
+    let checker = StatusChecker::new(st.resolver.clone(), false, None, None);
+    let exchange = |checker: Arc<StatusChecker>| {
+        let holder = HolderSession::new(
+            st.s.wallet.clone(),
+            vec![RetrievalMethod::BlePeripheralServer {
+                uuid: vec![0x42; 16],
+            }],
+        )
+        .unwrap();
+        let reader = ReaderSession::from_qr(holder.qr_code(), st.s.verifier.clone()).unwrap();
+        let establishment = reader
+            .send_request(vec![document_request(MDL, NS, &["family_name"], None)])
+            .unwrap();
+        let documents = holder.handle_establishment(establishment).unwrap();
+        let approval = Approval {
+            document_index: 0,
+            credential_id: st.s.credential_id.clone(),
+            elements: vec![ElementId {
+                namespace: NS.into(),
+                identifier: "family_name".into(),
+            }],
+        };
+        assert!(documents[0]
+            .candidates
+            .iter()
+            .any(|c| c.credential.id == st.s.credential_id));
+        let answer = holder.respond(vec![approval], false, true).unwrap();
+        let outcome = reader.handle_response(answer.message, Some(checker));
+        (reader, outcome)
+    };
+    let (_, outcome) = exchange(checker.clone());
+    let Ok(ReaderOutcome::Response { response }) = outcome else {
+        panic!("expected a verified response, got {outcome:?}")
+    };
+    assert_eq!(response.documents[0].status, StatusOutcome::Valid);
+    assert_eq!(response.documents[0].device_auth, DeviceAuthMethod::Mac);
+
+    st.publisher.set(st.index, ListStatus::Invalid).unwrap();
+    st.publish();
+    checker.clear_cache();
+    let (reader, outcome) = exchange(checker);
+    assert!(matches!(
+        outcome,
+        Err(ZhengzhaoError::Revoked { document: 0 })
+    ));
+    assert!(reader.is_ended());
+}

@@ -377,6 +377,8 @@ pub fn inflate(zlib: &[u8], max: usize) -> Result<Vec<u8>, StatusError> {
                     return Err(StatusError::ListTooLarge { max });
                 }
                 let grown = out.len().saturating_mul(2).min(cap);
+                // Exactly: `resize` alone may double the capacity past `cap`.
+                out.reserve_exact(grown.saturating_sub(out.len()));
                 out.resize(grown, 0);
             }
             TINFLStatus::NeedsMoreInput | TINFLStatus::FailedCannotMakeProgress => {

@@ -354,7 +354,7 @@ pub fn inflate(zlib: &[u8], max: usize) -> Result<Vec<u8>, StatusError> {
     // Start small (a status list compresses well), double up to `max`, and ask for one byte
     // more than `max` so that "exactly max" and "more than max" can be told apart.
     let cap = max.saturating_add(1);
-    let mut out = vec![0u8; zlib.len().saturating_mul(4).clamp(64, cap)];
+    let mut out = vec![0u8; zlib.len().saturating_mul(4).max(64).min(cap)];
     let mut input = zlib;
     let mut out_pos = 0usize;
     loop {

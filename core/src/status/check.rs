@@ -1,6 +1,7 @@
 //! The verifier side: resolve a credential's status lists through the host, verify them,
 //! cache them, and conclude one [`StatusOutcome`].
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -92,6 +93,7 @@ struct Entry {
     uri: String,
     trust_point: [u8; 32],
     signer: Certificate,
+    signer_key: EcPublicKey,
     fetched_at: UnixTime,
     window: ChainWindow,
     token: Arc<StatusListToken>,
@@ -250,7 +252,7 @@ impl StatusChecker {
         tp: &[u8; 32],
         document_signer: Option<&Certificate>,
         at: UnixTime,
-    ) -> Result<(ChainWindow, Certificate), StatusError> {
+    ) -> Result<(ChainWindow, Certificate, EcPublicKey), StatusError> {
         let mut material = tp.to_vec();
         for der in token.x5chain()? {
             material.extend_from_slice(&(der.len() as u64).to_be_bytes());
@@ -266,12 +268,12 @@ impl StatusChecker {
         if let Some((leaf, leaf_key, window)) = known {
             not_document_signer(&leaf, &leaf_key, document_signer)?;
             token.verify_with_key(self.provider.as_ref(), &leaf_key)?;
-            return Ok((window, leaf));
+            return Ok((window, leaf, leaf_key));
         }
         let (window, leaf) =
             token.verify_chain_signer(self.provider.as_ref(), trust_point, document_signer, at)?;
+        let leaf_key = leaf.public_key().map_err(|_| StatusError::Certificate)?;
         if self.capacity > 0 {
-            let leaf_key = leaf.public_key().map_err(|_| StatusError::Certificate)?;
             if let Ok(mut signers) = self.signers.lock() {
                 signers.retain(|s| s.key != key);
                 while signers.len() >= self.capacity && !signers.is_empty() {
@@ -280,12 +282,12 @@ impl StatusChecker {
                 signers.push(KnownSigner {
                     key,
                     leaf: leaf.clone(),
-                    leaf_key,
+                    leaf_key: leaf_key.clone(),
                     window,
                 });
             }
         }
-        Ok((window, leaf))
+        Ok((window, leaf, leaf_key))
     }
 
     /// The verified token at `uri` for a credential whose status trust point is
@@ -306,7 +308,8 @@ impl StatusChecker {
         self.misses.fetch_add(1, Ordering::Relaxed);
         let bytes = self.resolver.resolve(uri).map_err(StatusError::Resolve)?;
         let token = StatusListToken::parse(&bytes, &self.limits)?;
-        let (window, signer) = self.verify_signer(&token, trust_point, &tp, document_signer, at)?;
+        let (window, signer, signer_key) =
+            self.verify_signer(&token, trust_point, &tp, document_signer, at)?;
         token.check_claims(Some(uri), at, true, self.max_list_age)?;
         let token = Arc::new(token);
         if self.capacity > 0 {
@@ -318,6 +321,7 @@ impl StatusChecker {
                 cache.push(Entry {
                     uri: uri.to_owned(),
                     trust_point: tp,
+                    signer_key,
                     signer,
                     fetched_at: at,
                     window,
@@ -361,11 +365,7 @@ impl StatusChecker {
         }
         let entry = cache.remove(pos);
         if let Some(ds) = document_signer {
-            let same_key = ds
-                .public_key()
-                .ok()
-                .zip(entry.signer.public_key().ok())
-                .is_some_and(|(a, b)| a == b);
+            let same_key = ds.public_key().is_ok_and(|k| k == entry.signer_key);
             if &entry.signer == ds || same_key {
                 return Err(StatusError::SignedByDocumentSigner);
             }
@@ -443,13 +443,15 @@ impl StatusChecker {
 }
 
 /// The MSO's `certificate` if given, else the IACA.
-fn trust_point(
+fn trust_point<'a>(
     certificate: Option<&[u8]>,
-    iaca: Option<&Certificate>,
-) -> Result<Certificate, StatusError> {
+    iaca: Option<&'a Certificate>,
+) -> Result<Cow<'a, Certificate>, StatusError> {
     match (certificate, iaca) {
-        (Some(der), _) => Certificate::from_der(der).map_err(|_| StatusError::Certificate),
-        (None, Some(iaca)) => Ok(iaca.clone()),
+        (Some(der), _) => Certificate::from_der(der)
+            .map(Cow::Owned)
+            .map_err(|_| StatusError::Certificate),
+        (None, Some(iaca)) => Ok(Cow::Borrowed(iaca)),
         (None, None) => Err(StatusError::NoTrustPoint),
     }
 }

@@ -352,7 +352,8 @@ pub fn inflate(zlib: &[u8], max: usize) -> Result<Vec<u8>, StatusError> {
         | inflate_flags::TINFL_FLAG_COMPUTE_ADLER32;
     let mut state = Box::<DecompressorOxide>::default();
     // Start at 64 times the input (a status list compresses well: most lists then inflate in
-    // one pass, into memory the allocator hands out already zeroed), double up to `max`, and
+    // one pass, into memory the allocator hands out already zeroed; the capacity left over is
+    // at most what doubling would leave), double up to `max`, and
     // ask for one byte more than `max` so that "exactly max" and "more than max" can be told
     // apart.
     let cap = max.saturating_add(1);
@@ -372,8 +373,6 @@ pub fn inflate(zlib: &[u8], max: usize) -> Result<Vec<u8>, StatusError> {
                     return Err(StatusError::ListTooLarge { max });
                 }
                 out.truncate(out_pos);
-                // Hold exactly the list (the first guess may have been larger).
-                out.shrink_to_fit();
                 return Ok(out);
             }
             TINFLStatus::HasMoreOutput => {

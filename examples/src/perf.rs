@@ -202,8 +202,11 @@ impl Fixture {
             publisher.set(i, Status::Invalid)?;
         }
         let status_index = publisher.allocate()?;
-        let status_token =
-            publisher.sign(&pki.status_signer_key, &[pki.status_signer.clone()], now)?;
+        let status_token = publisher.sign(
+            &pki.status_signer_key,
+            std::slice::from_ref(&pki.status_signer),
+            now,
+        )?;
         let status_reference = StatusReference {
             status_list: Some(StatusListRef {
                 idx: status_index,

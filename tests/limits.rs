@@ -490,3 +490,45 @@ fn trust_list_size() {
         }))
     ));
 }
+
+/// A Status List Token is read only up to `StatusLimits::max_token_bytes` (1 MiB): the length
+/// is checked before a byte is decoded.
+#[test]
+fn status_token_size() {
+    use zhengzhao::status::{StatusError, StatusLimits, StatusListToken};
+    let limits = StatusLimits::default();
+    assert_eq!(limits.max_token_bytes, 1024 * 1024);
+    // At the limit: one byte string of exactly 1 MiB is decoded (and is not a COSE_Sign1).
+    assert_eq!(
+        StatusListToken::parse(&bstr_of_len(limits.max_token_bytes), &limits).unwrap_err(),
+        StatusError::NotSign1Tagged
+    );
+    assert_eq!(
+        StatusListToken::parse(&bstr_of_len(limits.max_token_bytes + 1), &limits).unwrap_err(),
+        StatusError::TokenTooLarge {
+            max: limits.max_token_bytes
+        }
+    );
+}
+
+/// A status list inflates to at most `StatusLimits::max_list_bytes` (4 MiB); the bound holds
+/// while inflating, so a bomb stops there.
+#[test]
+fn status_list_size() {
+    use zhengzhao::status::{deflate, StatusError, StatusLimits, StatusList};
+    let limits = StatusLimits::default();
+    let max = limits.max_list_bytes;
+    assert_eq!(max, 4 * 1024 * 1024);
+    let list = |len: usize| {
+        Value::Map(vec![
+            (Value::text("bits"), Value::Integer(1)),
+            (Value::text("lst"), Value::Bytes(deflate(&vec![0u8; len]))),
+        ])
+    };
+    let at_limit = StatusList::from_value(&list(max), &limits).unwrap();
+    assert_eq!(at_limit.as_bytes().len(), max);
+    assert_eq!(
+        StatusList::from_value(&list(max + 1), &limits),
+        Err(StatusError::ListTooLarge { max })
+    );
+}

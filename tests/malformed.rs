@@ -25,6 +25,7 @@ use zhengzhao::holder::{ParsedRequest, RequestOptions};
 use zhengzhao::model::{Credential, SessionTranscript};
 use zhengzhao::profiles::TrustList;
 use zhengzhao::session::{DeviceEngagement, SessionData, SessionEstablishment};
+use zhengzhao::status::{StatusLimits, StatusListToken};
 use zhengzhao::trust::{
     parse_pem_or_der, validate_chain, AnchorRole, Certificate, ChainUsage, TrustStore,
 };
@@ -94,6 +95,10 @@ struct Setup {
     transcript: SessionTranscript,
     /// The trust-list publisher (the IACA fixture).
     publisher: Certificate,
+    /// The IACA that certified the status-list signer (`status_*` entries).
+    status_iaca: Certificate,
+    /// The document signer of the credential whose status the `status_*` entries read.
+    status_document_signer: Certificate,
 }
 
 fn setup() -> Setup {
@@ -116,6 +121,9 @@ fn setup() -> Setup {
         issuer_trust,
         transcript,
         publisher: Certificate::from_der(&read("iaca.der")).expect("IACA fixture"),
+        status_iaca: Certificate::from_der(&read("status_iaca.der")).expect("status IACA fixture"),
+        status_document_signer: Certificate::from_der(&read("status_document_signer.der"))
+            .expect("status document signer fixture"),
     }
 }
 
@@ -208,7 +216,38 @@ fn run(s: &Setup, entry: &str, input: &[u8]) -> String {
             let _ = std::fs::remove_dir_all(&dir);
             r
         }
+        "status" => status(s, input),
         other => panic!("unknown entry point {other:?} in the manifest"),
+    }
+}
+
+/// A Status List Token through the verifier's path, each step prefixed to its error, which is
+/// written in full (variant and fields: `Debug`): `parse` (`StatusListToken::parse`, default
+/// limits), `chain` (`verify_chain` to the status IACA fixture, the status document signer
+/// fixture as the credential's signer), `claims` (`check_claims` for [`corpus::STATUS_URI`],
+/// `exp` required, no maximum age), then `get` (the entry at [`corpus::STATUS_INDEX`]); `ok:`
+/// and the status read when every step passed.
+fn status(s: &Setup, input: &[u8]) -> String {
+    let at = corpus::at();
+    let provider = zhengzhao::crypto::default_provider();
+    let token = match StatusListToken::parse(input, &StatusLimits::default()) {
+        Ok(t) => t,
+        Err(e) => return format!("parse:{e:?}"),
+    };
+    if let Err(e) = token.verify_chain(
+        provider.as_ref(),
+        &s.status_iaca,
+        Some(&s.status_document_signer),
+        at,
+    ) {
+        return format!("chain:{e:?}");
+    }
+    if let Err(e) = token.check_claims(Some(corpus::STATUS_URI), at, true, None) {
+        return format!("claims:{e:?}");
+    }
+    match token.list().and_then(|l| l.get(corpus::STATUS_INDEX)) {
+        Ok(status) => format!("ok:{status:?}"),
+        Err(e) => format!("get:{e:?}"),
     }
 }
 
@@ -269,7 +308,12 @@ fn malformed_corpus() {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&s, &e.entry, &input)))
                 .unwrap_or_else(|_| "PANIC".to_owned());
         let used = HEAP.peak_usage().saturating_sub(before);
-        let bound = HEAP_BASE + HEAP_PER_INPUT_BYTE * input.len();
+        let mut bound = HEAP_BASE + HEAP_PER_INPUT_BYTE * input.len();
+        if e.entry == "status" {
+            // The inflated list may take up to `max_list_bytes` (and the counter sees the
+            // inflater's buffer twice while it doubles): a bomb must stop there.
+            bound += 2 * StatusLimits::default().max_list_bytes;
+        }
         let ratio = used as f64 / input.len().max(1) as f64;
         if used > largest.0 {
             largest = (used, e.name.clone());
@@ -365,6 +409,13 @@ fn variant_path_reads_nested_debug() {
 #[ignore = "rewrites tests/malformed/; run only to change the corpus"]
 fn regenerate_corpus() {
     corpus::regenerate(&corpus_dir());
+}
+
+/// Rewrites only the `status_*` entries (and their fixtures and seeds).
+#[test]
+#[ignore = "rewrites tests/malformed/status_*; run only to change those entries"]
+fn regenerate_status_corpus() {
+    corpus::regenerate_status(&corpus_dir());
 }
 
 /// The wallet-record fuzz entry point holds its invariants on every committed seed (valid

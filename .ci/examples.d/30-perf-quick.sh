@@ -17,6 +17,7 @@ report = json.load(sys.stdin)
 ops = {op["name"]: op for op in report["operations"]}
 required = ["issue", "present", "verify_cold", "verify_cached", "verify_annex_d",
             "session_encrypt", "session_decrypt",
+            "verify_status_cached", "status_cold", "status_cold_full",
             "verify_cold@ring", "verify_cached@ring", "verify_annex_d@ring"]
 missing = [n for n in required if n not in ops]
 if missing:
@@ -29,5 +30,8 @@ for name, op in ops.items():
 batch = report["batch"]
 if not (batch["threads_1_per_s"] > 0 and batch["threads_2_per_s"] > 0):
     sys.exit(f"perf: batch {batch}")
+status = report["status"]
+if status["inflated_bytes"] != status["entries"] // 8 or status["token_bytes"] <= 0:
+    sys.exit(f"perf: status {status}")
 print(f"perf --quick: {len(ops)} operations reported")
 '

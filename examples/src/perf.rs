@@ -16,6 +16,9 @@
 //! | `verify_annex_d` | the ISO 18013-5 Annex D response (deviceMac), chain cached | 1 verify + 1 ECDH |
 //! | `session_encrypt` | one 4 KiB SessionData payload, holder → reader | AES-256-GCM seal of 4 KiB |
 //! | `session_decrypt` | the same, decrypted by the reader | AES-256-GCM open of 4 KiB |
+//! | `verify_status_cached` | `verify_cached` of a credential naming a status list, with the list in the checker's cache | the same verification without status (target ≤ 1.02) |
+//! | `status_cold` | a status check of a 2^20-entry 1-bit list not cached, its signer chain known: resolve, parse, signature, inflate, read | 1 ES256 verify + zlib inflate of the same `lst` (target ≤ 1.10) |
+//! | `status_cold_full` | the same on a fresh checker: the signer chain validated too | 2 ES256 verifies + inflate (target ≤ 1.10) |
 //!
 //! Samples are taken in rounds, each round timing every operation and every primitive once
 //! (a batch of iterations long enough for the clock), so that load from other processes hits
@@ -43,9 +46,13 @@ use zhengzhao::holder::{
 use zhengzhao::issuer::Issuer;
 use zhengzhao::model::{Credential, DeviceRequest, DocRequest, ItemsRequest, SessionTranscript};
 use zhengzhao::session::{Role, SessionCipher, SessionKeys};
+use zhengzhao::status::{
+    Bits, StaticResolver, Status, StatusChecker, StatusListPublisher, StatusListRef, StatusOutcome,
+    StatusReference,
+};
 use zhengzhao::time::UnixTime;
 use zhengzhao::trust::testpki::TestPki;
-use zhengzhao::trust::{AnchorRole, TrustStore};
+use zhengzhao::trust::{AnchorRole, Certificate, TrustStore};
 use zhengzhao::verifier::{BatchItem, Verifier};
 
 use crate::Error;
@@ -120,6 +127,34 @@ pub struct Fixture {
     annex_d: AnnexD,
     floor: FloorInputs,
     session_keys: (SoftwareKey, SoftwareKey),
+    status: StatusFixture,
+}
+
+/// Entries of the status list the fixture publishes (2^20, one bit each: 128 KiB inflated).
+pub const STATUS_ENTRIES: usize = 1 << 20;
+/// How many of them are revoked (random indexes).
+pub const STATUS_REVOKED: usize = 1000;
+const STATUS_URI: &str = "https://status.example.cn/perf/1";
+
+/// The status-list part of the fixture.
+struct StatusFixture {
+    /// The DeviceResponse of a credential whose MSO names the list (its entry valid).
+    response: Vec<u8>,
+    reference: StatusReference,
+    resolver: Arc<StaticResolver>,
+    iaca: Certificate,
+    document_signer: Certificate,
+    /// Holds the list (cache warmed by [`Fixture::new`]).
+    cached: StatusChecker,
+    /// Never reuses a list (max cache age 0), but knows the signer chain after the first.
+    known_signer: StatusChecker,
+    token_bytes: usize,
+    inflated_bytes: usize,
+    // The floor's inputs: the token's Sig_structure, signature and signer key, and its `lst`.
+    to_be_signed: Vec<u8>,
+    signature: Es256Signature,
+    signer_key: EcPublicKey,
+    lst: Vec<u8>,
 }
 
 struct AnnexD {
@@ -161,6 +196,27 @@ impl Fixture {
         let now = UnixTime::now();
         let pki = TestPki::generate(now)?;
         let trust = pki.issuer_trust_store();
+        let mut publisher = StatusListPublisher::new(STATUS_URI, Bits::One, STATUS_ENTRIES)?;
+        for _ in 0..STATUS_REVOKED {
+            let i = publisher.allocate()?;
+            publisher.set(i, Status::Invalid)?;
+        }
+        let status_index = publisher.allocate()?;
+        let status_token = publisher.sign(
+            &pki.status_signer_key,
+            std::slice::from_ref(&pki.status_signer),
+            now,
+        )?;
+        let status_reference = StatusReference {
+            status_list: Some(StatusListRef {
+                idx: status_index,
+                uri: STATUS_URI.into(),
+                certificate: None,
+            }),
+            ..Default::default()
+        };
+        let (iaca, document_signer) = (pki.iaca.clone(), pki.document_signer.clone());
+        let signer_key = pki.status_signer.public_key()?;
         let issuer = Issuer::new(Box::new(pki.document_signer_key), vec![pki.document_signer]);
         let device_key = SoftwareKey::generate()?;
         let transcript = SessionTranscript::new(None, None, &Value::text("perf handover"));
@@ -235,8 +291,33 @@ impl Fixture {
             ciphertext,
         };
 
+        let (to_be_signed, signature, lst) = token_floor_inputs(&status_token)?;
+        let resolver = Arc::new(StaticResolver::new().with(STATUS_URI, status_token.clone()));
+        let status_credential = Self::issue_with_status(
+            &issuer,
+            &device_key.public(),
+            now,
+            Some(status_reference.clone()),
+        )?;
+        let status = StatusFixture {
+            response: Vec::new(),
+            reference: status_reference,
+            cached: StatusChecker::new(resolver.clone()),
+            known_signer: StatusChecker::new(resolver.clone()).with_max_cache_age(0),
+            resolver,
+            iaca,
+            document_signer,
+            token_bytes: status_token.len(),
+            inflated_bytes: 0,
+            to_be_signed,
+            signature,
+            signer_key,
+            lst,
+        };
+
         let mut fixture = Fixture {
             now,
+            status,
             credential: Self::issue_with(&issuer, &device_key.public(), now)?,
             issuer,
             device_public: device_key.public(),
@@ -255,6 +336,26 @@ impl Fixture {
             return Err("the credential cannot answer the request".into());
         }
         fixture.response = fixture.present()?;
+        let mut builder = ResponseBuilder::new(&fixture.transcript);
+        builder.add_document(
+            &status_credential,
+            &fixture.request,
+            &fixture.approved,
+            &fixture.device_key,
+        )?;
+        fixture.status.response = builder.finish();
+        fixture.status.inflated_bytes = fixture
+            .status
+            .cached
+            .fetch_list(
+                STATUS_URI,
+                &fixture.status.iaca,
+                Some(&fixture.status.document_signer),
+                now,
+            )?
+            .list()?
+            .as_bytes()
+            .len();
         fixture.check()?;
         Ok(fixture)
     }
@@ -264,9 +365,21 @@ impl Fixture {
         device_key: &EcPublicKey,
         now: UnixTime,
     ) -> Result<Credential, Error> {
+        Self::issue_with_status(issuer, device_key, now, None)
+    }
+
+    fn issue_with_status(
+        issuer: &Issuer,
+        device_key: &EcPublicKey,
+        now: UnixTime,
+        status: Option<StatusReference>,
+    ) -> Result<Credential, Error> {
         let mut builder = issuer.credential(MDL);
         for (id, v) in ten_elements()? {
             builder = builder.element(NS, id, v);
+        }
+        if let Some(status) = status {
+            builder = builder.status(status);
         }
         Ok(builder
             .device_key(device_key.clone())
@@ -319,6 +432,35 @@ impl Fixture {
             &self.floor.message,
             &self.sign_prebuilt(),
         )?;
+        let with_status = self.verify_status(true)?;
+        if with_status
+            .documents
+            .first()
+            .and_then(|d| d.status.as_ref())
+            != Some(&StatusOutcome::Valid)
+        {
+            return Err("verify_status_cached: status not checked valid".into());
+        }
+        if self
+            .verify_status(false)?
+            .documents
+            .first()
+            .map(|d| d.status.is_some())
+            != Some(false)
+        {
+            return Err("verify_status_off: status checked".into());
+        }
+        for (name, outcome) in [
+            ("status_cold", self.status_cold()),
+            ("status_cold_full", self.status_cold_full()),
+        ] {
+            if outcome != StatusOutcome::Valid {
+                return Err(format!("{name}: {outcome}").into());
+            }
+        }
+        if self.status_floor()? != self.status.inflated_bytes {
+            return Err("status floor: inflated size differs".into());
+        }
         let mut holder = self.session_cipher(Role::Holder)?;
         let mut reader = self.session_cipher(Role::Reader)?;
         let sealed = holder.encrypt(&self.floor.plaintext)?;
@@ -383,6 +525,60 @@ impl Fixture {
             &a.response,
             &VerifyOptions::new(&a.transcript, a.at).with_reader_key(&set.annex_d_reader_key),
         )?)
+    }
+
+    /// `verify_status_cached` (`with_status` true; the list is in the checker's cache) and its
+    /// floor `verify_status_off` (false): the status credential's response, chain cached.
+    pub fn verify_status(
+        &self,
+        with_status: bool,
+    ) -> Result<zhengzhao::verifier::VerifiedResponse, Error> {
+        let set = self.providers.first().ok_or("no provider")?;
+        let mut options = VerifyOptions::new(&self.transcript, self.now);
+        if with_status {
+            options = options.with_status(&self.status.cached);
+        }
+        Ok(set.cached.verify(&self.status.response, &options)?)
+    }
+
+    /// `status_cold`: the list resolved, parsed, its signature verified, inflated and read;
+    /// the checker knows the signer chain from an earlier list.
+    pub fn status_cold(&self) -> StatusOutcome {
+        let s = &self.status;
+        s.known_signer
+            .check(&s.reference, Some(&s.iaca), &s.document_signer, self.now)
+    }
+
+    /// `status_cold_full`: the same on a fresh checker, so the signer chain is validated too.
+    pub fn status_cold_full(&self) -> StatusOutcome {
+        let s = &self.status;
+        StatusChecker::new(s.resolver.clone()).check(
+            &s.reference,
+            Some(&s.iaca),
+            &s.document_signer,
+            self.now,
+        )
+    }
+
+    /// Floor of `status_cold`: the token's ES256 signature verified with the signer's key on
+    /// the default provider, and its `lst` inflated with `miniz_oxide` directly, in one pass
+    /// into a buffer allocated once at the inflated size (known here, not to a checker), the
+    /// Adler-32 checked. Returns the inflated size.
+    pub fn status_floor(&self) -> Result<usize, Error> {
+        use miniz_oxide::inflate::core::{decompress, inflate_flags, DecompressorOxide};
+        let s = &self.status;
+        let provider = &self.providers.first().ok_or("no provider")?.provider;
+        provider.verify_es256(&s.signer_key, &s.to_be_signed, &s.signature)?;
+        let mut out = vec![0u8; s.inflated_bytes.max(1)];
+        let mut state = Box::<DecompressorOxide>::default();
+        let flags = inflate_flags::TINFL_FLAG_PARSE_ZLIB_HEADER
+            | inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF
+            | inflate_flags::TINFL_FLAG_COMPUTE_ADLER32;
+        let (status, _, produced) = decompress(&mut state, &s.lst, &mut out, 0, flags);
+        if status != miniz_oxide::inflate::TINFLStatus::Done {
+            return Err(format!("status floor: inflate {status:?}").into());
+        }
+        Ok(produced)
     }
 
     /// A session cipher for `role`, both ends derived from the same two ephemeral keys.
@@ -463,6 +659,39 @@ impl Fixture {
     pub fn cached_verifier(&self) -> Result<&Verifier, Error> {
         Ok(&self.providers.first().ok_or("no provider")?.cached)
     }
+}
+
+/// The Sig_structure, the signature and the `lst` of a Status List Token, taken apart with
+/// the CBOR decoder (for the floor of `status_cold`).
+fn token_floor_inputs(token: &[u8]) -> Result<(Vec<u8>, Es256Signature, Vec<u8>), Error> {
+    let v = zhengzhao::cbor::decode(token)?;
+    let parts = v
+        .as_tag()
+        .and_then(|(_, inner)| inner.as_array())
+        .ok_or("token: not a tagged array")?;
+    let bytes = |i: usize| {
+        parts
+            .get(i)
+            .and_then(Value::as_bytes)
+            .ok_or("token: part not bytes")
+    };
+    let (protected, payload, signature) = (bytes(0)?, bytes(2)?, bytes(3)?);
+    let to_be_signed = zhengzhao::cbor::encode(&Value::Array(vec![
+        Value::text("Signature1"),
+        Value::Bytes(protected.to_vec()),
+        Value::Bytes(Vec::new()),
+        Value::Bytes(payload.to_vec()),
+    ]));
+    let claims = zhengzhao::cbor::decode(payload)?;
+    let lst = claims
+        .as_map()
+        .and_then(|m| m.iter().find(|(k, _)| k.as_integer() == Some(65533)))
+        .and_then(|(_, list)| list.as_map())
+        .and_then(|m| m.iter().find(|(k, _)| k.as_text() == Some("lst")))
+        .and_then(|(_, lst)| lst.as_bytes())
+        .ok_or("token: no status_list.lst")?
+        .to_vec();
+    Ok((to_be_signed, Es256Signature::from_raw(signature)?, lst))
 }
 
 /// Options of the report.
@@ -584,6 +813,29 @@ pub struct BatchReport {
     pub cpu_us_per_item: Option<(f64, f64)>,
 }
 
+/// The status list measured, and the targets of the status rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusReport {
+    /// Entries in the list.
+    pub entries: usize,
+    /// Entries revoked.
+    pub revoked: usize,
+    /// The Status List Token's size, bytes.
+    pub token_bytes: usize,
+    /// The inflated list, bytes (what a checker holds per cached list).
+    pub inflated_bytes: usize,
+    /// `status_cold_full` over the floor of `status_cold` (1 verify + inflate): what the
+    /// signer chain's own verification costs on a fresh checker.
+    pub cold_full_over_one_verify: f64,
+}
+
+/// The status rows' targets (ratio to their floor).
+pub const STATUS_TARGETS: [(&str, f64); 3] = [
+    ("verify_status_cached", 1.02),
+    ("status_cold", 1.10),
+    ("status_cold_full", 1.10),
+];
+
 /// CPU time (user + system) of this process so far, from `/proc/self/stat` (Linux; ticks of
 /// 1/100 s), or `None` elsewhere.
 fn process_cpu() -> Option<Duration> {
@@ -608,6 +860,8 @@ pub struct Report {
     pub providers: Vec<(String, String, f64)>,
     /// Batch verification throughput.
     pub batch: BatchReport,
+    /// The status list's sizes, and the fully cold check against the one-verify floor.
+    pub status: StatusReport,
     /// Rounds measured.
     pub rounds: usize,
 }
@@ -660,6 +914,25 @@ pub fn run(options: Options) -> Result<Report, Error> {
         Thing::new("es256_sign_prebuilt_key", || {
             black_box(f.sign_prebuilt());
             Ok(())
+        }),
+        Thing::new("verify_status_cached", || {
+            f.verify_status(true).map(|r| drop(black_box(r)))
+        }),
+        Thing::new("verify_status_off", || {
+            f.verify_status(false).map(|r| drop(black_box(r)))
+        }),
+        Thing::new("status_cold", || {
+            black_box(f.status_cold());
+            Ok(())
+        }),
+        Thing::new("status_cold_full", || {
+            black_box(f.status_cold_full());
+            Ok(())
+        }),
+        Thing::new("status_floor_verify_inflate", || {
+            f.status_floor().map(|n| {
+                black_box(n);
+            })
         }),
     ];
     for set in f.providers() {
@@ -736,6 +1009,27 @@ pub fn run(options: Options) -> Result<Report, Error> {
             "AES-GCM open 4 KiB",
         ),
     ]);
+    let status_floor = m("status_floor_verify_inflate");
+    rows.extend([
+        row(
+            "verify_status_cached".into(),
+            m("verify_status_off"),
+            "the same verify without status",
+        ),
+        row("status_cold".into(), status_floor, "1 verify + inflate"),
+        row(
+            "status_cold_full".into(),
+            status_floor + m("es256_verify"),
+            "2 verify + inflate",
+        ),
+    ]);
+    let status = StatusReport {
+        entries: STATUS_ENTRIES,
+        revoked: STATUS_REVOKED,
+        token_bytes: f.status.token_bytes,
+        inflated_bytes: f.status.inflated_bytes,
+        cold_full_over_one_verify: m("status_cold_full") / status_floor,
+    };
     let mut providers = Vec::new();
     for set in f.providers().iter().filter(|s| !s.suffix.is_empty()) {
         for op in ["verify_cold", "verify_cached", "verify_annex_d"] {
@@ -758,6 +1052,7 @@ pub fn run(options: Options) -> Result<Report, Error> {
         primitives,
         providers,
         batch,
+        status,
         rounds,
     })
 }
@@ -830,6 +1125,22 @@ impl Report {
                 "cpu_us_per_item_1": self.batch.cpu_us_per_item.map(|c| round(c.0)),
                 "cpu_us_per_item_2": self.batch.cpu_us_per_item.map(|c| round(c.1)),
             },
+            "status": {
+                "entries": self.status.entries,
+                "revoked": self.status.revoked,
+                "token_bytes": self.status.token_bytes,
+                "inflated_bytes": self.status.inflated_bytes,
+                "cold_full_over_one_verify": round(self.status.cold_full_over_one_verify),
+                "targets": STATUS_TARGETS.iter().map(|(name, target)| {
+                    let ratio = self.rows.iter().find(|r| r.name == *name).map(Row::ratio);
+                    serde_json::json!({
+                        "name": name,
+                        "target": target,
+                        "ratio": ratio.map(round),
+                        "met": ratio.map(|r| r <= *target),
+                    })
+                }).collect::<Vec<_>>(),
+            },
             "rounds": self.rounds,
         })
     }
@@ -871,6 +1182,24 @@ impl Report {
                 "  2 threads obtained {cores:.2} cores; CPU per response {c1:.0} µs (1 thread), \
                  {c2:.0} µs (2 threads)\n"
             ));
+        }
+        out.push_str(&format!(
+            "status list: {} entries ({} revoked), token {} bytes, inflated {} bytes; \
+             status_cold_full / (1 verify + inflate) {:.3}\n",
+            self.status.entries,
+            self.status.revoked,
+            self.status.token_bytes,
+            self.status.inflated_bytes,
+            self.status.cold_full_over_one_verify
+        ));
+        for (name, target) in STATUS_TARGETS {
+            if let Some(r) = self.rows.iter().find(|r| r.name == name) {
+                let ratio = r.ratio();
+                let verdict = if ratio <= target { "met" } else { "missed" };
+                out.push_str(&format!(
+                    "  {name}: ratio {ratio:.3}, target <= {target:.2}: {verdict}\n"
+                ));
+            }
         }
         out.push_str(&format!(
             "({} interleaved rounds; medians; ratios compare across machines, times do not)\n",
@@ -958,6 +1287,13 @@ fn repeat(op: &str, count: usize) -> Result<(), Error> {
         }),
         "verify_annex_d" => repeat_loop(count, &mut || {
             f.verify_annex_d(set).map(|r| drop(black_box(r)))
+        }),
+        "verify_status_cached" => repeat_loop(count, &mut || {
+            f.verify_status(true).map(|r| drop(black_box(r)))
+        }),
+        "status_cold" => repeat_loop(count, &mut || {
+            black_box(f.status_cold());
+            Ok(())
         }),
         "es256_verify" => repeat_loop(count, &mut || {
             if black_box(f.floor_verify(set)) {

@@ -12,8 +12,9 @@ use zhengzhao::holder::{ParsedRequest, RequestOptions, ResponseBuilder};
 use zhengzhao::issuer::Issuer;
 use zhengzhao::model::{DeviceRequest, DocRequest, ItemsRequest, SessionTranscript};
 use zhengzhao::profiles::TrustList;
+use zhengzhao::status::{deflate, Bits, Status, StatusList, TYP_STATUS_LIST};
 use zhengzhao::time::UnixTime;
-use zhengzhao::trust::testpki::TestPki;
+use zhengzhao::trust::testpki::{TestPki, TestPkiOptions};
 use zhengzhao::wallet::{
     BatchPolicy, Collection, Consent, CredentialStore, DeviceAuthMode, DisplayName, FileStore,
     RecordId, SoftwareSecureArea, StoreKey, Wallet,
@@ -1836,6 +1837,9 @@ pub fn regenerate(dir: &Path) {
         resign(&|m| *at_path(m, &[S("version")]) = t("1.0.1")),
     );
 
+    // ---- licence status (tests/malformed.rs, entry point `status`) ---------------------------
+    status_entries(&mut c, &fixtures, at);
+
     // ---- write --------------------------------------------------------------------------------
     for f in std::fs::read_dir(dir).expect("corpus dir").flatten() {
         if f.path().extension().is_some_and(|e| e == "bin") {
@@ -1864,6 +1868,7 @@ pub fn regenerate(dir: &Path) {
         "transcript_and_credential",
         "wallet_records",
         "profiles",
+        "status_list",
     ] {
         let d = seeds.join(target);
         std::fs::create_dir_all(&d).expect("seed dir");
@@ -1879,6 +1884,10 @@ pub fn regenerate(dir: &Path) {
             .expect("write seed");
     };
     for (name, entry, _, _, bytes) in &c.entries {
+        if *entry == "status" {
+            write_status_seed(&seeds.join("status_list"), name, bytes);
+            continue;
+        }
         let target = match *entry {
             "verify" => "verify_response",
             "request" => "holder_request",
@@ -1977,4 +1986,433 @@ pub fn regenerate(dir: &Path) {
     }
     drop((store, refile));
     let _ = std::fs::remove_dir_all(&scratch);
+}
+
+// ---- licence status (issue 15) ------------------------------------------------------------------
+
+/// The `uri` every status entry is checked for (`tests/malformed.rs`, entry point `status`).
+pub const STATUS_URI: &str = "https://status.example.cn/corpus/1";
+/// The credential's index every status entry is read at.
+pub const STATUS_INDEX: u64 = 1000;
+
+/// A Status List Token (tag 18) over `claims` with `protected` headers after `alg` and the
+/// given `unprotected` ones, signed by `key`: the raw signed `COSE_Sign1` array is returned too,
+/// for entries that change it.
+fn status_token(
+    key: &SoftwareKey,
+    protected: Vec<(Value, Value)>,
+    unprotected: Vec<(Value, Value)>,
+    claims: &Value,
+) -> (Vec<u8>, Value) {
+    let sign1 = CoseSign1::sign_with_protected(key, protected, unprotected, &encode(claims))
+        .expect("sign status list token");
+    let array = sign1.to_value();
+    (encode(&Value::Tag(18, Box::new(array.clone()))), array)
+}
+
+/// The CWT claims of a Status List Token: `sub`, `iat`, optional `exp` and `ttl`, and
+/// `status_list`.
+fn status_claims(
+    sub: &str,
+    iat: UnixTime,
+    exp: Option<UnixTime>,
+    ttl: Option<u64>,
+    list: Value,
+) -> Value {
+    let mut m = vec![
+        (Value::Integer(2), t(sub)),
+        (Value::Integer(6), Value::Integer(iat.secs().into())),
+    ];
+    if let Some(exp) = exp {
+        m.push((Value::Integer(4), Value::Integer(exp.secs().into())));
+    }
+    if let Some(ttl) = ttl {
+        m.push((Value::Integer(65534), Value::Integer(ttl.into())));
+    }
+    m.push((Value::Integer(65533), list));
+    Value::Map(m)
+}
+
+/// The status-list entries, checked against their own fixtures (`status_iaca.der`, the IACA
+/// that certified the status signer, and `status_document_signer.der`, the document signer of
+/// the credential whose status is read), which this writes into `fixtures`. Every token is
+/// made with a fresh test PKI, so regenerating changes every file, never the expectations.
+fn status_entries(c: &mut Corpus, fixtures: &Path, at: UnixTime) {
+    let pki = TestPki::generate(at).expect("status test PKI");
+    // Another IACA under another name, and an impostor under the same name as the real one.
+    let mut other = TestPkiOptions::new(at);
+    other.iaca_name = "C=CN, O=zhengzhao test, CN=Another Issuing Authority CA".into();
+    let other = TestPki::generate_with(&other).expect("other PKI");
+    let impostor = TestPki::generate(at).expect("impostor PKI");
+    std::fs::create_dir_all(fixtures).expect("fixtures dir");
+    std::fs::write(fixtures.join("status_iaca.der"), pki.iaca.der()).expect("write fixture");
+    std::fs::write(
+        fixtures.join("status_document_signer.der"),
+        pki.document_signer.der(),
+    )
+    .expect("write fixture");
+
+    let typ = |s: &str| (Value::Integer(16), t(s));
+    let x5chain = |cert: &zhengzhao::trust::Certificate| {
+        (Value::Integer(33), Value::Bytes(cert.der().to_vec()))
+    };
+    let standard = vec![typ(TYP_STATUS_LIST), x5chain(&pki.status_signer)];
+    let iat = at.add_secs(-3600);
+    let exp = Some(at.add_secs(DAY));
+    // A 1-bit list of 2048 entries (256 bytes), `STATUS_INDEX` revoked when `revoked`.
+    let list = |revoked: bool| {
+        let mut l = StatusList::new(Bits::One, 2048).expect("list");
+        l.set(STATUS_INDEX + 1, Status::Invalid).expect("set");
+        if revoked {
+            l.set(STATUS_INDEX, Status::Invalid).expect("set");
+        }
+        l
+    };
+    let valid_list = list(false).to_value();
+    let lst = list(false).compressed();
+    let with_lst = |bits: i128, lst: Vec<u8>| {
+        Value::Map(vec![
+            (t("bits"), Value::Integer(bits)),
+            (t("lst"), Value::Bytes(lst)),
+        ])
+    };
+    let claims = |list: Value| status_claims(STATUS_URI, iat, exp, Some(43_200), list);
+    let signed = |list: Value| {
+        status_token(
+            &pki.status_signer_key,
+            standard.clone(),
+            vec![],
+            &claims(list),
+        )
+        .0
+    };
+
+    c.add(
+        "status_valid",
+        "status",
+        "ok:Valid",
+        "control: a 1-bit list of 2048 entries, the credential's entry 0, signed by the status signer",
+        signed(valid_list.clone()),
+    );
+    c.add(
+        "status_revoked",
+        "status",
+        "ok:Invalid",
+        "control: the same list with the credential's entry 1 (revoked), signed by the status signer",
+        signed(list(true).to_value()),
+    );
+    c.add(
+        "status_bits_3",
+        "status",
+        "parse:InvalidBits { bits: 3 }",
+        "status_list.bits 3 (only 1, 2, 4 and 8 exist), validly signed",
+        signed(with_lst(3, lst.clone())),
+    );
+    c.add(
+        "status_zlib_truncated",
+        "status",
+        "parse:Compression { reason: \"truncated zlib stream\" }",
+        "lst cut to its first half, validly signed",
+        signed(with_lst(1, lst[..lst.len() / 2].to_vec())),
+    );
+    c.add(
+        "status_zlib_checksum",
+        "status",
+        "parse:Compression { reason: \"zlib checksum mismatch\" }",
+        "lst with the last byte of its Adler-32 flipped, validly signed",
+        signed(with_lst(1, {
+            let mut l = lst.clone();
+            let last = l.len() - 1;
+            l[last] ^= 0x01;
+            l
+        })),
+    );
+    c.add(
+        "status_zlib_trailing",
+        "status",
+        "parse:TrailingCompressedData",
+        "lst followed by one 0x00 after the end of the zlib stream, validly signed",
+        signed(with_lst(1, [lst.clone(), vec![0]].concat())),
+    );
+    c.add(
+        "status_zlib_bomb",
+        "status",
+        "parse:ListTooLarge { max: 4194304 }",
+        "lst inflating to 16 MiB of zeros (the bound is 4 MiB; inflating stops there), validly signed",
+        signed(with_lst(1, deflate(&vec![0u8; 16 * 1024 * 1024]))),
+    );
+    c.add(
+        "status_typ_wrong",
+        "status",
+        "parse:TypWrong",
+        "protected typ \"application/cwt\", validly signed",
+        status_token(
+            &pki.status_signer_key,
+            vec![typ("application/cwt"), x5chain(&pki.status_signer)],
+            vec![],
+            &claims(valid_list.clone()),
+        )
+        .0,
+    );
+    c.add(
+        "status_typ_missing",
+        "status",
+        "parse:TypMissing",
+        "no typ header at all, validly signed",
+        status_token(
+            &pki.status_signer_key,
+            vec![x5chain(&pki.status_signer)],
+            vec![],
+            &claims(valid_list.clone()),
+        )
+        .0,
+    );
+    c.add(
+        "status_typ_unprotected",
+        "status",
+        "parse:TypUnprotected",
+        "typ only in the unprotected header, validly signed",
+        status_token(
+            &pki.status_signer_key,
+            vec![x5chain(&pki.status_signer)],
+            vec![typ(TYP_STATUS_LIST)],
+            &claims(valid_list.clone()),
+        )
+        .0,
+    );
+    let (_, array) = status_token(
+        &pki.status_signer_key,
+        standard.clone(),
+        vec![],
+        &claims(valid_list.clone()),
+    );
+    c.add(
+        "status_cwt_tag61",
+        "status",
+        "parse:CwtTagged",
+        "the valid token wrapped in the CWT tag 61 (61(18([...]))), which the draft forbids",
+        encode(&Value::Tag(
+            61,
+            Box::new(Value::Tag(18, Box::new(array.clone()))),
+        )),
+    );
+    c.add(
+        "status_untagged",
+        "status",
+        "parse:NotSign1Tagged",
+        "the valid COSE_Sign1 array without its tag 18",
+        encode(&array),
+    );
+    c.add(
+        "status_mac0",
+        "status",
+        "parse:MacNotAccepted",
+        "the valid COSE_Sign1 array tagged 17 (COSE_Mac0) instead of 18",
+        encode(&Value::Tag(17, Box::new(array.clone()))),
+    );
+    let with_signature = |sig: Vec<u8>| {
+        let mut a = array.clone();
+        *at_path(&mut a, &[N(3)]) = Value::Bytes(sig);
+        encode(&Value::Tag(18, Box::new(a)))
+    };
+    c.add(
+        "status_signature_zero",
+        "status",
+        "chain:SignatureInvalid",
+        "unsigned: the valid token with its signature replaced by 64 zero bytes",
+        with_signature(vec![0; 64]),
+    );
+    c.add(
+        "status_signature_empty",
+        "status",
+        "chain:SignatureInvalid",
+        "unsigned: the valid token with an empty signature byte string",
+        with_signature(vec![]),
+    );
+    c.add(
+        "status_signed_by_document_signer",
+        "status",
+        "chain:SignedByDocumentSigner",
+        "signed with the document signer's key, its certificate as x5chain",
+        status_token(
+            &pki.document_signer_key,
+            vec![typ(TYP_STATUS_LIST), x5chain(&pki.document_signer)],
+            vec![],
+            &claims(valid_list.clone()),
+        )
+        .0,
+    );
+    c.add(
+        "status_other_ca",
+        "status",
+        "chain:Chain(UntrustedRoot)",
+        "signed by the status signer of another IACA (another name)",
+        status_token(
+            &other.status_signer_key,
+            vec![typ(TYP_STATUS_LIST), x5chain(&other.status_signer)],
+            vec![],
+            &claims(valid_list.clone()),
+        )
+        .0,
+    );
+    c.add(
+        "status_other_ca_same_name",
+        "status",
+        "chain:Chain(SignatureInvalid { position: 0 })",
+        "signed by the status signer of an impostor IACA with the real IACA's name",
+        status_token(
+            &impostor.status_signer_key,
+            vec![typ(TYP_STATUS_LIST), x5chain(&impostor.status_signer)],
+            vec![],
+            &claims(valid_list.clone()),
+        )
+        .0,
+    );
+    c.add(
+        "status_x5chain_unprotected",
+        "status",
+        "chain:X5ChainUnprotected",
+        "x5chain only in the unprotected header, validly signed",
+        status_token(
+            &pki.status_signer_key,
+            vec![typ(TYP_STATUS_LIST)],
+            vec![x5chain(&pki.status_signer)],
+            &claims(valid_list.clone()),
+        )
+        .0,
+    );
+    c.add(
+        "status_x5chain_missing",
+        "status",
+        "chain:X5ChainMissing",
+        "no x5chain at all (a token for a pinned key), validly signed",
+        status_token(
+            &pki.status_signer_key,
+            vec![typ(TYP_STATUS_LIST)],
+            vec![],
+            &claims(valid_list.clone()),
+        )
+        .0,
+    );
+    let token =
+        |claims: Value| status_token(&pki.status_signer_key, standard.clone(), vec![], &claims).0;
+    c.add(
+        "status_sub_mismatch",
+        "status",
+        "claims:SubjectMismatch",
+        "sub is another list's uri (.../corpus/2), validly signed",
+        token(status_claims(
+            "https://status.example.cn/corpus/2",
+            iat,
+            exp,
+            Some(43_200),
+            valid_list.clone(),
+        )),
+    );
+    c.add(
+        "status_expired",
+        "status",
+        "claims:Expired { exp: UnixTime(1780271999) }",
+        "exp one second before the verification time, validly signed",
+        token(status_claims(
+            STATUS_URI,
+            at.add_secs(-DAY),
+            Some(at.add_secs(-1)),
+            Some(43_200),
+            valid_list.clone(),
+        )),
+    );
+    c.add(
+        "status_exp_missing",
+        "status",
+        "claims:ExpMissing",
+        "no exp (ISO/IEC 18013-5 makes it mandatory for MSO lists), validly signed",
+        token(status_claims(
+            STATUS_URI,
+            iat,
+            None,
+            Some(43_200),
+            valid_list.clone(),
+        )),
+    );
+    c.add(
+        "status_issued_in_future",
+        "status",
+        "claims:IssuedInFuture { iat: UnixTime(1780272060) }",
+        "iat one minute after the verification time, validly signed",
+        token(status_claims(
+            STATUS_URI,
+            at.add_secs(60),
+            exp,
+            Some(43_200),
+            valid_list.clone(),
+        )),
+    );
+    c.add(
+        "status_ttl_zero",
+        "status",
+        "parse:TtlNotPositive",
+        "ttl 0 (it must be positive), validly signed",
+        token(status_claims(
+            STATUS_URI,
+            iat,
+            exp,
+            Some(0),
+            valid_list.clone(),
+        )),
+    );
+    c.add(
+        "status_index_out_of_range",
+        "status",
+        "get:IndexOutOfRange { index: 1000, size: 8 }",
+        "a list of one byte (8 entries): the credential's index 1000 is outside it, validly signed",
+        token(claims(
+            StatusList::new(Bits::One, 8).expect("list").to_value(),
+        )),
+    );
+}
+
+/// Rewrites only the status-list entries of the corpus in `dir` (their files, their lines of
+/// `MANIFEST.tsv`, their fixtures and their seeds), leaving every other entry as it is.
+pub fn regenerate_status(dir: &Path) {
+    let mut c = Corpus {
+        entries: Vec::new(),
+    };
+    status_entries(&mut c, &dir.join("fixtures"), at());
+    for f in std::fs::read_dir(dir).expect("corpus dir").flatten() {
+        let name = f.file_name().to_string_lossy().into_owned();
+        if name.starts_with("status_") && name.ends_with(".bin") {
+            std::fs::remove_file(f.path()).expect("remove old entry");
+        }
+    }
+    let old = std::fs::read_to_string(dir.join("MANIFEST.tsv")).expect("manifest");
+    let mut manifest: String = old
+        .lines()
+        .filter(|l| l.split('\t').nth(1) != Some("status"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    for (name, entry, expected, how, bytes) in &c.entries {
+        std::fs::write(dir.join(format!("{name}.bin")), bytes).expect("write entry");
+        manifest.push_str(&format!("{name}\t{entry}\t{expected}\t{how}\n"));
+    }
+    std::fs::write(dir.join("MANIFEST.tsv"), manifest).expect("write manifest");
+    let seeds = dir.join("../../fuzz/seeds/status_list");
+    std::fs::create_dir_all(&seeds).expect("seed dir");
+    for f in std::fs::read_dir(&seeds).expect("seed dir").flatten() {
+        if f.file_name().to_string_lossy().starts_with("corpus_") {
+            std::fs::remove_file(f.path()).expect("remove old seed");
+        }
+    }
+    for (name, _, _, _, bytes) in &c.entries {
+        write_status_seed(&seeds, name, bytes);
+    }
+}
+
+/// A token seed for the `status_list` fuzz target: its mode byte 0, then the token.
+fn write_status_seed(seeds: &Path, name: &str, token: &[u8]) {
+    std::fs::write(
+        seeds.join(format!("corpus_{name}.bin")),
+        [&[0u8][..], token].concat(),
+    )
+    .expect("write seed");
 }

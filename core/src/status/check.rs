@@ -1,16 +1,17 @@
 //! The verifier side: resolve a credential's status lists through the host, verify them,
 //! cache them, and conclude one [`StatusOutcome`].
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use super::token::ChainWindow;
+use super::token::{not_document_signer, ChainWindow};
 use super::{
     Bits, StatusError, StatusLimits, StatusListRef, StatusListToken, StatusOutcome, StatusReference,
 };
-use crate::crypto::{self, CryptoProvider};
+use crate::crypto::{self, CryptoProvider, EcPublicKey};
 use crate::time::UnixTime;
 use crate::trust::Certificate;
 
@@ -92,9 +93,19 @@ struct Entry {
     uri: String,
     trust_point: [u8; 32],
     signer: Certificate,
+    signer_key: EcPublicKey,
     fetched_at: UnixTime,
     window: ChainWindow,
     token: Arc<StatusListToken>,
+}
+
+/// One status-signer chain that validated: its `x5chain` bytes with the trust point (hashed
+/// together as the key), its leaf and the chain's validity window.
+struct KnownSigner {
+    key: [u8; 32],
+    leaf: Certificate,
+    leaf_key: EcPublicKey,
+    window: ChainWindow,
 }
 
 /// Cache statistics.
@@ -117,6 +128,13 @@ pub struct StatusCacheStats {
 /// verified against, so a list verified for one IACA never serves a credential of another.
 /// At most [`DEFAULT_STATUS_CACHE_CAPACITY`] lists are kept (least recently used evicted).
 ///
+/// **Signer chains.** The status signer's chain is validated once: a new list (a list
+/// refreshed after its `ttl`, another list of the same authority) whose protected `x5chain`
+/// is byte for byte one that validated to the same trust point, at a time inside that chain's
+/// validity, costs only its own signature — the IACA's signature over the signer certificate
+/// is not verified again. The document-signer checks run every time. As many chains as lists
+/// are kept; capacity 0 keeps none; [`StatusChecker::clear_cache`] drops them too.
+///
 /// **Undetermined.** By default a list that cannot be fetched, verified or read fails the
 /// verification ([`crate::verifier::VerifyError::StatusUndetermined`]);
 /// [`StatusChecker::accept_undetermined`] lets it pass with the outcome reported.
@@ -129,6 +147,7 @@ pub struct StatusChecker {
     max_list_age: Option<u64>,
     accept_undetermined: bool,
     cache: Mutex<Vec<Entry>>,
+    signers: Mutex<Vec<KnownSigner>>,
     hits: AtomicU64,
     misses: AtomicU64,
 }
@@ -156,6 +175,7 @@ impl StatusChecker {
             max_list_age: None,
             accept_undetermined: false,
             cache: Mutex::new(Vec::new()),
+            signers: Mutex::new(Vec::new()),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         }
@@ -212,11 +232,62 @@ impl StatusChecker {
         }
     }
 
-    /// Drops every cached list.
+    /// Drops every cached list and every known signer chain.
     pub fn clear_cache(&self) {
         if let Ok(mut cache) = self.cache.lock() {
             cache.clear();
         }
+        if let Ok(mut signers) = self.signers.lock() {
+            signers.clear();
+        }
+    }
+
+    /// Verifies `token`'s chain to `trust_point` (hash `tp`) and its signature: with only the
+    /// signature when the same `x5chain` already validated to the same trust point and `at` is
+    /// inside its validity, in full otherwise. Returns the chain's window and the leaf.
+    fn verify_signer(
+        &self,
+        token: &StatusListToken,
+        trust_point: &Certificate,
+        tp: &[u8; 32],
+        document_signer: Option<&Certificate>,
+        at: UnixTime,
+    ) -> Result<(ChainWindow, Certificate, EcPublicKey), StatusError> {
+        let mut material = tp.to_vec();
+        for der in token.x5chain()? {
+            material.extend_from_slice(&(der.len() as u64).to_be_bytes());
+            material.extend_from_slice(&der);
+        }
+        let key = crypto::sha256(&material);
+        let known = self.signers.lock().ok().and_then(|signers| {
+            signers
+                .iter()
+                .find(|s| s.key == key && s.window.not_before <= at && at <= s.window.not_after)
+                .map(|s| (s.leaf.clone(), s.leaf_key.clone(), s.window))
+        });
+        if let Some((leaf, leaf_key, window)) = known {
+            not_document_signer(&leaf, &leaf_key, document_signer)?;
+            token.verify_with_key(self.provider.as_ref(), &leaf_key)?;
+            return Ok((window, leaf, leaf_key));
+        }
+        let (window, leaf) =
+            token.verify_chain_signer(self.provider.as_ref(), trust_point, document_signer, at)?;
+        let leaf_key = leaf.public_key().map_err(|_| StatusError::Certificate)?;
+        if self.capacity > 0 {
+            if let Ok(mut signers) = self.signers.lock() {
+                signers.retain(|s| s.key != key);
+                while signers.len() >= self.capacity && !signers.is_empty() {
+                    signers.remove(0);
+                }
+                signers.push(KnownSigner {
+                    key,
+                    leaf: leaf.clone(),
+                    leaf_key: leaf_key.clone(),
+                    window,
+                });
+            }
+        }
+        Ok((window, leaf, leaf_key))
     }
 
     /// The verified token at `uri` for a credential whose status trust point is
@@ -237,18 +308,11 @@ impl StatusChecker {
         self.misses.fetch_add(1, Ordering::Relaxed);
         let bytes = self.resolver.resolve(uri).map_err(StatusError::Resolve)?;
         let token = StatusListToken::parse(&bytes, &self.limits)?;
-        let window =
-            token.verify_chain_window(self.provider.as_ref(), trust_point, document_signer, at)?;
+        let (window, signer, signer_key) =
+            self.verify_signer(&token, trust_point, &tp, document_signer, at)?;
         token.check_claims(Some(uri), at, true, self.max_list_age)?;
         let token = Arc::new(token);
         if self.capacity > 0 {
-            let signer = token
-                .x5chain()?
-                .first()
-                .map(|der| Certificate::from_der(der))
-                .transpose()
-                .map_err(|_| StatusError::Certificate)?
-                .ok_or(StatusError::X5ChainMissing)?;
             if let Ok(mut cache) = self.cache.lock() {
                 cache.retain(|e| !(e.uri == uri && e.trust_point == tp));
                 while cache.len() >= self.capacity && !cache.is_empty() {
@@ -257,6 +321,7 @@ impl StatusChecker {
                 cache.push(Entry {
                     uri: uri.to_owned(),
                     trust_point: tp,
+                    signer_key,
                     signer,
                     fetched_at: at,
                     window,
@@ -300,11 +365,7 @@ impl StatusChecker {
         }
         let entry = cache.remove(pos);
         if let Some(ds) = document_signer {
-            let same_key = ds
-                .public_key()
-                .ok()
-                .zip(entry.signer.public_key().ok())
-                .is_some_and(|(a, b)| a == b);
+            let same_key = ds.public_key().is_ok_and(|k| k == entry.signer_key);
             if &entry.signer == ds || same_key {
                 return Err(StatusError::SignedByDocumentSigner);
             }
@@ -382,13 +443,15 @@ impl StatusChecker {
 }
 
 /// The MSO's `certificate` if given, else the IACA.
-fn trust_point(
+fn trust_point<'a>(
     certificate: Option<&[u8]>,
-    iaca: Option<&Certificate>,
-) -> Result<Certificate, StatusError> {
+    iaca: Option<&'a Certificate>,
+) -> Result<Cow<'a, Certificate>, StatusError> {
     match (certificate, iaca) {
-        (Some(der), _) => Certificate::from_der(der).map_err(|_| StatusError::Certificate),
-        (None, Some(iaca)) => Ok(iaca.clone()),
+        (Some(der), _) => Certificate::from_der(der)
+            .map(Cow::Owned)
+            .map_err(|_| StatusError::Certificate),
+        (None, Some(iaca)) => Ok(Cow::Borrowed(iaca)),
         (None, None) => Err(StatusError::NoTrustPoint),
     }
 }

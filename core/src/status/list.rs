@@ -351,10 +351,13 @@ pub fn inflate(zlib: &[u8], max: usize) -> Result<Vec<u8>, StatusError> {
         | inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF
         | inflate_flags::TINFL_FLAG_COMPUTE_ADLER32;
     let mut state = Box::<DecompressorOxide>::default();
-    // Start small (a status list compresses well), double up to `max`, and ask for one byte
-    // more than `max` so that "exactly max" and "more than max" can be told apart.
+    // Start at 64 times the input (a status list compresses well: most lists then inflate in
+    // one pass, into memory the allocator hands out already zeroed; the capacity left over is
+    // at most what doubling would leave), double up to `max`, and
+    // ask for one byte more than `max` so that "exactly max" and "more than max" can be told
+    // apart.
     let cap = max.saturating_add(1);
-    let mut out = vec![0u8; zlib.len().saturating_mul(4).clamp(64, cap)];
+    let mut out = vec![0u8; zlib.len().saturating_mul(64).max(64).min(cap)];
     let mut input = zlib;
     let mut out_pos = 0usize;
     loop {
@@ -377,6 +380,8 @@ pub fn inflate(zlib: &[u8], max: usize) -> Result<Vec<u8>, StatusError> {
                     return Err(StatusError::ListTooLarge { max });
                 }
                 let grown = out.len().saturating_mul(2).min(cap);
+                // Exactly: `resize` alone may double the capacity past `cap`.
+                out.reserve_exact(grown.saturating_sub(out.len()));
                 out.resize(grown, 0);
             }
             TINFLStatus::NeedsMoreInput | TINFLStatus::FailedCannotMakeProgress => {

@@ -262,8 +262,13 @@ fn inflate_is_bounded() {
         inflate(&exact, 999),
         Err(StatusError::ListTooLarge { .. })
     ));
-    // Truncated, corrupted, trailing.
+    // Bounds below the inflater's first buffer (64 bytes), 0 included (found by fuzzing:
+    // the buffer's size was clamped with min > max).
     let z = hex_file("list_1bit_16.zlib.hex");
+    assert_eq!(inflate(&z, 2).unwrap(), vec![0xb9, 0xa3]);
+    assert_eq!(inflate(&z, 1), Err(StatusError::ListTooLarge { max: 1 }));
+    assert_eq!(inflate(&z, 0), Err(StatusError::ListTooLarge { max: 0 }));
+    // Truncated, corrupted, trailing.
     assert!(matches!(
         inflate(&z[..z.len() - 1], 100),
         Err(StatusError::Compression { .. })
@@ -819,4 +824,133 @@ mod verifier {
             Some(StatusOutcome::Undetermined(_))
         ));
     }
+}
+
+/// Counts ES256 verifications, delegating everything to RustCrypto.
+#[derive(Debug, Default)]
+struct CountingVerifies(AtomicUsize);
+
+impl crypto::CryptoProvider for CountingVerifies {
+    fn name(&self) -> &'static str {
+        "counting"
+    }
+    fn verify_es256(
+        &self,
+        key: &EcPublicKey,
+        message: &[u8],
+        signature: &crypto::Es256Signature,
+    ) -> Result<(), crypto::CryptoError> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        crypto::RustCrypto.verify_es256(key, message, signature)
+    }
+    fn sha256(&self, data: &[u8]) -> [u8; 32] {
+        crypto::RustCrypto.sha256(data)
+    }
+    fn hmac_sha256(&self, key: &[u8], message: &[u8]) -> [u8; 32] {
+        crypto::RustCrypto.hmac_sha256(key, message)
+    }
+    fn hmac_sha256_verify(
+        &self,
+        key: &[u8],
+        message: &[u8],
+        tag: &[u8],
+    ) -> Result<(), crypto::CryptoError> {
+        crypto::RustCrypto.hmac_sha256_verify(key, message, tag)
+    }
+    fn hkdf_sha256(
+        &self,
+        ikm: &[u8],
+        salt: &[u8],
+        info: &[u8],
+        okm: &mut [u8],
+    ) -> Result<(), crypto::CryptoError> {
+        crypto::RustCrypto.hkdf_sha256(ikm, salt, info, okm)
+    }
+    fn fill_random(&self, out: &mut [u8]) -> Result<(), crypto::CryptoError> {
+        crypto::RustCrypto.fill_random(out)
+    }
+    fn aes_256_gcm_seal(
+        &self,
+        key: &[u8; 32],
+        iv: &[u8; 12],
+        aad: &[u8],
+        plaintext: &[u8],
+    ) -> Result<Vec<u8>, crypto::CryptoError> {
+        crypto::RustCrypto.aes_256_gcm_seal(key, iv, aad, plaintext)
+    }
+    fn aes_256_gcm_open(
+        &self,
+        key: &[u8; 32],
+        iv: &[u8; 12],
+        aad: &[u8],
+        sealed: &[u8],
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>, crypto::CryptoError> {
+        crypto::RustCrypto.aes_256_gcm_open(key, iv, aad, sealed)
+    }
+    fn sign_es256(
+        &self,
+        key: &SoftwareKey,
+        message: &[u8],
+    ) -> Result<[u8; 64], crypto::CryptoError> {
+        crypto::RustCrypto.sign_es256(key, message)
+    }
+    fn ecdh(
+        &self,
+        key: &SoftwareKey,
+        peer: &EcPublicKey,
+    ) -> Result<crypto::SharedSecret, crypto::CryptoError> {
+        crypto::RustCrypto.ecdh(key, peer)
+    }
+}
+
+#[test]
+fn checker_validates_a_known_signer_chain_once() {
+    let f = fixture();
+    let second = "https://example.com/statuslists/2";
+    let mut list = StatusList::new(Bits::One, 16).unwrap();
+    list.set(3, Status::Invalid).unwrap();
+    let token2 = StatusListTokenBuilder::new(second, ListContent::Status(list.clone()), f.now)
+        .exp(f.now.add_secs(3600))
+        .sign(
+            &f.pki.status_signer_key,
+            std::slice::from_ref(&f.pki.status_signer),
+        )
+        .unwrap();
+    let resolver = StaticResolver::new()
+        .with(LIST_URI, f.token(list))
+        .with(second, token2);
+    let counting = Arc::new(CountingVerifies::default());
+    let checker = StatusChecker::new(Arc::new(resolver))
+        .with_provider(counting.clone())
+        .with_max_cache_age(0);
+    let (iaca, ds) = (&f.pki.iaca, &f.pki.document_signer);
+    let fetch = |uri: &str, ds: &Certificate, at: UnixTime| {
+        checker
+            .fetch_list(uri, iaca, Some(ds), at)
+            .and_then(|t| t.list()?.get(3))
+    };
+    // First list: the IACA's signature over the signer, then the token's.
+    assert_eq!(fetch(LIST_URI, ds, f.now), Ok(Status::Invalid));
+    assert_eq!(counting.0.load(Ordering::SeqCst), 2);
+    // Resolved again (max cache age 0), and another list of the same signer: one each.
+    assert_eq!(fetch(LIST_URI, ds, f.now), Ok(Status::Invalid));
+    assert_eq!(fetch(second, ds, f.now), Ok(Status::Invalid));
+    assert_eq!(counting.0.load(Ordering::SeqCst), 4);
+    assert_eq!(checker.cache_stats().hits, 0);
+    // The document-signer check still runs on a known chain.
+    assert_eq!(
+        fetch(second, &f.pki.status_signer, f.now),
+        Err(StatusError::SignedByDocumentSigner)
+    );
+    // Outside the chain's validity the chain is validated in full (and fails as it must).
+    let late = f.pki.status_signer.not_after().add_secs(1);
+    assert!(matches!(
+        fetch(second, ds, late),
+        Err(StatusError::Chain(_))
+    ));
+    // Cleared, the chain is validated again.
+    checker.clear_cache();
+    let before = counting.0.load(Ordering::SeqCst);
+    assert_eq!(fetch(second, ds, f.now), Ok(Status::Invalid));
+    assert_eq!(counting.0.load(Ordering::SeqCst), before + 2);
 }

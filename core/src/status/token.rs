@@ -81,6 +81,21 @@ fn cose_error(e: CoseError) -> StatusError {
     }
 }
 
+/// [`StatusError::SignedByDocumentSigner`] when the signer `leaf` (with key `leaf_key`) is
+/// the document signer's certificate or carries its key.
+pub(crate) fn not_document_signer(
+    leaf: &Certificate,
+    leaf_key: &EcPublicKey,
+    document_signer: Option<&Certificate>,
+) -> Result<(), StatusError> {
+    match document_signer {
+        Some(ds) if leaf == ds || ds.public_key().is_ok_and(|k| &k == leaf_key) => {
+            Err(StatusError::SignedByDocumentSigner)
+        }
+        _ => Ok(()),
+    }
+}
+
 fn numeric_date(v: &Value, claim: &'static str) -> Result<UnixTime, StatusError> {
     v.as_i64()
         .map(UnixTime::from_secs)
@@ -247,17 +262,19 @@ impl StatusListToken {
         document_signer: Option<&Certificate>,
         at: UnixTime,
     ) -> Result<(), StatusError> {
-        self.verify_chain_window(provider, trust_point, document_signer, at)
+        self.verify_chain_signer(provider, trust_point, document_signer, at)
             .map(|_| ())
     }
 
-    pub(crate) fn verify_chain_window(
+    /// [`StatusListToken::verify_chain`], returning the chain's validity window and the
+    /// validated leaf (for [`super::StatusChecker`]'s caches).
+    pub(crate) fn verify_chain_signer(
         &self,
         provider: &dyn CryptoProvider,
         trust_point: &Certificate,
         document_signer: Option<&Certificate>,
         at: UnixTime,
-    ) -> Result<ChainWindow, StatusError> {
+    ) -> Result<(ChainWindow, Certificate), StatusError> {
         let chain = self
             .x5chain()?
             .iter()
@@ -265,11 +282,7 @@ impl StatusListToken {
             .collect::<Result<Vec<_>, _>>()?;
         let leaf = chain.first().ok_or(StatusError::X5ChainMissing)?;
         let leaf_key = leaf.public_key().map_err(|_| StatusError::Certificate)?;
-        if let Some(ds) = document_signer {
-            if leaf == ds || ds.public_key().is_ok_and(|k| k == leaf_key) {
-                return Err(StatusError::SignedByDocumentSigner);
-            }
-        }
+        not_document_signer(leaf, &leaf_key, document_signer)?;
         if let Ok(Some(eku)) = leaf.extended_key_usage() {
             if eku.0.contains(&EKU_DOCUMENT_SIGNER) {
                 return Err(StatusError::SignedByDocumentSigner);
@@ -291,7 +304,7 @@ impl StatusListToken {
             window.not_before = window.not_before.max(cert.not_before());
             window.not_after = window.not_after.min(cert.not_after());
         }
-        Ok(window)
+        Ok((window, leaf.clone()))
     }
 
     /// The relying-party checks of the claims (§8.3 step 4, ISO §12.3.6.3): `sub` equals

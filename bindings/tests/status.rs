@@ -278,6 +278,7 @@ fn a_reader_session_checks_status_too() {
                 namespace: NS.into(),
                 identifier: "family_name".into(),
             }],
+            present_inactive: false,
         };
         assert!(documents[0]
             .candidates

@@ -70,8 +70,9 @@ pub use verifier::{
     TrustAnchorInfo, VerifiedDocument, VerifiedResponse, Verifier,
 };
 pub use wallet::{
-    generate_store_key, Approval, BatchPolicy, Candidate, CredentialInfo, CredentialList,
-    CredentialStatus, DamagedRecord, DisclosureEvent, DisclosureList, DisplayName, ElementId,
-    LogQuery, PendingCredential, PreparedPresentation, Presentation, PresentationRequest,
-    ReaderIdentity, RequestedDocument, SigningRequest, VerifierIdentity, Wallet,
+    generate_store_key, Approval, BatchPolicy, Candidate, CheckedStatus, CredentialInfo,
+    CredentialList, CredentialStatus, DamagedRecord, DisclosureEvent, DisclosureList, DisplayName,
+    ElementId, LogQuery, PendingCredential, PreparedPresentation, Presentation,
+    PresentationRequest, QrColour, ReaderIdentity, RequestedDocument, SigningRequest, StatusCheck,
+    StatusRefresh, VerifierIdentity, Wallet,
 };

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::SystemTime;
 
 use zeroize::Zeroizing;
 use zhengzhao::cbor::Limits;
@@ -17,15 +18,17 @@ mod records;
 
 pub(crate) use records::{count, mirror};
 pub use records::{
-    Approval, BatchPolicy, Candidate, CredentialInfo, CredentialList, CredentialStatus,
-    DamagedRecord, DisclosureEvent, DisclosureList, DisplayName, ElementId, LogQuery, Presentation,
-    ReaderIdentity, RequestedDocument, SigningRequest, VerifierIdentity,
+    Approval, BatchPolicy, Candidate, CheckedStatus, CredentialInfo, CredentialList,
+    CredentialStatus, DamagedRecord, DisclosureEvent, DisclosureList, DisplayName, ElementId,
+    LogQuery, Presentation, QrColour, ReaderIdentity, RequestedDocument, SigningRequest,
+    StatusCheck, StatusRefresh, VerifierIdentity,
 };
 
 use crate::error::ZhengzhaoError;
 use crate::keystore::{ForeignSecureArea, SecureArea};
+use crate::status::StatusChecker;
 use crate::storage::{CredentialStorage, ForeignStoreAdapter};
-use crate::value::{Element, MapEntry};
+use crate::value::{from_system_time, Element, MapEntry};
 use crate::verifier::{add_anchors, anchors, TrustAnchorInfo};
 
 /// A parsed request, ready for consent and `Wallet.present`.
@@ -306,11 +309,12 @@ pub(crate) fn consents(approvals: Vec<Approval>) -> Result<Vec<core::Consent>, Z
                 .into_iter()
                 .map(|e| holder::RequestedElement::new(e.namespace, e.identifier, false))
                 .collect();
-            Ok(core::Consent::new(
-                document,
-                credential_id(&a.credential_id)?,
-                approved,
-            ))
+            let consent = core::Consent::new(document, credential_id(&a.credential_id)?, approved);
+            Ok(if a.present_inactive {
+                consent.presenting_inactive()
+            } else {
+                consent
+            })
         })
         .collect()
 }
@@ -443,6 +447,55 @@ impl Wallet {
             .inner
             .set_status(&credential_id(&id)?, status.into())?
             .into())
+    }
+
+    /// Checks the credential's status lists through `checker` (the host's resolver, as for
+    /// `Verifier.verify`) at `at` (default: now), records the result in its metadata
+    /// (`statusCheck`, `qrColour`) and returns the metadata. Revoked → `Revoked` for good;
+    /// suspended or application-specific (overdue) → `Suspended`; valid → `Active` again if
+    /// it was suspended; undetermined (resolver error, list not verifiable…) → the status is
+    /// left as it was and the colour turns `Grey`. The lists are verified against the issuing
+    /// authority of the credential's document signer, which must have been added with
+    /// `addIssuingAuthority` (else undetermined). A credential whose MSO names no list is
+    /// returned unchanged. The resolver is called without the wallet's lock held; it must not
+    /// call back into the wallet.
+    #[uniffi::method(default(at = None))]
+    pub fn refresh_status(
+        &self,
+        credential_id: String,
+        checker: Arc<StatusChecker>,
+        at: Option<SystemTime>,
+    ) -> Result<CredentialInfo, ZhengzhaoError> {
+        let at = at.map(from_system_time).unwrap_or_else(UnixTime::now);
+        let metadata =
+            self.inner
+                .refresh_status(&self::credential_id(&credential_id)?, &checker.inner, at)?;
+        Ok(CredentialInfo::at(metadata, at))
+    }
+
+    /// `refreshStatus` for every credential (damaged records are skipped), each with its own
+    /// result, oldest first.
+    #[uniffi::method(default(at = None))]
+    pub fn refresh_all_status(
+        &self,
+        checker: Arc<StatusChecker>,
+        at: Option<SystemTime>,
+    ) -> Result<Vec<StatusRefresh>, ZhengzhaoError> {
+        let at = at.map(from_system_time).unwrap_or_else(UnixTime::now);
+        Ok(self
+            .inner
+            .refresh_all_status(&checker.inner, at)?
+            .into_iter()
+            .map(|(id, result)| match result {
+                Ok(metadata) => StatusRefresh::Refreshed {
+                    credential: CredentialInfo::at(metadata, at),
+                },
+                Err(e) => StatusRefresh::Failed {
+                    credential_id: id.as_str().to_owned(),
+                    reason: ZhengzhaoError::from(e).to_string(),
+                },
+            })
+            .collect())
     }
 
     /// Removes a credential and then its device keys; returns whether it was there. Its

@@ -58,6 +58,7 @@ fn issue_store_request_consent_present_verify() {
                 document_index: 0,
                 credential_id: s.credential_id.clone(),
                 elements: approved,
+                present_inactive: false,
             }],
             None,
         )
@@ -226,6 +227,7 @@ fn invalid_input_is_reported_as_such() {
             document_index: 7,
             credential_id: s.credential_id.clone(),
             elements: vec![],
+            present_inactive: false,
         }],
         None,
     );
@@ -241,6 +243,7 @@ fn invalid_input_is_reported_as_such() {
                     document_index: 0,
                     credential_id: id.into(),
                     elements: vec![],
+                    present_inactive: false,
                 }],
                 None,
             ),
@@ -517,6 +520,7 @@ fn two_phase_signing_lets_the_host_prompt_between_the_phases() {
                     document_index: 0,
                     credential_id: s.credential_id.clone(),
                     elements: approved,
+                    present_inactive: false,
                 }],
             )
             .unwrap()
@@ -684,6 +688,7 @@ fn may_drive_and_age_over_on_a_verified_driving_licence() {
                 document_index: 0,
                 credential_id: id,
                 elements: approved,
+                present_inactive: false,
             }],
             None,
         )

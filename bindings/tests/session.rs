@@ -52,6 +52,7 @@ fn approve_all(documents: &[RequestedDocument]) -> Vec<Approval> {
                 identifier: e.identifier.clone(),
             })
             .collect(),
+        present_inactive: false,
     }]
 }
 
@@ -221,6 +222,7 @@ fn wallet_present_answers_with_device_mac_for_a_reader_key() {
             namespace: NS.into(),
             identifier: "family_name".into(),
         }],
+        present_inactive: false,
     }];
     // Not a point: refused before any copy is used.
     assert!(matches!(

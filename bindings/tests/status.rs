@@ -278,6 +278,7 @@ fn a_reader_session_checks_status_too() {
                 namespace: NS.into(),
                 identifier: "family_name".into(),
             }],
+            present_inactive: false,
         };
         assert!(documents[0]
             .candidates
@@ -303,4 +304,201 @@ fn a_reader_session_checks_status_too() {
         Err(ZhengzhaoError::Revoked { document: 0 })
     ));
     assert!(reader.is_ended());
+}
+
+/// Presents `family_name` from the status credential, with or without the inactive flag.
+fn present_status_credential(
+    st: &StatusSetup,
+    present_inactive: bool,
+) -> Result<Presentation, ZhengzhaoError> {
+    let request = st.s.wallet.parse_request(
+        request_for(&st.s, &["family_name"]),
+        st.s.transcript.clone(),
+    )?;
+    st.s.wallet.present(
+        request,
+        vec![Approval {
+            document_index: 0,
+            credential_id: st.s.credential_id.clone(),
+            elements: vec![ElementId {
+                namespace: NS.into(),
+                identifier: "family_name".into(),
+            }],
+            present_inactive,
+        }],
+        None,
+    )
+}
+
+/// The holder's side: the wallet refreshes the credential's status through the host's
+/// resolver, records it in the metadata with the colour to show, and refuses to present a
+/// suspended credential unless the host says so.
+#[test]
+fn the_wallet_refreshes_status_and_colours_the_credential() {
+    let st = StatusSetup::new();
+    let wallet = &st.s.wallet;
+    let id = st.s.credential_id.clone();
+    wallet
+        .add_issuing_authority(st.s.pki.iaca_certificate())
+        .unwrap();
+    let checker = || StatusChecker::new(st.resolver.clone(), false, None, None);
+
+    let before = wallet.metadata(id.clone()).unwrap();
+    assert_eq!(
+        (before.status_check, before.qr_colour),
+        (None, QrColour::Green)
+    );
+
+    // Whole seconds: the wallet records times to the second.
+    let at = SystemTime::UNIX_EPOCH
+        + Duration::from_secs(
+            SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap()
+                .as_secs(),
+        );
+    let valid = wallet
+        .refresh_status(id.clone(), checker(), Some(at))
+        .unwrap();
+    assert_eq!(
+        valid.status_check,
+        Some(StatusCheck {
+            at,
+            outcome: CheckedStatus::Valid
+        })
+    );
+    assert_eq!(
+        (valid.status, valid.qr_colour),
+        (CredentialStatus::Active, QrColour::Green)
+    );
+    assert_eq!(st.resolver.calls.lock().unwrap().len(), 1);
+
+    // Offline while active: grey, the status left as it was.
+    *st.resolver.token.lock().unwrap() = None;
+    let offline = wallet.refresh_status(id.clone(), checker(), None).unwrap();
+    assert!(matches!(
+        offline.status_check.as_ref().map(|c| &c.outcome),
+        Some(CheckedStatus::Undetermined { reason }) if reason.contains("offline: no network")
+    ));
+    assert_eq!(
+        (offline.status, offline.qr_colour),
+        (CredentialStatus::Active, QrColour::Grey)
+    );
+    assert_eq!(
+        wallet.metadata(id.clone()).unwrap().qr_colour,
+        QrColour::Grey
+    );
+
+    st.publisher.set(st.index, ListStatus::Suspended).unwrap();
+    st.publish();
+    let suspended = wallet.refresh_status(id.clone(), checker(), None).unwrap();
+    assert_eq!(
+        suspended.status_check.as_ref().map(|c| &c.outcome),
+        Some(&CheckedStatus::Suspended)
+    );
+    assert_eq!(
+        (suspended.status, suspended.qr_colour),
+        (CredentialStatus::Suspended, QrColour::Red)
+    );
+    // Stored: the metadata read back says the same.
+    assert_eq!(
+        wallet.metadata(id.clone()).unwrap().status_check,
+        suspended.status_check
+    );
+
+    // A suspended credential is no candidate and is refused, unless the host says so.
+    let request = wallet
+        .parse_request(
+            request_for(&st.s, &["family_name"]),
+            st.s.transcript.clone(),
+        )
+        .unwrap();
+    assert!(request.documents()[0]
+        .candidates
+        .iter()
+        .all(|c| c.credential.id != id));
+    assert!(matches!(
+        present_status_credential(&st, false),
+        Err(ZhengzhaoError::InvalidInput { .. })
+    ));
+    let presented = present_status_credential(&st, true).unwrap();
+    assert_eq!(presented.disclosures[0].credential_id, id);
+
+    // Offline while suspended: undetermined, still suspended (never "valid"), still red.
+    *st.resolver.token.lock().unwrap() = None;
+    let unknown = wallet.refresh_status(id.clone(), checker(), None).unwrap();
+    assert!(matches!(
+        unknown.status_check.as_ref().map(|c| &c.outcome),
+        Some(CheckedStatus::Undetermined { .. })
+    ));
+    assert_eq!(
+        (unknown.status, unknown.qr_colour),
+        (CredentialStatus::Suspended, QrColour::Red)
+    );
+
+    // The suspension lifted: active and green again.
+    st.publisher.set(st.index, ListStatus::Valid).unwrap();
+    st.publish();
+    let lifted = wallet.refresh_status(id.clone(), checker(), None).unwrap();
+    assert_eq!(
+        (lifted.status, lifted.qr_colour),
+        (CredentialStatus::Active, QrColour::Green)
+    );
+}
+
+#[test]
+fn refresh_all_status_reports_each_credential() {
+    let st = StatusSetup::new();
+    st.s.wallet
+        .add_issuing_authority(st.s.pki.iaca_certificate())
+        .unwrap();
+    st.publisher.set(st.index, ListStatus::Invalid).unwrap();
+    st.publish();
+    let checker = StatusChecker::new(st.resolver.clone(), false, None, None);
+    let results = st.s.wallet.refresh_all_status(checker, None).unwrap();
+    assert_eq!(results.len(), 2);
+    let mut listed = 0;
+    for result in results {
+        let StatusRefresh::Refreshed { credential } = result else {
+            panic!("expected every credential refreshed, got {result:?}")
+        };
+        if credential.id == st.s.credential_id {
+            listed += 1;
+            assert_eq!(
+                credential.status_check.map(|c| c.outcome),
+                Some(CheckedStatus::Revoked)
+            );
+            assert_eq!(
+                (credential.status, credential.qr_colour),
+                (CredentialStatus::Revoked, QrColour::Red)
+            );
+        } else {
+            // The other licence names no status list: never checked, still green.
+            assert_eq!(
+                (credential.status_check, credential.qr_colour),
+                (None, QrColour::Green)
+            );
+        }
+    }
+    assert_eq!(listed, 1);
+    // Revoked for good: a later "valid" list does not bring it back.
+    st.publisher.set(st.index, ListStatus::Valid).unwrap();
+    st.publish();
+    let checker = StatusChecker::new(st.resolver.clone(), false, None, None);
+    let again =
+        st.s.wallet
+            .refresh_status(st.s.credential_id.clone(), checker, None)
+            .unwrap();
+    assert_eq!(again.status, CredentialStatus::Revoked);
+}
+
+#[test]
+fn refresh_status_rejects_an_unknown_id() {
+    let st = StatusSetup::new();
+    let checker = StatusChecker::new(st.resolver.clone(), false, None, None);
+    assert!(matches!(
+        st.s.wallet
+            .refresh_status("not an id".into(), checker, None),
+        Err(ZhengzhaoError::InvalidInput { .. })
+    ));
 }

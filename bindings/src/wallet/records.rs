@@ -6,6 +6,7 @@
 use std::time::SystemTime;
 
 use zhengzhao::holder;
+use zhengzhao::time::UnixTime;
 use zhengzhao::wallet as core;
 
 use super::credential_id;
@@ -132,6 +133,114 @@ pub struct CredentialInfo {
     pub usage_count: u64,
     /// When it was added to the wallet.
     pub added: SystemTime,
+    /// The last status-list check (`Wallet.refreshStatus`), if one ran; `null` for a
+    /// credential never checked (or whose MSO names no status list).
+    pub status_check: Option<StatusCheck>,
+    /// The colour to show the credential in, computed when this record was produced (for
+    /// `refreshStatus`: at the check's `at`): `Red` if not active or outside its validity,
+    /// `Grey` if the last check was undetermined, otherwise `Green`. Read the metadata again
+    /// to update it.
+    pub qr_colour: QrColour,
+}
+
+/// What the last status-list check of a credential concluded (mirror of the core's
+/// `wallet::CheckedStatus`).
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum CheckedStatus {
+    /// Every list says valid.
+    Valid,
+    /// A list says revoked: the credential is `Revoked` for good.
+    Revoked,
+    /// A list says suspended: the credential is `Suspended`.
+    Suspended,
+    /// A list holds an application-specific value (Chinese licences: 3, overdue for renewal
+    /// or inspection): the credential is `Suspended`.
+    ApplicationSpecific {
+        /// The status value.
+        value: u8,
+    },
+    /// The lists could not be fetched or verified (resolver error, no issuing authority for
+    /// the list's signer, expired list…): the credential's status was left as it was.
+    Undetermined {
+        /// Why (URIs and checks, never element values).
+        reason: String,
+    },
+}
+
+impl From<core::CheckedStatus> for CheckedStatus {
+    fn from(c: core::CheckedStatus) -> Self {
+        match c {
+            core::CheckedStatus::Valid => CheckedStatus::Valid,
+            core::CheckedStatus::Revoked => CheckedStatus::Revoked,
+            core::CheckedStatus::Suspended => CheckedStatus::Suspended,
+            core::CheckedStatus::ApplicationSpecific(value) => {
+                CheckedStatus::ApplicationSpecific { value }
+            }
+            core::CheckedStatus::Undetermined { reason } => CheckedStatus::Undetermined { reason },
+            // Anything newer: no statement the host could act on.
+            other => CheckedStatus::Undetermined {
+                reason: other.name().to_owned(),
+            },
+        }
+    }
+}
+
+/// A credential's last status-list check: when, and what it concluded.
+#[derive(Clone, Debug, PartialEq, uniffi::Record)]
+pub struct StatusCheck {
+    /// When the check ran (the `at` given to `refreshStatus`).
+    pub at: SystemTime,
+    /// What it concluded.
+    pub outcome: CheckedStatus,
+}
+
+impl From<core::StatusCheck> for StatusCheck {
+    fn from(c: core::StatusCheck) -> Self {
+        StatusCheck {
+            at: to_system_time(c.at),
+            outcome: c.outcome.into(),
+        }
+    }
+}
+
+/// The colour a wallet shows a credential in (as the 交管12123 e-licence does; mirror of the
+/// core's `wallet::QrColour`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum QrColour {
+    /// Usable.
+    Green,
+    /// Suspended, revoked, overdue or expired.
+    Red,
+    /// The last status check could not determine the status.
+    Grey,
+}
+
+impl From<core::QrColour> for QrColour {
+    fn from(c: core::QrColour) -> Self {
+        match c {
+            core::QrColour::Green => QrColour::Green,
+            core::QrColour::Red => QrColour::Red,
+            core::QrColour::Grey => QrColour::Grey,
+        }
+    }
+}
+
+/// One credential's result in `Wallet.refreshAllStatus`.
+#[derive(Clone, Debug, PartialEq, uniffi::Enum)]
+pub enum StatusRefresh {
+    /// The check ran (its outcome, possibly undetermined, is in `statusCheck`).
+    Refreshed {
+        /// The metadata after the check.
+        credential: CredentialInfo,
+    },
+    /// The credential could not be refreshed (storage failed, the record went away); the
+    /// others were still refreshed.
+    Failed {
+        /// The credential.
+        credential_id: String,
+        /// Why (the error's text; no element values).
+        reason: String,
+    },
 }
 
 /// A length or count as the FFI's `u32`, saturating.
@@ -140,7 +249,16 @@ pub(crate) fn count(n: usize) -> u32 {
 }
 
 impl From<core::CredentialMetadata> for CredentialInfo {
+    /// The record as of now (its `qrColour`).
     fn from(m: core::CredentialMetadata) -> Self {
+        CredentialInfo::at(m, UnixTime::now())
+    }
+}
+
+impl CredentialInfo {
+    /// The record with its `qrColour` at `at`.
+    pub(crate) fn at(m: core::CredentialMetadata, at: UnixTime) -> Self {
+        let qr_colour = m.qr_colour(at).into();
         CredentialInfo {
             id: m.id.as_str().to_owned(),
             doc_type: m.doc_type,
@@ -156,6 +274,8 @@ impl From<core::CredentialMetadata> for CredentialInfo {
             fresh_copies: count(m.fresh_copies),
             usage_count: m.usage_count,
             added: to_system_time(m.added),
+            status_check: m.status_check.map(Into::into),
+            qr_colour,
         }
     }
 }
@@ -382,6 +502,12 @@ pub struct Approval {
     pub credential_id: String,
     /// The approved elements. Only elements both requested and held are ever disclosed.
     pub elements: Vec<ElementId>,
+    /// Present the credential although it is suspended or revoked (otherwise refused with
+    /// `InvalidInput`, "not presentable"): the host's explicit decision, e.g. to show a suspended licence to an
+    /// officer whose reader checks the status itself. Such a credential is not among the
+    /// `candidates`; use its `CredentialInfo.id`. Default false.
+    #[uniffi(default = false)]
+    pub present_inactive: bool,
 }
 
 /// A response ready to send, and what the disclosure log recorded.

@@ -195,6 +195,7 @@ pub fn present_logged(s: &Setup, ids: &[&str]) -> Result<Presentation, Zhengzhao
             document_index: 0,
             credential_id: s.credential_id.clone(),
             elements: approved,
+            present_inactive: false,
         }],
         None,
     )

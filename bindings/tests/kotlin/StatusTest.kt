@@ -121,4 +121,59 @@ class StatusTest {
         assertEquals(0u, e.document)
         assertTrue(reader.isEnded())
     }
+
+    /** Presents family_name from the status licence, with or without the inactive flag. */
+    private fun presentStatusLicence(st: StatusSetup, presentInactive: Boolean? = null): Presentation {
+        val elements = listOf(id("family_name"))
+        val approval = if (presentInactive == null) {
+            Approval(0u, st.s.credentialId, elements)
+        } else {
+            Approval(0u, st.s.credentialId, elements, presentInactive = presentInactive)
+        }
+        val request = st.s.wallet.parseRequest(st.s.request("family_name"), st.s.transcript)
+        return st.s.wallet.present(request, listOf(approval))
+    }
+
+    @Test
+    fun theWalletRefreshesStatusAndColoursTheLicence() {
+        val st = StatusSetup()
+        val wallet = st.s.wallet
+        val cid = st.s.credentialId
+        wallet.addIssuingAuthority(st.s.pki.iacaCertificate())
+        val before = wallet.metadata(cid)
+        assertEquals(null, before.statusCheck)
+        assertEquals(QrColour.GREEN, before.qrColour)
+
+        val valid = wallet.refreshStatus(cid, StatusChecker(st.resolver))
+        assertEquals(CheckedStatus.Valid, valid.statusCheck?.outcome)
+        assertEquals(CredentialStatus.ACTIVE to QrColour.GREEN, valid.status to valid.qrColour)
+
+        st.publisher.set(st.index, ListStatus.Suspended)
+        st.publish()
+        val suspended = wallet.refreshStatus(cid, StatusChecker(st.resolver))
+        assertEquals(CheckedStatus.Suspended, suspended.statusCheck?.outcome)
+        assertEquals(CredentialStatus.SUSPENDED to QrColour.RED, suspended.status to suspended.qrColour)
+        assertEquals(suspended.statusCheck, wallet.metadata(cid).statusCheck)
+        assertThrows<ZhengzhaoException.InvalidInput> { presentStatusLicence(st) }
+        val presented = presentStatusLicence(st, presentInactive = true)
+        assertEquals(cid, presented.disclosures[0].credentialId)
+    }
+
+    @Test
+    fun aThrowingResolverTurnsTheLicenceGreyAndLeavesItsStatus() {
+        val st = StatusSetup()
+        st.s.wallet.addIssuingAuthority(st.s.pki.iacaCertificate())
+        st.resolver.token = null
+        val grey = st.s.wallet.refreshStatus(st.s.credentialId, StatusChecker(st.resolver))
+        val outcome = grey.statusCheck?.outcome
+        assertTrue(outcome is CheckedStatus.Undetermined && outcome.reason.contains("offline: no network"), "$outcome")
+        assertEquals(CredentialStatus.ACTIVE to QrColour.GREY, grey.status to grey.qrColour)
+        val results = st.s.wallet.refreshAllStatus(StatusChecker(st.resolver))
+        assertEquals(2, results.size)
+        val refreshed = results.map { (it as StatusRefresh.Refreshed).credential }
+        assertEquals(
+            listOf(QrColour.GREY),
+            refreshed.filter { it.id == st.s.credentialId }.map { it.qrColour },
+        )
+    }
 }

@@ -128,3 +128,58 @@ def test_a_reader_session_checks_status_too():
         reader.handle_response(answer.message, status=zz.StatusChecker(st.resolver))
     assert e.value.document == 0
     assert reader.is_ended()
+
+
+def present_status_licence(st, present_inactive=None):
+    """Presents family_name from the status licence (the flag left at its default if None)."""
+    extra = {} if present_inactive is None else {"present_inactive": present_inactive}
+    approval = zz.Approval(
+        document_index=0,
+        credential_id=st.s.credential_id,
+        elements=[zz.ElementId(namespace="org.iso.18013.5.1", identifier="family_name")],
+        **extra,
+    )
+    request = st.s.wallet.parse_request(st.s.request("family_name"), st.s.transcript)
+    return st.s.wallet.present(request, [approval])
+
+
+def test_the_wallet_refreshes_status_and_colours_the_licence():
+    st = StatusSetup()
+    wallet, cid = st.s.wallet, st.s.credential_id
+    wallet.add_issuing_authority(st.s.pki.iaca_certificate())
+    before = wallet.metadata(cid)
+    assert before.status_check is None
+    assert before.qr_colour == zz.QrColour.GREEN
+
+    valid = wallet.refresh_status(cid, zz.StatusChecker(st.resolver))
+    assert valid.status_check.outcome == zz.CheckedStatus.VALID()
+    assert (valid.status, valid.qr_colour) == (zz.CredentialStatus.ACTIVE, zz.QrColour.GREEN)
+
+    st.publisher.set(st.index, zz.ListStatus.SUSPENDED())
+    st.publish()
+    suspended = wallet.refresh_status(cid, zz.StatusChecker(st.resolver))
+    assert suspended.status_check.outcome == zz.CheckedStatus.SUSPENDED()
+    assert (suspended.status, suspended.qr_colour) == (zz.CredentialStatus.SUSPENDED, zz.QrColour.RED)
+    assert wallet.metadata(cid).status_check == suspended.status_check
+    with pytest.raises(zz.ZhengzhaoError.InvalidInput):
+        present_status_licence(st)
+    presented = present_status_licence(st, present_inactive=True)
+    assert presented.disclosures[0].credential_id == cid
+
+
+def test_a_raising_resolver_turns_the_licence_grey_and_leaves_its_status():
+    st = StatusSetup()
+    st.s.wallet.add_issuing_authority(st.s.pki.iaca_certificate())
+    st.resolver.token = None
+    at = datetime.datetime(2026, 6, 1, tzinfo=datetime.timezone.utc)
+    grey = st.s.wallet.refresh_status(st.s.credential_id, zz.StatusChecker(st.resolver), at=at)
+    outcome = grey.status_check.outcome
+    assert isinstance(outcome, zz.CheckedStatus.UNDETERMINED)
+    assert "offline: no network" in outcome.reason
+    assert grey.status == zz.CredentialStatus.ACTIVE
+    assert grey.status_check.at == at
+    results = st.s.wallet.refresh_all_status(zz.StatusChecker(st.resolver))
+    assert len(results) == 2
+    assert all(isinstance(r, zz.StatusRefresh.REFRESHED) for r in results)
+    mine = [r.credential for r in results if r.credential.id == st.s.credential_id]
+    assert [(c.status, c.qr_colour) for c in mine] == [(zz.CredentialStatus.ACTIVE, zz.QrColour.GREY)]

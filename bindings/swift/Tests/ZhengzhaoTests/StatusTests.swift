@@ -147,4 +147,63 @@ final class StatusTests: XCTestCase {
         }
         XCTAssertTrue(reader.isEnded())
     }
+
+    /// Presents family_name from the status licence, with or without the inactive flag.
+    private func presentStatusLicence(_ st: StatusSetup, presentInactive: Bool = false) throws -> Presentation {
+        let approval = Approval(
+            documentIndex: 0, credentialId: st.s.credentialId, elements: [eid("family_name")],
+            presentInactive: presentInactive
+        )
+        let request = try st.s.wallet.parseRequest(request: st.s.request(["family_name"]), sessionTranscript: st.s.transcript)
+        return try st.s.wallet.present(request: request, approvals: [approval])
+    }
+
+    func testTheWalletRefreshesStatusAndColoursTheLicence() throws {
+        let st = try StatusSetup()
+        let wallet = st.s.wallet
+        let cid = st.s.credentialId
+        _ = try wallet.addIssuingAuthority(certificate: st.s.pki.iacaCertificate())
+        let before = try wallet.metadata(id: cid)
+        XCTAssertNil(before.statusCheck)
+        XCTAssertEqual(before.qrColour, .green)
+
+        let valid = try wallet.refreshStatus(credentialId: cid, checker: StatusChecker(resolver: st.resolver))
+        XCTAssertEqual(valid.statusCheck?.outcome, .valid)
+        XCTAssertEqual(valid.status, .active)
+        XCTAssertEqual(valid.qrColour, .green)
+
+        try st.publisher.set(index: st.index, status: .suspended)
+        try st.publish()
+        let suspended = try wallet.refreshStatus(credentialId: cid, checker: StatusChecker(resolver: st.resolver))
+        XCTAssertEqual(suspended.statusCheck?.outcome, .suspended)
+        XCTAssertEqual(suspended.status, .suspended)
+        XCTAssertEqual(suspended.qrColour, .red)
+        assertZhengzhaoError({ _ = try self.presentStatusLicence(st) }) {
+            if case .InvalidInput = $0 { return true }
+            return false
+        }
+        let presented = try presentStatusLicence(st, presentInactive: true)
+        XCTAssertEqual(presented.disclosures[0].credentialId, cid)
+    }
+
+    func testAThrowingResolverTurnsTheLicenceGreyAndLeavesItsStatus() throws {
+        let st = try StatusSetup()
+        _ = try st.s.wallet.addIssuingAuthority(certificate: st.s.pki.iacaCertificate())
+        st.resolver.token = nil
+        let grey = try st.s.wallet.refreshStatus(credentialId: st.s.credentialId, checker: StatusChecker(resolver: st.resolver))
+        guard case let .undetermined(reason) = grey.statusCheck?.outcome else {
+            return XCTFail("expected undetermined, got \(String(describing: grey.statusCheck))")
+        }
+        XCTAssertTrue(reason.contains("offline: no network"), reason)
+        XCTAssertEqual(grey.status, .active)
+        XCTAssertEqual(grey.qrColour, .grey)
+        let results = try st.s.wallet.refreshAllStatus(checker: StatusChecker(resolver: st.resolver))
+        XCTAssertEqual(results.count, 2)
+        for result in results {
+            guard case let .refreshed(credential) = result else {
+                return XCTFail("expected refreshed, got \(result)")
+            }
+            if credential.id == st.s.credentialId { XCTAssertEqual(credential.qrColour, .grey) }
+        }
+    }
 }

@@ -262,7 +262,7 @@ impl StatusChecker {
         let known = self.signers.lock().ok().and_then(|signers| {
             signers
                 .iter()
-                .find(|s| s.key == key && s.window.not_before <= at && at <= s.window.not_after)
+                .find(|s| s.key == key && s.window.contains(at))
                 .map(|s| (s.leaf.clone(), s.leaf_key.clone(), s.window))
         });
         if let Some((leaf, leaf_key, window)) = known {
@@ -273,19 +273,14 @@ impl StatusChecker {
         let (window, leaf) =
             token.verify_chain_signer(self.provider.as_ref(), trust_point, document_signer, at)?;
         let leaf_key = leaf.public_key().map_err(|_| StatusError::Certificate)?;
-        if self.capacity > 0 {
-            if let Ok(mut signers) = self.signers.lock() {
-                signers.retain(|s| s.key != key);
-                while signers.len() >= self.capacity && !signers.is_empty() {
-                    signers.remove(0);
-                }
-                signers.push(KnownSigner {
-                    key,
-                    leaf: leaf.clone(),
-                    leaf_key: leaf_key.clone(),
-                    window,
-                });
-            }
+        if let Ok(mut signers) = self.signers.lock() {
+            let signer = KnownSigner {
+                key,
+                leaf: leaf.clone(),
+                leaf_key: leaf_key.clone(),
+                window,
+            };
+            insert_bounded(&mut signers, self.capacity, signer, |s| s.key == key);
         }
         Ok((window, leaf, leaf_key))
     }
@@ -312,22 +307,19 @@ impl StatusChecker {
             self.verify_signer(&token, trust_point, &tp, document_signer, at)?;
         token.check_claims(Some(uri), at, true, self.max_list_age)?;
         let token = Arc::new(token);
-        if self.capacity > 0 {
-            if let Ok(mut cache) = self.cache.lock() {
-                cache.retain(|e| !(e.uri == uri && e.trust_point == tp));
-                while cache.len() >= self.capacity && !cache.is_empty() {
-                    cache.remove(0);
-                }
-                cache.push(Entry {
-                    uri: uri.to_owned(),
-                    trust_point: tp,
-                    signer_key,
-                    signer,
-                    fetched_at: at,
-                    window,
-                    token: Arc::clone(&token),
-                });
-            }
+        if let Ok(mut cache) = self.cache.lock() {
+            let entry = Entry {
+                uri: uri.to_owned(),
+                trust_point: tp,
+                signer_key,
+                signer,
+                fetched_at: at,
+                window,
+                token: Arc::clone(&token),
+            };
+            insert_bounded(&mut cache, self.capacity, entry, |e| {
+                e.uri == uri && e.trust_point == tp
+            });
         }
         Ok(token)
     }
@@ -354,22 +346,14 @@ impl StatusChecker {
             let until = e
                 .fetched_at
                 .add_secs(i64::try_from(ttl).unwrap_or(i64::MAX));
-            e.fetched_at <= at
-                && at < until
-                && e.window.not_before <= at
-                && at <= e.window.not_after
+            e.fetched_at <= at && at < until && e.window.contains(at)
         });
         if !fresh {
             cache.remove(pos);
             return Ok(None);
         }
         let entry = cache.remove(pos);
-        if let Some(ds) = document_signer {
-            let same_key = ds.public_key().is_ok_and(|k| k == entry.signer_key);
-            if &entry.signer == ds || same_key {
-                return Err(StatusError::SignedByDocumentSigner);
-            }
-        }
+        not_document_signer(&entry.signer, &entry.signer_key, document_signer)?;
         let token = Arc::clone(&entry.token);
         token.check_claims(Some(uri), at, true, self.max_list_age)?;
         cache.push(entry);
@@ -440,6 +424,19 @@ impl StatusChecker {
             Err(e) => StatusOutcome::Undetermined(e),
         }
     }
+}
+
+/// Adds `item` to a least-recently-used list of at most `capacity` items (0 keeps none),
+/// replacing the one `same` matches and evicting the oldest when full.
+fn insert_bounded<T>(items: &mut Vec<T>, capacity: usize, item: T, same: impl Fn(&T) -> bool) {
+    if capacity == 0 {
+        return;
+    }
+    items.retain(|existing| !same(existing));
+    while items.len() >= capacity && !items.is_empty() {
+        items.remove(0);
+    }
+    items.push(item);
 }
 
 /// The MSO's `certificate` if given, else the IACA.

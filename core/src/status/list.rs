@@ -353,9 +353,8 @@ pub fn inflate(zlib: &[u8], max: usize) -> Result<Vec<u8>, StatusError> {
     let mut state = Box::<DecompressorOxide>::default();
     // Start at 64 times the input (a status list compresses well: most lists then inflate in
     // one pass, into memory the allocator hands out already zeroed; the capacity left over is
-    // at most what doubling would leave), double up to `max`, and
-    // ask for one byte more than `max` so that "exactly max" and "more than max" can be told
-    // apart.
+    // at most what doubling would leave), double up to `max`, and ask for one byte more than
+    // `max` so that "exactly max" and "more than max" can be told apart.
     let cap = max.saturating_add(1);
     let mut out = vec![0u8; zlib.len().saturating_mul(64).max(64).min(cap)];
     let mut input = zlib;

@@ -60,6 +60,13 @@ pub(crate) struct ChainWindow {
     pub(crate) not_after: UnixTime,
 }
 
+impl ChainWindow {
+    /// Whether every certificate of the chain is valid at `at` (bounds inclusive).
+    pub(crate) fn contains(&self, at: UnixTime) -> bool {
+        self.not_before <= at && at <= self.not_after
+    }
+}
+
 fn cose_error(e: CoseError) -> StatusError {
     match e {
         CoseError::Structure(s) => StatusError::Structure(s),

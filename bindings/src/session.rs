@@ -23,13 +23,11 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use zhengzhao::crypto::{CryptoError, EcPublicKey, KeyAgreement, SharedSecret, SoftwareKey};
 use zhengzhao::session::{
-    self as core, BleOptions, DeviceAuthKey, DeviceEngagement, Handover,
-    HolderEvent as CoreHolderEvent, NfcOptions, ReaderReceived, SessionData, SessionError,
+    self as core, BleOptions, DeviceAuthKey, HolderEvent as CoreHolderEvent, NfcOptions,
+    ReaderOutcome as CoreReaderOutcome, SessionData, SessionError,
 };
 use zhengzhao::time::UnixTime;
-use zhengzhao::verifier::VerifyOptions;
 
 use crate::error::ZhengzhaoError;
 use crate::status::StatusChecker;
@@ -512,9 +510,6 @@ impl Reader {
 #[derive(uniffi::Object)]
 pub struct ReaderSession {
     verifier: Arc<Verifier>,
-    /// The reader's ephemeral key: the session derives its keys with it, and verification
-    /// needs it again for a `deviceMac` response.
-    e_reader_key: Arc<SoftwareKey>,
     transcript: Vec<u8>,
     state: Mutex<Reader>,
     error_reply: Mutex<Option<Vec<u8>>>,
@@ -540,16 +535,9 @@ impl ReaderSession {
     /// keys with a fresh ephemeral key; `verifier` signs the requests and verifies responses.
     #[uniffi::constructor]
     pub fn from_qr(qr: String, verifier: Arc<Verifier>) -> Result<Arc<Self>, ZhengzhaoError> {
-        let engagement = DeviceEngagement::from_qr(&qr).map_err(SessionError::from)?;
-        let e_reader_key = Arc::new(SoftwareKey::generate().map_err(SessionError::KeyAgreement)?);
-        let session = core::ReaderSession::new(
-            engagement,
-            Handover::qr(),
-            Box::new(SharedKey(e_reader_key.clone())),
-        )?;
+        let session = core::ReaderSession::from_qr(&qr)?;
         Ok(Arc::new(ReaderSession {
             verifier,
-            e_reader_key,
             transcript: session.transcript().tagged_bytes().to_vec(),
             state: Mutex::new(Reader::Ready(Box::new(session))),
             error_reply: Mutex::new(None),
@@ -601,36 +589,29 @@ impl ReaderSession {
         let Reader::Awaiting(awaiting) = std::mem::replace(&mut *state, Reader::Ended) else {
             return Err(wrong_state("handleResponse", "ended"));
         };
-        let transcript = awaiting.transcript().clone();
-        let (response, next) = match awaiting
-            .decrypt_response(&message)
-            .map_err(|e| self.fail(e))?
-        {
-            ReaderReceived::Response { response, session } => (response, Some(session)),
-            ReaderReceived::FinalResponse(response) => (response, None),
-            _ => return Ok(ReaderOutcome::Terminated),
-        };
-        let key = SharedKey(self.e_reader_key.clone());
-        let options = VerifyOptions::new(&transcript, UnixTime::now()).with_reader_key(&key);
-        let verified = match &status {
-            None => self.verifier.with_core(|v| v.verify(&response, &options)),
+        let now = UnixTime::now();
+        let outcome = match &status {
+            None => self
+                .verifier
+                .with_core(|v| awaiting.handle_response(&message, v, now)),
             Some(checker) => {
                 // A snapshot, so that the verifier is not locked while the resolver runs.
                 let verifier = self.verifier.with_core(Clone::clone);
-                verifier.verify(&response, &options.with_status(&checker.inner))
+                awaiting.handle_response_with_status(&message, &verifier, now, Some(&checker.inner))
             }
         }
-        .map_err(|e| self.fail(SessionError::Verification(e)))?;
-        Ok(match next {
-            Some(session) => {
+        .map_err(|e| self.fail(e))?;
+        Ok(match outcome {
+            CoreReaderOutcome::Response { response, session } => {
                 *state = Reader::Connected(session);
                 ReaderOutcome::Response {
-                    response: verified.into(),
+                    response: response.into(),
                 }
             }
-            None => ReaderOutcome::FinalResponse {
-                response: verified.into(),
+            CoreReaderOutcome::FinalResponse(response) => ReaderOutcome::FinalResponse {
+                response: response.into(),
             },
+            _ => ReaderOutcome::Terminated,
         })
     }
 
@@ -651,19 +632,5 @@ impl ReaderSession {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
-    }
-}
-
-/// The reader's ephemeral key, shared by the core session (which derives the session keys
-/// with it) and the verification of a `deviceMac` response.
-struct SharedKey(Arc<SoftwareKey>);
-
-impl KeyAgreement for SharedKey {
-    fn public_key(&self) -> Result<EcPublicKey, CryptoError> {
-        KeyAgreement::public_key(&*self.0)
-    }
-
-    fn agree(&self, peer: &EcPublicKey) -> Result<SharedSecret, CryptoError> {
-        self.0.agree(peer)
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::cbor::{Embedded, Limits};
 use crate::cose::CoseKey;
+use crate::status::StatusChecker;
 use crate::verifier::VerifyOptions;
 use std::sync::Arc;
 
@@ -195,16 +196,29 @@ impl AwaitingResponse {
         verifier: &Verifier,
         at: UnixTime,
     ) -> Result<ReaderOutcome, SessionError> {
+        self.handle_response_with_status(message, verifier, at, None)
+    }
+
+    /// [`AwaitingResponse::handle_response`] with the licence status also checked by
+    /// `status` when given ([`VerifyOptions::with_status`]).
+    pub fn handle_response_with_status(
+        self,
+        message: &[u8],
+        verifier: &Verifier,
+        at: UnixTime,
+        status: Option<&StatusChecker>,
+    ) -> Result<ReaderOutcome, SessionError> {
         let mut channel = self.channel;
         let Some((plaintext, final_message)) = channel.open(message)? else {
             return Ok(ReaderOutcome::Terminated);
         };
+        let mut options = VerifyOptions::new(&channel.transcript, at)
+            .with_reader_key(channel.e_reader_key.as_ref());
+        if let Some(checker) = status {
+            options = options.with_status(checker);
+        }
         let response = verifier
-            .verify(
-                &plaintext,
-                &VerifyOptions::new(&channel.transcript, at)
-                    .with_reader_key(channel.e_reader_key.as_ref()),
-            )
+            .verify(&plaintext, &options)
             .map_err(SessionError::Verification)?;
         Ok(if final_message {
             ReaderOutcome::FinalResponse(response)

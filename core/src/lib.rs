@@ -120,6 +120,7 @@ pub mod danger;
 pub mod holder;
 pub mod issuer;
 pub mod model;
+pub mod oid4vp;
 pub mod profiles;
 pub mod session;
 pub mod status;

@@ -8,9 +8,11 @@
 //! | JWK thumbprints, JWS ES256 (request objects), JWE ECDH-ES (encrypted responses) | [`jose`] |
 //! | DCQL queries and matching them against held credentials | [`dcql`] |
 //! | SessionTranscripts: an explicit [`handover::Handover`] per invocation, never a guess | [`handover`] |
+//! | client identifier prefixes (`x509_san_dns`, `x509_hash`, `redirect_uri`) | [`client_id`] |
 //! | ISO/IEC 18013-7 Annex C over the DC API (HPKE) | [`hpke`], [`annex_c`] |
 
 pub mod annex_c;
+pub mod client_id;
 pub mod dcql;
 pub mod handover;
 pub mod hpke;

@@ -118,6 +118,7 @@ impl ChainKey {
             ChainUsage::DocumentSigner => 1u8,
             ChainUsage::ReaderAuth => 2u8,
             ChainUsage::StatusList => 3u8,
+            ChainUsage::RequestObject => 4u8,
         }]);
         for der in chain {
             update_with_length(&mut hasher, der.as_ref());

@@ -11,7 +11,8 @@ use der::oid::AssociatedOid;
 use der::{Decode, Encode, Reader};
 use der::{Tag, Tagged};
 use x509_cert::attr::AttributeTypeAndValue;
-use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage};
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAltName};
 use x509_cert::ext::Extension;
 use x509_cert::name::Name;
 
@@ -169,6 +170,27 @@ impl Certificate {
     pub fn serial_hex(&self) -> String {
         let bytes = self.0.parsed.tbs_certificate().serial_number().as_bytes();
         bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The `dNSName` entries of the subjectAltName extension, in the order encoded (empty
+    /// without the extension). A subjectAltName that is present but does not decode is
+    /// [`TrustError::MalformedExtension`]. OpenID4VP's `x509_san_dns` client identifiers are
+    /// compared against these, exactly.
+    pub fn dns_names(&self) -> Result<Vec<String>, TrustError> {
+        let san = self
+            .extension::<SubjectAltName>()
+            .map_err(|_| TrustError::MalformedExtension { position: 0 })?;
+        Ok(san
+            .map(|san| {
+                san.0
+                    .iter()
+                    .filter_map(|name| match name {
+                        GeneralName::DnsName(dns) => Some(dns.to_string()),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     /// The extensions, empty for v1/v2 certificates.

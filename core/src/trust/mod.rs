@@ -319,6 +319,15 @@ pub enum ChainUsage {
     /// (`id-kp-oauthStatusSigning`) has no OID assigned yet (draft -20 §13), so it cannot be
     /// required.
     StatusList,
+    /// An OpenID4VP verifier's request-object signer (the `x5c` of a signed authorization
+    /// request, client identifier prefixes `x509_san_dns` and `x509_hash`), anchored at an
+    /// [`AnchorRole::ReaderAuthority`]: remote verifiers are trusted by the same authorities
+    /// as proximity readers.
+    ///
+    /// The leaf's keyUsage, if present, includes `digitalSignature`. OpenID4VP names no
+    /// extKeyUsage, so none is required; the mdoc reader purpose (`1.0.18013.5.1.6`) is
+    /// accepted, and the document-signer purpose is refused (a DS key signs MSOs only).
+    RequestObject,
 }
 
 impl ChainUsage {
@@ -327,6 +336,7 @@ impl ChainUsage {
             ChainUsage::DocumentSigner => AnchorRole::IssuingAuthority,
             ChainUsage::ReaderAuth => AnchorRole::ReaderAuthority,
             ChainUsage::StatusList => AnchorRole::IssuingAuthority,
+            ChainUsage::RequestObject => AnchorRole::ReaderAuthority,
         }
     }
 
@@ -335,7 +345,7 @@ impl ChainUsage {
         match self {
             ChainUsage::DocumentSigner => Some(EKU_DOCUMENT_SIGNER),
             ChainUsage::ReaderAuth => Some(EKU_READER_AUTH),
-            ChainUsage::StatusList => None,
+            ChainUsage::StatusList | ChainUsage::RequestObject => None,
         }
     }
 }
@@ -658,7 +668,7 @@ fn check_validity_window(
 
 fn check_leaf_usage(leaf: &Certificate, usage: ChainUsage) -> Result<(), TrustError> {
     let malformed = TrustError::MalformedExtension { position: 0 };
-    if usage != ChainUsage::ReaderAuth {
+    if !matches!(usage, ChainUsage::ReaderAuth | ChainUsage::RequestObject) {
         // Document and status-list signers: Annex B's end-entity signer profile.
         check_document_signer_profile(leaf)?;
     } else if let Some(ku) = leaf.key_usage().map_err(|_| malformed.clone())? {
@@ -670,6 +680,13 @@ fn check_leaf_usage(leaf: &Certificate, usage: ChainUsage) -> Result<(), TrustEr
     match (usage.eku(), eku) {
         (Some(required), Some(eku)) if eku.0.contains(&required) => Ok(()),
         (Some(_), _) => Err(TrustError::ExtendedKeyUsage),
+        (None, Some(eku)) if usage == ChainUsage::RequestObject => {
+            if eku.0.contains(&EKU_DOCUMENT_SIGNER) {
+                Err(TrustError::ExtendedKeyUsage)
+            } else {
+                Ok(())
+            }
+        }
         (None, Some(eku))
             if eku.0.contains(&EKU_DOCUMENT_SIGNER) || eku.0.contains(&EKU_READER_AUTH) =>
         {

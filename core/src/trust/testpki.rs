@@ -73,6 +73,12 @@ pub struct TestPkiOptions {
     pub reader_name: String,
     /// Status-list signer subject (issued by the IACA, valid like the document signer).
     pub status_signer_name: String,
+    /// OpenID4VP verifier certificate subject (issued by the reader CA, valid like the reader
+    /// certificate).
+    pub verifier_name: String,
+    /// The verifier certificate's `dNSName` subjectAltName: an `x509_san_dns` client
+    /// identifier names it.
+    pub verifier_dns_name: String,
 }
 
 impl TestPkiOptions {
@@ -94,6 +100,8 @@ impl TestPkiOptions {
             reader_ca_name: "C=CN, O=zhengzhao test, CN=Test Reader CA".into(),
             reader_name: "C=CN, O=zhengzhao test, CN=Test Reader".into(),
             status_signer_name: "C=CN, O=zhengzhao test, CN=Test Status List Signer".into(),
+            verifier_name: "C=CN, O=zhengzhao test, CN=Test Online Verifier".into(),
+            verifier_dns_name: "verifier.example.cn".into(),
         }
     }
 }
@@ -120,6 +128,11 @@ pub struct TestPki {
     pub status_signer: Certificate,
     /// The status-list signer's private key.
     pub status_signer_key: SoftwareKey,
+    /// The OpenID4VP verifier's request-object signer, issued by the reader CA, with a
+    /// `dNSName` subjectAltName and the mdoc reader extKeyUsage.
+    pub verifier: Certificate,
+    /// The verifier's private key (signs request objects).
+    pub verifier_key: SoftwareKey,
 }
 
 impl TestPki {
@@ -180,6 +193,18 @@ impl TestPki {
             Some(EKU_READER_AUTH),
         )?;
 
+        let verifier_key = new_key()?;
+        let verifier = leaf_certificate_with(
+            &verifier_key,
+            &parse_name(&options.verifier_name)?,
+            &reader_ca_key,
+            &reader_ca_name,
+            options.reader_not_before,
+            options.reader_not_after,
+            Some(EKU_READER_AUTH),
+            Some(&options.verifier_dns_name),
+        )?;
+
         Ok(TestPki {
             iaca,
             iaca_key,
@@ -191,6 +216,8 @@ impl TestPki {
             reader_key,
             status_signer,
             status_signer_key,
+            verifier,
+            verifier_key,
         })
     }
 
@@ -324,12 +351,37 @@ fn leaf_certificate(
     not_after: UnixTime,
     eku: Option<der::asn1::ObjectIdentifier>,
 ) -> Result<Certificate, TrustError> {
+    leaf_certificate_with(
+        key, subject, issuer_key, issuer, not_before, not_after, eku, None,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn leaf_certificate_with(
+    key: &SoftwareKey,
+    subject: &Name,
+    issuer_key: &SoftwareKey,
+    issuer: &Name,
+    not_before: UnixTime,
+    not_after: UnixTime,
+    eku: Option<der::asn1::ObjectIdentifier>,
+    dns_name: Option<&str>,
+) -> Result<Certificate, TrustError> {
     let mut extensions = vec![extension(
         true,
         &KeyUsage(KeyUsages::DigitalSignature.into()),
     )?];
     if let Some(eku) = eku {
         extensions.push(extension(true, &ExtendedKeyUsage(vec![eku]))?);
+    }
+    if let Some(dns) = dns_name {
+        let dns = der::asn1::Ia5String::new(dns).map_err(|_| TrustError::Build)?;
+        extensions.push(extension(
+            false,
+            &x509_cert::ext::pkix::SubjectAltName(vec![
+                x509_cert::ext::pkix::name::GeneralName::DnsName(dns),
+            ]),
+        )?);
     }
     extensions.extend([
         extension(false, &SubjectKeyIdentifier(key_identifier(key)?))?,

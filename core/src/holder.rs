@@ -244,6 +244,18 @@ impl ParsedRequest {
         Ok(ParsedRequest { documents })
     }
 
+    /// A request made of `documents` that arrived by other means than a DeviceRequest
+    /// (OpenID4VP: a DCQL query matched by the wallet, the verifier authenticated by its
+    /// request object).
+    pub(crate) fn from_documents(documents: Vec<(DocRequest, ReaderIdentity)>) -> Self {
+        ParsedRequest {
+            documents: documents
+                .into_iter()
+                .map(|(request, reader)| RequestedDocument { request, reader })
+                .collect(),
+        }
+    }
+
     /// The document requests, in order.
     pub fn documents(&self) -> &[RequestedDocument] {
         &self.documents

@@ -104,6 +104,7 @@ mod file_store;
 mod log;
 mod metadata;
 mod presentation;
+mod remote;
 mod seal;
 mod secure_area;
 mod status;
@@ -126,6 +127,7 @@ pub use metadata::{
     IssuerName, QrColour, StatusCheck,
 };
 pub use presentation::{Consent, DeviceAuthMode, Match, Presentation, SelectedCopy, Selection};
+pub use remote::{RemoteError, RemotePresentation, RemoteRequest};
 pub use secure_area::{
     AreaKey, KeyAlias, KeyAttestation, SecureArea, SecureAreaError, SoftwareSecureArea,
 };

@@ -12,6 +12,7 @@
 //! | [`demo`] | `cargo run --example demo` and the demo test |
 //! | [`verify_tool`] | `cargo run --example verify` |
 //! | [`mdoc_tool`] | `cargo run --example mdoc-tool -- <pki|device-key|transcript|issue|request|present|inspect|status-list>` |
+//! | [`oid4vp_tool`] | `mdoc-tool oid4vp <request|present|verify>`: OpenID4VP 1.0 through files |
 //! | [`status_tool`] | `mdoc-tool status-list <build|decode>`: Status List Tokens |
 //! | [`scenario`] | `cargo run --example scenarios` and the scenario test |
 //! | [`perf`] | `cargo run --release --example perf` and the criterion benches |
@@ -24,6 +25,7 @@ pub mod files;
 /// CBOR ↔ typed JSON (the `zhengzhao-json` crate, shared with the WebAssembly binding).
 pub use zhengzhao_json::value as json;
 pub mod mdoc_tool;
+pub mod oid4vp_tool;
 pub mod perf;
 pub mod scenario;
 pub mod status_tool;

@@ -96,7 +96,9 @@ usage: mdoc-tool <command> [options]
 commands (a whole exchange through files; check the result with the `verify` example):
   pki        --out DIR [--valid-days N]
              writes a test PKI: iaca.pem, ds.pem, reader_ca.pem, reader.pem, status_signer.pem
-             (the status-list signer, issued by the IACA) and their *.key.pem
+             (the status-list signer, issued by the IACA), verifier.pem (an OpenID4VP
+             request signer issued by the reader CA, dNSName verifier.example.cn) and their
+             *.key.pem
   device-key --out FILE [--public-out FILE]
              the holder's device key (PKCS#8 PEM; on a phone it stays in secure hardware)
   transcript --out FILE [--handover TEXT]
@@ -135,6 +137,21 @@ commands (a whole exchange through files; check the result with the `verify` exa
              {\"bits\", \"size\", \"sub\", \"iat\", \"exp\", \"ttl\", \"statuses\": {\"I\": V}}
              (iat/exp in seconds since the epoch; exp/ttl null when absent)
 
+  oid4vp request --client-id PREFIX:ID --response-uri URI --dcql FILE --signer-key KEY
+             --signer-cert CERT [--response-mode direct_post.jwt|direct_post] [--at RFC3339]
+             --out DIR
+             a signed OpenID4VP 1.0 request object (DIR/request.jwt), the authorization request
+             URI carrying it by value (DIR/request_uri.txt) and the verifier's private
+             transaction state (DIR/transaction.json: nonce, state, decryption key)
+  oid4vp present --request FILE --credential FILE --device-key FILE --verifier-trust CA.pem
+             [--approve all|NS/ID,...] [--at RFC3339] --out FILE
+             verifies the request (request.jwt or the openid4vp:// URI) against the verifier
+             trust anchors, shows who asks for what, writes the form body to POST to the
+             response_uri (requested ∩ held ∩ approved elements)
+  oid4vp verify --state DIR --response FILE --trust IACA.pem [--at RFC3339] [--json]
+             checks the POSTed body against the transaction (single use) and the issuer CAs;
+             --json prints the verify --json object, each document with its \"query_id\"
+
 exit status: 0 success, 1 failure (a check failed, a file is unusable), 2 unusable command line";
 
 /// Runs `mdoc-tool` on `args` (without the program name). Returns the exit status: 0 on
@@ -153,6 +170,7 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         "present" => present(rest, out),
         "inspect" => inspect(rest, out),
         "status-list" => status_tool::run(rest, out),
+        "oid4vp" => crate::oid4vp_tool::run(rest, out),
         "help" | "--help" | "-h" => {
             let _ = writeln!(out, "{USAGE}");
             return 0;
@@ -203,6 +221,7 @@ fn pki(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
         ("reader_ca", &pki.reader_ca, &pki.reader_ca_key),
         ("reader", &pki.reader, &pki.reader_key),
         ("status_signer", &pki.status_signer, &pki.status_signer_key),
+        ("verifier", &pki.verifier, &pki.verifier_key),
     ];
     for (name, cert, key) in certs {
         files::write(

@@ -378,7 +378,7 @@ impl DcqlQuery {
     /// Matches the query against `candidates` (§6.4).
     pub fn select(&self, candidates: &[Candidate<'_>]) -> Result<DcqlSelection, DcqlError> {
         // Per credential query: the candidates that satisfy it, with the chosen claims.
-        let per_query: Vec<(&CredentialQuery, Vec<(usize, Vec<&ClaimQuery>)>)> = self
+        let per_query: Vec<QueryMatches<'_>> = self
             .credentials
             .iter()
             .map(|q| {
@@ -575,6 +575,9 @@ impl ClaimQuery {
         })
     }
 }
+
+/// A credential query with each candidate that satisfies it and the claims it satisfies.
+type QueryMatches<'q> = (&'q CredentialQuery, Vec<(usize, Vec<&'q ClaimQuery>)>);
 
 /// A credential the wallet could present, under an id of the caller's choosing.
 #[derive(Clone, Copy)]

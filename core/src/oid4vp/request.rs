@@ -420,6 +420,11 @@ impl RequestPolicy {
         invocation: &Invocation,
     ) -> Result<VerifiedRequest, RequestError> {
         let jws = Jws::parse(jwt.trim(), &self.json)?;
+        match jws.alg() {
+            Some("ES256") => {}
+            Some("none") => return Err(RequestError::Jose(JoseError::AlgNone)),
+            _ => return Err(RequestError::Jose(JoseError::UnsupportedAlg)),
+        }
         if jws.typ() != Some(REQUEST_OBJECT_TYP) {
             return Err(RequestError::WrongTyp);
         }

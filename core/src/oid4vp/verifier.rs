@@ -93,7 +93,7 @@ pub enum Oid4vpVerifyError {
         handover: &'static str,
         /// The verifier's error.
         #[source]
-        source: VerifyError,
+        source: Box<VerifyError>,
     },
     /// A presented document is not of the query's docType.
     #[error("presentation for {query} is not of the requested docType")]
@@ -397,7 +397,7 @@ impl Transaction {
                     Oid4vpVerifyError::Presentation {
                         query: query_id.clone(),
                         handover: handover.name(),
-                        source,
+                        source: Box::new(source),
                     }
                 })?;
                 for doc in &response.documents {

@@ -1374,3 +1374,189 @@ mod status {
         assert_eq!(code, 2, "{err}");
     }
 }
+
+/// `mdoc-tool oid4vp request | present | verify` through files (issue 17), with the fixed flags.
+mod oid4vp {
+    use super::*;
+
+    fn run(args: &[&str]) -> (i32, String, String) {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = mdoc_tool::run(&args, &mut out, &mut err);
+        (
+            code,
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(err).unwrap(),
+        )
+    }
+
+    const DCQL: &str = r#"{"credentials":[{"id":"mdl","format":"mso_mdoc",
+        "meta":{"doctype_value":"org.iso.18013.5.1.mDL"},
+        "claims":[{"path":["org.iso.18013.5.1","family_name"]},
+                  {"path":["org.iso.18013.5.1","age_over_18"]}]}]}"#;
+
+    const CLAIMS: &str = r#"{"doc_type":"org.iso.18013.5.1.mDL","namespaces":{"org.iso.18013.5.1":
+        {"family_name":"张","given_name":"三","age_over_18":true}}}"#;
+
+    fn exchange(mode: &str, approve: &str) -> (Scratch, String, (i32, String, String)) {
+        let s = Scratch::new(&format!("oid4vp-{mode}-{}", approve.len()));
+        let pki = s.path("pki");
+        std::fs::write(s.path("claims.json"), CLAIMS).unwrap();
+        std::fs::write(s.path("dcql.json"), DCQL).unwrap();
+        issue_through_files(&s, &pki, &s.path("claims.json"));
+        let (code, out, err) = run(&[
+            "oid4vp",
+            "request",
+            "--client-id",
+            "x509_san_dns:verifier.example.cn",
+            "--response-uri",
+            "https://verifier.example.cn/oid4vp/response",
+            "--dcql",
+            &s.path("dcql.json"),
+            "--signer-key",
+            &format!("{pki}/verifier.key.pem"),
+            "--signer-cert",
+            &format!("{pki}/verifier.pem"),
+            "--response-mode",
+            mode,
+            "--out",
+            &s.path("tx"),
+        ]);
+        assert_eq!(code, 0, "{out}{err}");
+        for f in ["request.jwt", "request_uri.txt", "transaction.json"] {
+            assert!(
+                std::path::Path::new(&s.path(&format!("tx/{f}"))).exists(),
+                "{f}"
+            );
+        }
+        let (code, shown, err) = run(&[
+            "oid4vp",
+            "present",
+            "--request",
+            &s.path("tx/request_uri.txt"),
+            "--credential",
+            &s.path("credential.cbor"),
+            "--device-key",
+            &s.path("device.key.pem"),
+            "--verifier-trust",
+            &format!("{pki}/reader_ca.pem"),
+            "--approve",
+            approve,
+            "--out",
+            &s.path("body.txt"),
+        ]);
+        assert_eq!(code, 0, "{shown}{err}");
+        assert!(shown.contains("Test Online Verifier (verified)"), "{shown}");
+        let verified = run(&[
+            "oid4vp",
+            "verify",
+            "--state",
+            &s.path("tx"),
+            "--response",
+            &s.path("body.txt"),
+            "--trust",
+            &format!("{pki}/iaca.pem"),
+            "--json",
+        ]);
+        (s, pki, verified)
+    }
+
+    #[test]
+    fn encrypted_and_plain_exchanges_verify_once() {
+        for mode in ["direct_post.jwt", "direct_post"] {
+            let (s, pki, (code, out, err)) = exchange(mode, "all");
+            assert_eq!(code, 0, "{out}{err}");
+            let j: Json = serde_json::from_str(out.trim()).unwrap();
+            assert_eq!(j["verified"], true);
+            assert_eq!(j["handover"], "openid4vp");
+            let doc = &j["documents"][0];
+            assert_eq!(doc["query_id"], "mdl");
+            let elements = doc["elements"]["org.iso.18013.5.1"].as_object().unwrap();
+            let mut names: Vec<&String> = elements.keys().collect();
+            names.sort();
+            assert_eq!(
+                names,
+                ["age_over_18", "family_name"],
+                "given_name was not asked"
+            );
+            assert_eq!(elements["family_name"], "张");
+            let body = std::fs::read_to_string(s.path("body.txt")).unwrap();
+            assert_eq!(
+                body.starts_with("response="),
+                mode == "direct_post.jwt",
+                "{body}"
+            );
+
+            // Single use: the same body again fails, naming the reason.
+            let (code, out, _) = run(&[
+                "oid4vp",
+                "verify",
+                "--state",
+                &s.path("tx"),
+                "--response",
+                &s.path("body.txt"),
+                "--trust",
+                &format!("{pki}/iaca.pem"),
+                "--json",
+            ]);
+            assert_eq!(code, 1);
+            let j: Json = serde_json::from_str(out.trim()).unwrap();
+            assert_eq!(j["verified"], false);
+            assert_eq!(j["error"]["check"], "oid4vp");
+        }
+    }
+
+    #[test]
+    fn consent_narrows_and_the_verifier_sees_only_that() {
+        let (_s, _pki, (code, out, err)) =
+            exchange("direct_post.jwt", "org.iso.18013.5.1/age_over_18");
+        assert_eq!(code, 0, "{out}{err}");
+        let j: Json = serde_json::from_str(out.trim()).unwrap();
+        let elements = j["documents"][0]["elements"]["org.iso.18013.5.1"]
+            .as_object()
+            .unwrap();
+        assert_eq!(elements.keys().collect::<Vec<_>>(), ["age_over_18"]);
+    }
+
+    #[test]
+    fn a_wrong_trust_anchor_or_client_id_fails() {
+        let (s, pki, _) = exchange("direct_post.jwt", "all");
+        // The wallet trusting only the issuer CA does not accept the verifier.
+        let (code, _, err) = run(&[
+            "oid4vp",
+            "present",
+            "--request",
+            &s.path("tx/request.jwt"),
+            "--credential",
+            &s.path("credential.cbor"),
+            "--device-key",
+            &s.path("device.key.pem"),
+            "--verifier-trust",
+            &format!("{pki}/iaca.pem"),
+            "--out",
+            &s.path("body2.txt"),
+        ]);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("verifier certificate chain"), "{err}");
+        // A client identifier the certificate does not name is refused before signing.
+        let (code, _, err) = run(&[
+            "oid4vp",
+            "request",
+            "--client-id",
+            "x509_san_dns:evil.example.cn",
+            "--response-uri",
+            "https://evil.example.cn/r",
+            "--dcql",
+            &s.path("dcql.json"),
+            "--signer-key",
+            &format!("{pki}/verifier.key.pem"),
+            "--signer-cert",
+            &format!("{pki}/verifier.pem"),
+            "--out",
+            &s.path("tx2"),
+        ]);
+        assert_eq!(code, 1, "{err}");
+        let (code, _, _) = run(&["oid4vp", "request", "--client-id", "origin:https://x"]);
+        assert_eq!(code, 2);
+    }
+}

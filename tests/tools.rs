@@ -610,10 +610,12 @@ fn demo_wallet_is_kept_and_reopened() {
     assert!(!out.contains("from an earlier run"));
     let (code, out, err) = demo(&["--wallet", &wallet, "--device-mac"]);
     assert_eq!(code, demo::EXIT_OK, "{err}\n{out}");
-    assert!(out.contains("holds 6 credential(s)"), "{out}");
-    assert_eq!(out.matches("(from an earlier run)").count(), 3, "{out}");
+    // The first run left four: three from the proximity part, the Shanghai licence of the
+    // online scene (section 9), which also logged one disclosure.
+    assert!(out.contains("holds 7 credential(s)"), "{out}");
+    assert_eq!(out.matches("(from an earlier run)").count(), 4, "{out}");
     assert!(
-        out.contains("3 entries for this exchange (6 in all)"),
+        out.contains("3 entries for this exchange (7 in all)"),
         "{out}"
     );
 }
@@ -1559,4 +1561,29 @@ mod oid4vp {
         let (code, _, _) = run(&["oid4vp", "request", "--client-id", "origin:https://x"]);
         assert_eq!(code, 2);
     }
+}
+
+/// The demo's online scene (issue 17): the Shanghai licence verified by the Guangdong service
+/// over OpenID4VP, authorised through the trust list, only the three requested elements, and
+/// the replay refused.
+#[test]
+fn demo_online_scene_verifies_through_the_trust_list() {
+    let (code, out, err) = demo(&[]);
+    assert_eq!(code, demo::EXIT_OK, "{err}\n{out}");
+    let scene = out
+        .split("── 9. Online")
+        .nth(1)
+        .and_then(|rest| rest.split("── 10.").next().or(Some(rest)))
+        .unwrap_or_else(|| panic!("no online scene in:\n{out}"));
+    assert!(
+        scene.contains("verified (transcript openid4vp), issued by 上海市公安局交通警察总队"),
+        "{scene}"
+    );
+    let disclosed: Vec<&str> = scene
+        .lines()
+        .filter(|l| l.trim_start().starts_with("1.2.156.3005.2"))
+        .collect();
+    assert_eq!(disclosed.len(), 3, "{scene}");
+    assert!(scene.contains("name = 张伟"), "{scene}");
+    assert!(scene.contains("the same answer again: refused"), "{scene}");
 }

@@ -46,9 +46,15 @@ use zhengzhao::holder::{
 };
 use zhengzhao::issuer::Issuer;
 use zhengzhao::model::{Credential, DeviceRequest, DocRequest, ItemsRequest, SessionTranscript};
+use zhengzhao::oid4vp::client_id::ClientId;
+use zhengzhao::oid4vp::json::JsonLimits;
+use zhengzhao::oid4vp::request::{Invocation, RequestPolicy, RequestSource, ResponseMode};
+use zhengzhao::oid4vp::response::AuthorizationResponse;
+use zhengzhao::oid4vp::verifier::{Transaction, VerifierConfig};
 use zhengzhao::profiles::{
     self, predicates, Claims, LicenceId, MsoValidity, Profile, PurposeOfUse, Uscc, VehicleClass,
 };
+use zhengzhao::profiles::{Authority, Namespace as ProfileNamespace, TrustList};
 use zhengzhao::session::{
     BleOptions, DeviceEngagement, Handover, HolderEvent, HolderSession, ReaderOutcome,
     ReaderSession, RetrievalMethod,
@@ -58,7 +64,7 @@ use zhengzhao::status::{
     StatusReference,
 };
 use zhengzhao::time::UnixTime;
-use zhengzhao::trust::testpki::TestPki;
+use zhengzhao::trust::testpki::{TestPki, TestPkiOptions};
 use zhengzhao::trust::{Certificate, TrustStore};
 use zhengzhao::verifier::{
     VerifiedDocument, VerifiedResponse, Verifier, VerifyError, VerifyOptions,
@@ -564,9 +570,16 @@ fn story(o: &mut dyn Write, options: &Options) -> Result<(), Error> {
         now,
     )?;
 
-    // ── 9. Artefacts for other tools (--out) ───────────────────────────────────────────────
+    // ── 9. Online (跨省通办): OpenID4VP ──────────────────────────────────────────────────
+    section(
+        o,
+        "9. Online (跨省通办): a Guangdong service verifies a Shanghai licence over OpenID4VP",
+    );
+    online(o, &wallet, now)?;
+
+    // ── 10. Artefacts for other tools (--out) ──────────────────────────────────────────────
     if let Some(dir) = &options.out {
-        section(o, "9. Artefacts of the exchange");
+        section(o, "10. Artefacts of the exchange");
         let artefacts = Artefacts {
             response: &shown.response,
             transcript: &transcript,
@@ -585,6 +598,159 @@ fn story(o: &mut dyn Write, options: &Options) -> Result<(), Error> {
             say!(o, "             {name}");
         }
     }
+    Ok(())
+}
+
+/// The online scene: a Shanghai authority's driving licence, in the same wallet, presented
+/// to a Guangdong government service over OpenID4VP 1.0 (signed request, `direct_post.jwt`),
+/// verified against the cross-province trust list.
+fn online(o: &mut dyn Write, wallet: &Wallet, now: UnixTime) -> Result<(), Error> {
+    const GD: &str = "C=CN, ST=Guangdong, O=Guangdong Government Services (test)";
+    const SH: &str = "C=CN, ST=Shanghai, O=Shanghai Public Security Bureau (test)";
+    let mut names = TestPkiOptions::new(now);
+    names.iaca_name = format!("{SH}, CN=Shanghai Licence IACA");
+    names.ds_name = format!("{SH}, CN=Shanghai Document Signer");
+    names.reader_ca_name = format!("{GD}, CN=Guangdong Verifier CA");
+    names.verifier_name = format!("{GD}, CN=Guangdong Online Service");
+    names.verifier_dns_name = "service.gd.example.cn".into();
+    let pki = TestPki::generate_with(&names)?;
+
+    // The national trust list names the Shanghai authority, its CA and what it may issue.
+    let profile = Profile::driving_licence();
+    let body = "11310000000000001";
+    let code = Uscc::parse(&format!("{body}{}", Uscc::check_character_for(body)?))?;
+    let mut list = TrustList::new("National licence trust list (test)", 1, now)
+        .with_next_update(now.add_secs(30 * 86_400));
+    list.add_authority(
+        Authority::new("上海市公安局交通警察总队 (test)", code)
+            .with_region("310000")
+            .with_certificate(pki.iaca.clone())
+            .with_licence_type(profile.type_code().clone()),
+    )?;
+    let wallet_trusts = pki.reader_trust_store();
+    let issuer = Issuer::new(Box::new(pki.document_signer_key), vec![pki.document_signer]);
+    let validity = MsoValidity::new(now, now, now.add_secs(365 * 86_400));
+    let shanghai = add_licence(
+        o,
+        wallet,
+        &issuer,
+        &profile,
+        &driving_licence_claims(&profile)?,
+        validity,
+        now,
+    )?;
+
+    // The Guangdong service asks for three elements.
+    let ns = profile.namespace(ProfileNamespace::Licence).to_owned();
+    let common = profile.namespace(ProfileNamespace::Common).to_owned();
+    let dcql = serde_json::json!({"credentials": [{
+        "id": "driving_licence",
+        "format": "mso_mdoc",
+        "meta": {"doctype_value": profile.doc_type()},
+        "claims": [
+            {"path": [ns, "name"]},
+            {"path": [ns, "vehicle_classes"]},
+            {"path": [common, "validity_end"], "intent_to_retain": true}
+        ]
+    }]});
+    let client_id = ClientId::x509_san_dns(&names.verifier_dns_name)?;
+    let config = VerifierConfig {
+        client_id: client_id.clone(),
+        response_uri: "https://service.gd.example.cn/oid4vp/response".into(),
+        response_mode: ResponseMode::DirectPostJwt,
+        signer: &pki.verifier_key,
+        certificates: std::slice::from_ref(&pki.verifier),
+    };
+    let (mut transaction, request_object) = Transaction::new(&config, &dcql, now)?;
+    let uri = transaction.request_uri(&request_object);
+    say!(
+        o,
+        "[verifier] Guangdong service: signed request ({} bytes), QR/link {}…",
+        request_object.len(),
+        uri.chars().take(60).collect::<String>()
+    );
+
+    // The wallet: who asks (certificate chain to the verifier authority it trusts), for what.
+    let policy = RequestPolicy::new(wallet_trusts, now);
+    let source = RequestSource::from_uri(&uri, &policy.json)?;
+    let RequestSource::ByValue {
+        client_id: outer,
+        request,
+    } = source
+    else {
+        return Err("the demo's request is by value".into());
+    };
+    let verified =
+        policy.verify_request_object(&request, outer.as_deref(), None, &Invocation::Redirect)?;
+    let remote = wallet.remote_request(verified)?;
+    let Some(document) = remote.documents().first() else {
+        return Err("the wallet found nothing to answer".into());
+    };
+    show_request(o, document)?;
+    let candidates = remote.candidates(0);
+    say!(
+        o,
+        "[wallet]   {} driving licence(s) can answer; the holder picks the Shanghai one",
+        candidates.len()
+    );
+    let pick = candidates
+        .iter()
+        .find(|c| **c == shanghai)
+        .cloned()
+        .ok_or("the Shanghai licence is not a candidate")?;
+    let consent = Consent::new(0, pick, document.requested());
+    let presented = wallet.present_remote(&remote, &[consent], now)?;
+    let body = match &presented.response {
+        AuthorizationResponse::FormPost { uri, body } => {
+            say!(
+                o,
+                "[wallet]   POST {uri}: response=<JWE, ECDH-ES + A128GCM to the service's key>"
+            );
+            body.clone()
+        }
+        _ => return Err("expected a form post".into()),
+    };
+
+    // The service: decrypt, state, transcript from its own parameters, verify, authorise.
+    let checked = transaction.handle_response(
+        &body,
+        &Verifier::new(list.trust_store()),
+        now,
+        None,
+        &JsonLimits::default(),
+    )?;
+    for (query, responses) in &checked.responses {
+        for doc in responses.iter().flat_map(|r| &r.documents) {
+            let authority = list.authorise(doc)?;
+            say!(
+                o,
+                "[verifier] {query}: verified (transcript {}), issued by {} (region {})",
+                checked.handover,
+                authority.name(),
+                authority.region().unwrap_or("-")
+            );
+            for (namespace, elements) in &doc.issuer_signed {
+                for (id, value) in elements {
+                    say!(o, "             {namespace}/{id} = {}", show_value(value));
+                }
+            }
+        }
+    }
+    let replay = transaction.handle_response(
+        &body,
+        &Verifier::new(list.trust_store()),
+        now,
+        None,
+        &JsonLimits::default(),
+    );
+    say!(
+        o,
+        "[verifier] the same answer again: {}",
+        match replay {
+            Err(e) => format!("refused ({e})"),
+            Ok(_) => "ACCEPTED (a bug)".into(),
+        }
+    );
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 //! For `mso_mdoc`, the `vp_token` is a JSON object keyed by credential query `id`, each value
 //! an array of base64url (no padding) `DeviceResponse`s, one per presented credential
 //! (B.2.4, §8.1). The encrypted modes put the whole response object (`vp_token`, `state`) into
-//! a JWE ([`jose::encrypt_ecdh_es`](super::jose::encrypt_ecdh_es)) to the verifier's key.
+//! a JWE ([`jose::encrypt_ecdh_es`]) to the verifier's key.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;

@@ -357,6 +357,44 @@ mod paradym_oid4vp {
         );
     }
 
+    /// Issue 17: the transcript rebuilt from the request's parameters (verify.test.ts) with
+    /// `oid4vp::handover::Handover::OpenId4Vp`, and the device signature verifies over it.
+    #[test]
+    fn transcript_rebuilt_from_the_request_parameters() {
+        use zhengzhao::oid4vp::handover::Handover;
+        let thumbprint: [u8; 32] =
+            hex::decode("61a29f269176244d397cae26f7f80ab196bffcb65fe3052b540c78073dab7c1e")
+                .unwrap()
+                .try_into()
+                .unwrap();
+        let handover = Handover::OpenId4Vp {
+            client_id: "x509_san_dns:playground.animo.id".into(),
+            nonce: "LMGPB6k--THpBUSkEBvLxmdMIi3Ee1fjHXXUUzBVa04".into(),
+            jwk_thumbprint: Some(thumbprint),
+            response_uri: "https://playground.animo.id/oid4vp/8caaebcc-d48c-471b-86b0-a534e15c4774/authorize?session=6c115dbc-1364-4e9f-a325-173eeec01a5a".into(),
+        };
+        assert_eq!(
+            handover.info_bytes().unwrap(),
+            hex_vector(&format!("{D}/oid4vp_handover_info.hex"))
+        );
+        let built = handover.transcript();
+        assert_eq!(
+            built,
+            transcript(&format!("{D}/session_transcript_bytes.hex"))
+        );
+        verify(at("2026-01-12T00:00:00Z"), &built).unwrap();
+        // The same parameters under the DC API structure must not verify.
+        let Handover::OpenId4Vp { nonce, .. } = handover else {
+            unreachable!()
+        };
+        let dc = Handover::OpenId4VpDcApi {
+            origin: "https://playground.animo.id".into(),
+            nonce,
+            jwk_thumbprint: Some(thumbprint),
+        };
+        assert!(verify(at("2026-01-12T00:00:00Z"), &dc.transcript()).is_err());
+    }
+
     #[test]
     fn another_nonce_fails_device_authentication() {
         let handover = Value::Array(vec![
@@ -418,6 +456,34 @@ mod google_dcapi {
     fn the_signer_is_not_a_ca_so_not_an_issuing_authority() {
         let err = run(AnchorRole::IssuingAuthority).unwrap_err();
         assert_eq!(err.check(), Check::IssuerChain);
+    }
+
+    /// Issue 17: the draft-24 DC API transcript, rebuilt with the verify-only
+    /// `Handover::DcApiDraft24` from the request's origin, client_id and nonce; the 1.0 DC API
+    /// structure over the same origin and nonce must not reproduce it.
+    #[test]
+    fn transcript_rebuilt_as_the_draft_24_dc_api_handover() {
+        use zhengzhao::oid4vp::handover::Handover;
+        let origin = "https://ellis-occurrence-ac-smoking.trycloudflare.com";
+        let nonce = "UwQek7MemM55VM2Lc7UPPsdsxa-vejebSUo75B_G7vk";
+        let handover = Handover::DcApiDraft24 {
+            origin: origin.into(),
+            client_id: format!("web-origin:{origin}"),
+            nonce: nonce.into(),
+        };
+        assert!(handover.is_legacy());
+        assert_eq!(
+            handover.info_bytes().unwrap(),
+            hex_vector(&format!("{D}/dcapi_handover_info.hex"))
+        );
+        let expected = transcript(&format!("{D}/session_transcript_bytes.hex"));
+        assert_eq!(handover.transcript(), expected);
+        let v1 = Handover::OpenId4VpDcApi {
+            origin: origin.into(),
+            nonce: nonce.into(),
+            jwk_thumbprint: None,
+        };
+        assert_ne!(v1.transcript(), expected);
     }
 }
 

@@ -4,13 +4,15 @@
 # code; @owf/mdoc computes the B.2.6.1 transcript with SessionTranscript.forOid4Vp and verifies
 # the mdoc with a node:crypto context of ours, lib.mjs).
 #
-#  A. Foreign verifier of our wallet: verifier.mjs signs a request object (x509_san_dns, x5c =
+#  A. Foreign verifier of our wallet: verifier.mjs signs (jose SignJWT) a request object (x509_san_dns, x5c =
 #     pki's verifier.pem, direct_post.jwt with an ephemeral ECDH-ES P-256 key, DCQL for two
 #     elements); `mdoc-tool oid4vp present` answers it; verifier.mjs decrypts the JWE, checks
 #     header and state, verifies the DeviceResponse (issuer chain to iaca.pem, device signature)
-#     and compares the values with the claims file; under another nonce it must fail.
+#     and compares the values with the claims file; under another nonce it must fail. The body
+#     also goes through @openid4vc/openid4vp parseOpenid4vpAuthorizationResponse.
 #  B. Foreign wallet answering our verifier: `mdoc-tool oid4vp request` writes request.jwt;
-#     wallet.mjs verifies it (chain to reader_ca.pem, SAN), builds and device-signs a
+#     wallet.mjs verifies it (chain to reader_ca.pem, SAN; also through @openid4vc/openid4vp
+#     resolveOpenid4vpAuthorizationRequest, which must see OpenID4VP 1.0), builds and device-signs a
 #     DeviceResponse from cred.cbor's IssuerSigned, encrypts it to the request's key; then
 #     `mdoc-tool oid4vp verify` must accept it with the values, refuse a body with one changed
 #     JWE character and refuse the good body a second time (single use).

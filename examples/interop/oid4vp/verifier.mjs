@@ -15,7 +15,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { args, ctx, fail, jose, mdoc, normalise, pemCerts, privateJwk, readText, thumbprint } from './lib.mjs';
+import { args, ctx, fail, jose, mdoc, normalise, pemCerts, readText, thumbprint } from './lib.mjs';
+import { callbacks, vp } from './openid4vc.mjs';
 
 const CLIENT_ID = 'x509_san_dns:verifier.example.cn';
 const RESPONSE_URI = 'https://verifier.example.cn/response';
@@ -76,6 +77,18 @@ if (cmd === 'request') {
     if (response.state !== st.state) fail('state differs');
     const entries = response.vp_token?.[st.queryId];
     if (!Array.isArray(entries) || entries.length !== 1 || typeof entries[0] !== 'string') fail('vp_token is not {query id: [one string]}');
+    // The same body through @openid4vc/openid4vp's own response parsing (decrypt, state, DCQL shape).
+    const jarPayload = jose.decodeJwt(readText(path.join(a.state, 'request.jwt')));
+    const parsed = await vp
+        .parseOpenid4vpAuthorizationResponse({
+            authorizationResponse: Object.fromEntries(form),
+            authorizationRequestPayload: jarPayload,
+            callbacks: callbacks({ decryptJwk: st.encPrivate }),
+        })
+        .catch((e) => fail(`@openid4vc/openid4vp parseOpenid4vpAuthorizationResponse refused the response: ${e.message}`));
+    if (parsed.type !== 'dcql' || parsed.dcql.presentations[st.queryId]?.[0] !== entries[0]) fail('parseOpenid4vpAuthorizationResponse: another vp_token');
+    if (parsed.expectedNonce !== st.nonce) fail('parseOpenid4vpAuthorizationResponse: another nonce');
+    console.log('verifier: parseOpenid4vpAuthorizationResponse decrypted and accepted the same response');
     console.log(`verifier: JWE (alg ${hdr.alg}, enc ${hdr.enc}, kid, epk${hdr.apu ? ', apu' : ''}${hdr.apv ? ', apv' : ''}) decrypted with jose; state matches`);
 
     const trusted = pemCerts(a.trust);

@@ -11,6 +11,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { args, ctx, fail, jose, mdoc, pemCerts, privateJwk, read, readText, thumbprint } from './lib.mjs';
+import { callbacks, vp } from './openid4vc.mjs';
 
 const a = args(process.argv.slice(2));
 const jar = readText(a.request).trim();
@@ -37,7 +38,14 @@ if (leaf.checkHost(dns, { subject: 'never' }) !== dns) fail(`leaf certificate SA
 if (request.response_type !== 'vp_token') fail(`response_type ${request.response_type}`);
 if (request.response_mode !== 'direct_post.jwt') fail(`response_mode ${request.response_mode}`);
 for (const k of ['nonce', 'state', 'response_uri']) if (typeof request[k] !== 'string') fail(`request without ${k}`);
-console.log(`wallet: request from ${leaf.subject.split('\n').join(', ')} (${clientId}) verified with jose`);
+// The same request through @openid4vc/openid4vp's own resolution (JAR, client_id prefix, SAN).
+const resolved = await vp
+    .resolveOpenid4vpAuthorizationRequest({ authorizationRequestPayload: { client_id: clientId, request: jar }, callbacks: callbacks() })
+    .catch((e) => fail(`@openid4vc/openid4vp resolveOpenid4vpAuthorizationRequest refused the request: ${e.message}`));
+if (resolved.client.prefix !== 'x509_san_dns' || resolved.client.identifier !== dns) fail(`resolved client ${JSON.stringify(resolved.client.effective)}`);
+if (resolved.version !== 100) fail(`@openid4vc/openid4vp sees OpenID4VP version ${resolved.version}, not 1.0 final (100)`);
+if (resolved.authorizationRequestPayload.nonce !== request.nonce) fail('resolved nonce differs');
+console.log(`wallet: request from ${leaf.subject.split('\n').join(', ')} (${clientId}) verified with jose and resolveOpenid4vpAuthorizationRequest (version 1.0)`);
 
 // 2. The encryption key of the verifier and the transcript.
 const encJwk = request.client_metadata?.jwks?.keys?.find((k) => k.use === 'enc' || k.alg === 'ECDH-ES');

@@ -4,9 +4,10 @@
 # code; @owf/mdoc computes the B.2.6.1 transcript with SessionTranscript.forOid4Vp and verifies
 # the mdoc with a node:crypto context of ours, lib.mjs).
 #
-#  A. Foreign verifier of our wallet: verifier.mjs signs (jose SignJWT) a request object (x509_san_dns, x5c =
+#  A. Foreign verifier of our wallet: verifier.mjs has @openid4vc/openid4vp
+#     createOpenid4vpAuthorizationRequest sign a request object (x509_san_dns, x5c =
 #     pki's verifier.pem, direct_post.jwt with an ephemeral ECDH-ES P-256 key, DCQL for two
-#     elements); `mdoc-tool oid4vp present` answers it; verifier.mjs decrypts the JWE, checks
+#     elements); `mdoc-tool oid4vp present` answers its openid4vp:// URI; verifier.mjs decrypts the JWE, checks
 #     header and state, verifies the DeviceResponse (issuer chain to iaca.pem, device signature)
 #     and compares the values with the claims file; under another nonce it must fail. The body
 #     also goes through @openid4vc/openid4vp parseOpenid4vpAuthorizationResponse.
@@ -66,11 +67,11 @@ JSON
 "$tool" issue --claims "$work/claims.json" --ds-cert "$work/pki/ds.pem" --ds-key "$work/pki/ds.key.pem" \
     --device-key "$work/dev.pub.pem" --out "$work/cred.cbor" >/dev/null
 
-echo "== A. foreign verifier (jose + @owf/mdoc) of mdoc-tool oid4vp present"
+echo "== A. foreign verifier (@openid4vc/openid4vp + jose + @owf/mdoc) of mdoc-tool oid4vp present"
 node "$js/verifier.mjs" request --signer-cert "$work/pki/verifier.pem" --signer-key "$work/pki/verifier.key.pem" \
     --doc-type org.iso.18013.5.1.mDL --element org.iso.18013.5.1/family_name \
     --element2 org.iso.18013.5.1/birth_date --out "$work/a"
-"$tool" oid4vp present --request "$work/a/request.jwt" --credential "$work/cred.cbor" \
+"$tool" oid4vp present --request "$work/a/request_uri.txt" --credential "$work/cred.cbor" \
     --device-key "$work/dev.key.pem" --verifier-trust "$work/pki/reader_ca.pem" --approve all \
     --out "$work/a/body.txt" >/dev/null
 node "$js/verifier.mjs" check --state "$work/a" --response "$work/a/body.txt" \

@@ -1,4 +1,4 @@
-// Direction A: a foreign VERIFIER (jose + @owf/mdoc, no zhengzhao code) of zhengzhao's wallet.
+// Direction A: a foreign VERIFIER (@openid4vc/openid4vp + jose + @owf/mdoc, no zhengzhao code) of zhengzhao's wallet.
 //
 //   verifier.mjs request --signer-cert verifier.pem --signer-key verifier.key.pem --doc-type DT
 //                        --element NS/ID --element2 NS/ID --out DIR
@@ -52,16 +52,30 @@ if (cmd === 'request') {
     };
     const x5c = pemCerts(a['signer-cert']).map((d) => Buffer.from(d).toString('base64'));
     const key = crypto.createPrivateKey(readText(a['signer-key']));
-    const jwt = await new jose.SignJWT(payload)
-        .setProtectedHeader({ alg: 'ES256', typ: 'oauth-authz-req+jwt', x5c })
-        .setAudience('https://self-issued.me/v2')
-        .setIssuedAt()
-        .setExpirationTime('300s')
-        .sign(key);
+    // The request object is built and signed by @openid4vc/openid4vp (its signJwt callback
+    // signs with jose); `aud` is added as OpenID4VP 1.0 §5.8 asks for signed requests.
+    const created = await vp.createOpenid4vpAuthorizationRequest({
+        authorizationRequestPayload: payload,
+        jar: {
+            jwtSigner: { method: 'x5c', x5c, alg: 'ES256' },
+            expiresInSeconds: 300,
+            additionalJwtPayload: { aud: 'https://self-issued.me/v2' },
+        },
+        callbacks: {
+            signJwt: async (_signer, { header, payload: claims }) => ({
+                jwt: await new jose.SignJWT(claims).setProtectedHeader(header).sign(key),
+                signerJwk: crypto.createPublicKey(key).export({ format: 'jwk' }),
+            }),
+        },
+    });
+    const jwt = created.jar.authorizationRequestJwt;
+    const header = jose.decodeProtectedHeader(jwt);
+    if (header.typ !== 'oauth-authz-req+jwt' || header.alg !== 'ES256') fail(`created JAR header ${JSON.stringify({ typ: header.typ, alg: header.alg })}`);
     fs.mkdirSync(a.out, { recursive: true });
     fs.writeFileSync(path.join(a.out, 'request.jwt'), jwt);
+    fs.writeFileSync(path.join(a.out, 'request_uri.txt'), created.authorizationRequest);
     fs.writeFileSync(path.join(a.out, 'state.json'), JSON.stringify({ nonce, state, encPrivate, encPublic, queryId: 'q0', elements: [[ns1, id1], [ns2, id2]] }));
-    console.log(`verifier: request object (jose SignJWT, x5c ${x5c.length} cert) written to ${a.out}/request.jwt`);
+    console.log(`verifier: request object (createOpenid4vpAuthorizationRequest, x5c ${x5c.length} cert) written to ${a.out}/request.jwt`);
 } else if (cmd === 'check') {
     const st = JSON.parse(readText(path.join(a.state, 'state.json')));
     const body = readText(a.response).trim();

@@ -14,7 +14,8 @@
 #  B. Foreign wallet answering our verifier: `mdoc-tool oid4vp request` writes request.jwt;
 #     wallet.mjs verifies it (chain to reader_ca.pem, SAN; also through @openid4vc/openid4vp
 #     resolveOpenid4vpAuthorizationRequest, which must see OpenID4VP 1.0), builds and device-signs a
-#     DeviceResponse from cred.cbor's IssuerSigned, encrypts it to the request's key; then
+#     DeviceResponse from cred.cbor's IssuerSigned, has createOpenid4vpAuthorizationResponse
+#     encrypt it to the request's key; then
 #     `mdoc-tool oid4vp verify` must accept it with the values, refuse a body with one changed
 #     JWE character and refuse the good body a second time (single use).
 #
@@ -77,7 +78,7 @@ node "$js/verifier.mjs" request --signer-cert "$work/pki/verifier.pem" --signer-
 node "$js/verifier.mjs" check --state "$work/a" --response "$work/a/body.txt" \
     --trust "$work/pki/iaca.pem" --claims "$work/claims.json"
 
-echo "== B. foreign wallet (jose + @owf/mdoc) answering mdoc-tool oid4vp request"
+echo "== B. foreign wallet (@openid4vc/openid4vp + jose + @owf/mdoc) answering mdoc-tool oid4vp request"
 cat >"$work/dcql.json" <<'JSON'
 {"credentials": [{"id": "mdl", "format": "mso_mdoc", "meta": {"doctype_value": "org.iso.18013.5.1.mDL"},
   "claims": [{"path": ["org.iso.18013.5.1", "family_name"]}, {"path": ["org.iso.18013.5.1", "birth_date"]}]}]}

@@ -84,10 +84,38 @@ const deviceResponse = await mdoc.DeviceResponse.createWithDeviceRequest(
 );
 
 // 4. The encrypted response.
-const plaintext = JSON.stringify({ vp_token: { [query.id]: [deviceResponse.encodedForOid4Vp] }, state: request.state });
-const jwe = await new jose.CompactEncrypt(new TextEncoder().encode(plaintext))
-    .setProtectedHeader({ alg: 'ECDH-ES', enc: 'A128GCM', kid: encJwk.kid })
-    .encrypt(await jose.importJWK(encJwk, 'ECDH-ES'));
+// Encrypted by @openid4vc/openid4vp createOpenid4vpAuthorizationResponse (its encryptJwe callback
+// runs jose CompactEncrypt with the header the library chose).
+let usedHeader;
+const created = await vp.createOpenid4vpAuthorizationResponse({
+    authorizationRequestPayload: resolved.authorizationRequestPayload,
+    authorizationResponsePayload: { vp_token: { [query.id]: [deviceResponse.encodedForOid4Vp] } },
+    jarm: {
+        encryption: { nonce: request.nonce },
+        serverMetadata: {
+            authorization_signing_alg_values_supported: ['ES256'],
+            authorization_encryption_alg_values_supported: ['ECDH-ES'],
+            authorization_encryption_enc_values_supported: ['A128GCM'],
+        },
+    },
+    callbacks: {
+        encryptJwe: async (encryptor, data) => {
+            usedHeader = { alg: encryptor.alg, enc: encryptor.enc, kid: encryptor.kid ?? encryptor.publicJwk.kid };
+            let e = new jose.CompactEncrypt(new TextEncoder().encode(data)).setProtectedHeader(usedHeader);
+            // jose refuses equal apu and apv; pass them only when they differ.
+            if (encryptor.apu && encryptor.apv && encryptor.apu !== encryptor.apv) {
+                e = e.setKeyManagementParameters({ apu: Buffer.from(encryptor.apu, 'base64url'), apv: Buffer.from(encryptor.apv, 'base64url') });
+            }
+            return { encryptionJwk: encryptor.publicJwk, jwe: await e.encrypt(await jose.importJWK(encryptor.publicJwk, 'ECDH-ES')) };
+        },
+    },
+});
+const jwe = created.jarm?.responseJwt;
+if (!jwe) fail('createOpenid4vpAuthorizationResponse made no encrypted response');
+if (usedHeader.alg !== 'ECDH-ES' || usedHeader.enc !== 'A128GCM' || usedHeader.kid !== encJwk.kid) fail(`library JWE header ${JSON.stringify(usedHeader)}`);
+// The library copies the request's state into the response; the verifier checks it.
+const { apu, apv } = jose.decodeProtectedHeader(jwe);
+console.log(`wallet: JWE by createOpenid4vpAuthorizationResponse (alg ECDH-ES, enc A128GCM, kid${apu ? ', apu' : ''}${apv ? ', apv' : ''})`);
 fs.writeFileSync(a.out, `response=${encodeURIComponent(jwe)}`);
 console.log(`wallet: ${Object.values(namespaces).map((n) => Object.keys(n).length).reduce((x, y) => x + y, 0)} elements of ${docType}, JWE written to ${a.out}`);
 if (a['tamper-out']) {

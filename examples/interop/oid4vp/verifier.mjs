@@ -144,6 +144,7 @@ if (cmd === 'request') {
     console.log(`verifier: @owf/mdoc verified issuer chain, signature, digests and device signature over forOid4Vp; ${n} values equal the claims file`);
     const wrong = await verifyWith(`${st.nonce}x`).then(() => null, (e) => e);
     if (!wrong) fail('the same response verified under another nonce');
+    if (!/DEVICE_AUTH/.test(wrong.message)) fail(`under another nonce a check other than device authentication failed: ${wrong.message}`);
     console.log('verifier: under another nonce the device signature fails, as it must');
 } else {
     fail('usage: verifier.mjs request|check ...');
